@@ -1,0 +1,22 @@
+package io.semistream.ingest;
+
+/** Why a record went to the dead-letter topic: a bounded set of codes (safe as a metric tag). */
+public enum RejectReason {
+  EMPTY_IMAGE("empty-image"),
+  OVERSIZED_IMAGE("oversized-image"),
+  UNDECODABLE_IMAGE("undecodable-image"),
+  IMAGE_TOO_LARGE("image-too-large"),
+  MISSING_KEY("missing-key"),
+  MALFORMED_LABEL("malformed-label"),
+  MALFORMED_EMBEDDING("malformed-embedding");
+
+  private final String code;
+
+  RejectReason(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+}

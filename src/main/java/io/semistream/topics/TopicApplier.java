@@ -1,0 +1,120 @@
+package io.semistream.topics;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates missing catalogue topics and reports, without changing them, existing topics whose
+ * partitions, replication or configs differ from the catalogue. Running it twice is a no-op.
+ */
+public final class TopicApplier {
+  private final Admin admin;
+
+  public TopicApplier(Admin admin) {
+    this.admin = admin;
+  }
+
+  /** What one apply did. {@code drift} lists human-readable differences; nothing was changed for them. */
+  public record Report(List<String> created, List<String> unchanged, List<String> drift) {
+    public Report {
+      created = List.copyOf(created);
+      unchanged = List.copyOf(unchanged);
+      drift = List.copyOf(drift);
+    }
+
+    public String summary() {
+      StringBuilder sb = new StringBuilder();
+      sb.append("created: ").append(created.isEmpty() ? "none" : String.join(", ", created)).append('\n');
+      sb.append("already as catalogued: ").append(unchanged.isEmpty() ? "none" : String.join(", ", unchanged))
+          .append('\n');
+      if (drift.isEmpty()) {
+        sb.append("drift: none\n");
+      } else {
+        sb.append("drift (reported, NOT changed):\n");
+        drift.forEach(d -> sb.append("  - ").append(d).append('\n'));
+      }
+      return sb.toString();
+    }
+  }
+
+  /**
+   * @param replicationOverride 0 keeps the catalogue's replication factor; otherwise used for every topic
+   */
+  public Report apply(Collection<TopicSpec> specs, int replicationOverride)
+      throws ExecutionException, InterruptedException {
+    Set<String> existing = admin.listTopics().names().get();
+    List<String> created = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
+    List<String> drift = new ArrayList<>();
+    List<NewTopic> toCreate = specs.stream().filter(s -> !existing.contains(s.name()))
+        .map(s -> new NewTopic(s.name(), s.partitions(),
+            replicationOverride > 0 ? (short) replicationOverride : s.replicationFactor())
+            .configs(s.effectiveConfigs()))
+        .toList();
+    if (!toCreate.isEmpty()) {
+      var results = admin.createTopics(toCreate).values();
+      for (var entry : results.entrySet()) {
+        try {
+          entry.getValue().get();
+          created.add(entry.getKey());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+          // Created concurrently by another instance between list and create: fine, check it below.
+        }
+      }
+    }
+    List<TopicSpec> toCheck = specs.stream().filter(s -> !created.contains(s.name())).toList();
+    if (!toCheck.isEmpty()) {
+      Map<String, TopicDescription> descriptions =
+          admin.describeTopics(toCheck.stream().map(TopicSpec::name).toList()).allTopicNames().get();
+      List<ConfigResource> resources = toCheck.stream()
+          .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList();
+      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
+      for (TopicSpec spec : toCheck) {
+        List<String> differences = differences(spec, descriptions.get(spec.name()),
+            configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name())), replicationOverride);
+        if (differences.isEmpty()) {
+          unchanged.add(spec.name());
+        } else {
+          drift.addAll(differences);
+        }
+      }
+    }
+    return new Report(created, unchanged, drift);
+  }
+
+  static List<String> differences(TopicSpec spec, TopicDescription actual, Config config, int replicationOverride) {
+    List<String> out = new ArrayList<>();
+    if (actual.partitions().size() != spec.partitions()) {
+      out.add(spec.name() + ": partitions " + actual.partitions().size() + ", catalogue says " + spec.partitions());
+    }
+    int wantedReplication = replicationOverride > 0 ? replicationOverride : spec.replicationFactor();
+    int replication = actual.partitions().get(0).replicas().size();
+    if (replication != wantedReplication) {
+      out.add(spec.name() + ": replication factor " + replication + ", catalogue says " + wantedReplication);
+    }
+    Map<String, String> actualConfigs = config.entries().stream()
+        .collect(Collectors.toMap(ConfigEntry::name, e -> String.valueOf(e.value())));
+    spec.effectiveConfigs().forEach((key, wanted) -> {
+      String value = actualConfigs.get(key);
+      if (!wanted.equals(value)) {
+        out.add(spec.name() + ": " + key + "=" + value + ", catalogue says " + wanted);
+      }
+    });
+    return out;
+  }
+}

@@ -1,0 +1,53 @@
+package io.semistream.topics;
+
+import io.semistream.ingest.EmbeddingRecord;
+import io.semistream.ingest.EmbeddingSerde;
+import io.semistream.ingest.JsonSerde;
+import io.semistream.ingest.LabelRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The typed topic registry: names from the catalogue, serdes from the code. Everything that reads or
+ * writes a topic asks this class; no topic name is spelled anywhere else.
+ */
+public final class TopicRegistry {
+  private final TopicCatalogue catalogue;
+
+  public TopicRegistry(TopicCatalogue catalogue) {
+    this.catalogue = catalogue;
+  }
+
+  public static TopicRegistry load() {
+    return new TopicRegistry(TopicCatalogue.load());
+  }
+
+  public TopicCatalogue catalogue() {
+    return catalogue;
+  }
+
+  public String name(TopicId id) {
+    return catalogue.spec(id).name();
+  }
+
+  public TypedTopic<String, byte[]> images() {
+    return typed(TopicId.IMAGES, Serdes.String(), Serdes.ByteArray());
+  }
+
+  public TypedTopic<String, LabelRecord> labels() {
+    return typed(TopicId.LABELS, Serdes.String(), new JsonSerde<>(LabelRecord.class));
+  }
+
+  public TypedTopic<String, EmbeddingRecord> embeddings() {
+    return typed(TopicId.EMBEDDINGS, Serdes.String(), new EmbeddingSerde());
+  }
+
+  /** Dead letters keep the original bytes; the reason travels in headers (topics/formats/dead-letter.md). */
+  public TypedTopic<byte[], byte[]> deadLetter() {
+    return typed(TopicId.DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray());
+  }
+
+  private <K, V> TypedTopic<K, V> typed(TopicId id, Serde<K> key, Serde<V> value) {
+    return new TypedTopic<>(name(id), key, value);
+  }
+}
