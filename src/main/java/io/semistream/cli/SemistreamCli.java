@@ -1,2 +1,34 @@
 package io.semistream.cli;
-public class SemistreamCli { public static void main(String[] a) {} }
+
+import io.semistream.config.InvalidConfigurationException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: every capability is a subcommand; {@code main} only parses and dispatches. */
+@Command(name = "semistream", mixinStandardHelpOptions = true, version = "semistream 0.1.0",
+    description = "Label-efficient learning on live image streams (Kafka + DJL).",
+    subcommands = {RunCommand.class, TopicsCommand.class, ReplayCommand.class, TrainCommand.class,
+        EmbedCommand.class, BrokerCommand.class, BenchCommand.class})
+public final class SemistreamCli implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new SemistreamCli());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof InvalidConfigurationException) {
+        commandLine.getErr().println(e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

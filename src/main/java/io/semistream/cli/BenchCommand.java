@@ -1,0 +1,163 @@
+package io.semistream.cli;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import io.semistream.broker.EmbeddedKafkaBroker;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.data.Dataset;
+import io.semistream.data.DatasetLoader;
+import io.semistream.data.DatasetName;
+import io.semistream.embedding.DjlEngine;
+import io.semistream.embedding.EmbeddingModel;
+import io.semistream.embedding.EmbeddingService;
+import io.semistream.embedding.ImageEmbedding;
+import io.semistream.ingest.ImagePreprocessor;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.replay.PngEncoder;
+import io.semistream.replay.ReplayOptions;
+import io.semistream.topics.TopicApplier;
+import io.semistream.topics.TopicRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: embedding throughput at several batch sizes, the standalone model and the same model behind
+ * Kafka (embedded broker, exactly-once service), measured side by side in one run.
+ */
+@Command(name = "bench", description = "Embedding throughput: standalone model vs. through Kafka, per batch size.")
+final class BenchCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Option(names = "--batch-sizes", split = ",", defaultValue = "1,32,256")
+  List<Integer> batchSizes;
+
+  @Option(names = "--images", defaultValue = "4096", description = "Images per measurement (batch 1: a quarter).")
+  int images;
+
+  @Option(names = "--model", description = "A model version directory (default: newest under model.dir).")
+  Path modelVersionDir;
+
+  @Option(names = "--skip-kafka", description = "Only measure the standalone model.")
+  boolean skipKafka;
+
+  @Override
+  public Integer call() throws Exception {
+    SemistreamConfig config = common.load();
+    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
+        config.embedding().device());
+    DjlEngine.disableGradientsOnThisThread();
+    Path dir = modelVersionDir != null ? modelVersionDir : ModelBootstrap.latestOrTrain(config, device, System.out);
+    Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.FASHION_MNIST);
+    System.out.printf("bench: device %s, %d cores, intra-op threads %d, model %s%n", device,
+        Runtime.getRuntime().availableProcessors(), config.embedding().effectiveIntraOpThreads(), dir);
+    Map<Integer, Double> standalone = new LinkedHashMap<>();
+    Map<Integer, Double> viaKafka = new LinkedHashMap<>();
+    try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
+      for (int b : batchSizes) {
+        standalone.put(b, standalone(model, fashion, b, count(b)));
+        System.out.printf("standalone  batch %4d: %,10.0f images/s%n", b, standalone.get(b));
+      }
+      System.out.printf("decode+preprocess (PNG 28x28, 1 thread): %,.0f images/s%n", decodeRate(fashion));
+      if (!skipKafka) {
+        kafka(config, model, fashion, viaKafka);
+      }
+    }
+    System.out.println();
+    System.out.println("| batch | standalone model (img/s) | through Kafka, exactly once (img/s) | Kafka / standalone |");
+    System.out.println("|------:|-------------------------:|------------------------------------:|-------------------:|");
+    for (int b : batchSizes) {
+      Double k = viaKafka.get(b);
+      System.out.printf("| %5d | %,24.0f | %35s | %18s |%n", b, standalone.get(b),
+          k == null ? "-" : String.format("%,.0f", k), k == null ? "-" : String.format("%.2f", k / standalone.get(b)));
+    }
+    return 0;
+  }
+
+  private int count(int batch) {
+    int n = batch == 1 ? Math.max(1, images / 4) : images;
+    return Math.max(batch, n / batch * batch);
+  }
+
+  private static double standalone(EmbeddingModel model, Dataset data, int batch, int n) throws Exception {
+    float[][][] batches = new float[n / batch][batch][];
+    for (int i = 0; i < n; i++) {
+      batches[i / batch][i % batch] = data.imageAsFloats(i % data.size());
+    }
+    try (Predictor<float[][], List<ImageEmbedding>> predictor = model.newPredictor()) {
+      for (int w = 0; w < Math.min(3, batches.length); w++) {
+        predictor.predict(batches[w]);
+      }
+      long start = System.nanoTime();
+      for (float[][] b : batches) {
+        predictor.predict(b);
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static double decodeRate(Dataset data) throws Exception {
+    ImagePreprocessor pre = new ImagePreprocessor(28, 1 << 20, 4096);
+    List<byte[]> pngs = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      pngs.add(PngEncoder.grey(data.imageBytes(i), 28, 28));
+    }
+    for (byte[] p : pngs) {
+      pre.preprocess(p);
+    }
+    long start = System.nanoTime();
+    for (byte[] p : pngs) {
+      pre.preprocess(p);
+    }
+    return pngs.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private void kafka(SemistreamConfig config, EmbeddingModel model, Dataset fashion, Map<Integer, Double> out)
+      throws Exception {
+    Path brokerDir = Files.createTempDirectory("semistream-bench-kafka");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of())) {
+      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
+      KafkaClients clients = new KafkaClients(live.kafka());
+      TopicRegistry topics = TopicRegistry.load();
+      try (Admin admin = clients.admin()) {
+        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
+      }
+      ReplayCommand.run(live, ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(images)
+          .withLabelFraction(0));
+      for (int b : batchSizes) {
+        int target = count(b);
+        var settings = config.embedding().withBatch(b, config.embedding().maxWaitMs())
+            .withIds("bench-b" + b, "bench-b" + b);
+        long start = System.nanoTime();
+        try (EmbeddingService service = new EmbeddingService(settings, clients, topics, model).start()) {
+          long deadline = start + 600_000_000_000L;
+          while (service.stats().embedded() < target && System.nanoTime() < deadline
+              && service.failure().isEmpty()) {
+            Thread.sleep(20);
+          }
+          double seconds = (System.nanoTime() - start) / 1e9;
+          out.put(b, service.stats().embedded() / seconds);
+          System.out.printf("via Kafka   batch %4d: %,10.0f images/s (%,d images incl. consumer-group join, "
+              + "%d transactions)%n", b, out.get(b), service.stats().embedded(), service.stats().batches());
+        }
+      }
+    } finally {
+      deleteTree(brokerDir);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

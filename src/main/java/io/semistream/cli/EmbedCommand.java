@@ -1,0 +1,62 @@
+package io.semistream.cli;
+
+import ai.djl.Device;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.embedding.DjlEngine;
+import io.semistream.embedding.EmbeddingModel;
+import io.semistream.embedding.EmbeddingService;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.topics.TopicRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code embed}: run only the embedding service (the unit that scales out), until stopped. */
+@Command(name = "embed", description = "Run the embedding service: images -> embeddings, exactly once.")
+final class EmbedCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Option(names = "--model", description = "A model version directory (default: newest under model.dir).")
+  Path modelVersionDir;
+
+  @Override
+  public Integer call() throws Exception {
+    SemistreamConfig config = common.load();
+    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
+        config.embedding().device());
+    try (KafkaConnection connection = KafkaConnection.open(config)) {
+      Path dir = modelVersionDir != null ? modelVersionDir
+          : ModelBootstrap.latestOrTrain(connection.config(), device, System.out);
+      CountDownLatch stopped = new CountDownLatch(1);
+      try (EmbeddingModel model = EmbeddingModel.load(dir, device);
+           EmbeddingService service = new EmbeddingService(config.embedding(),
+               new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model)) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            service.close();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          stopped.countDown();
+        }, "embed-shutdown"));
+        service.start();
+        System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",
+            connection.config().kafka().bootstrapServers(), model.descriptor().id(), model.descriptor().version(),
+            device);
+        while (service.isRunning()) {
+          Thread.sleep(500);
+        }
+        if (service.failure().isPresent()) {
+          System.err.println("embedding service failed: " + service.failure().get());
+          return 1;
+        }
+        stopped.await();
+      }
+    }
+    return 0;
+  }
+}

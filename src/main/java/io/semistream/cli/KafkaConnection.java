@@ -1,0 +1,42 @@
+package io.semistream.cli;
+
+import io.semistream.broker.EmbeddedKafkaBroker;
+import io.semistream.config.SemistreamConfig;
+import java.io.IOException;
+import java.util.Map;
+
+/** Connects to the configured cluster, or starts the embedded broker when no bootstrap servers are set. */
+final class KafkaConnection implements AutoCloseable {
+  private final EmbeddedKafkaBroker broker;
+  private final SemistreamConfig config;
+
+  private KafkaConnection(EmbeddedKafkaBroker broker, SemistreamConfig config) {
+    this.broker = broker;
+    this.config = config;
+  }
+
+  static KafkaConnection open(SemistreamConfig config) throws IOException {
+    if (!config.kafka().embedded()) {
+      return new KafkaConnection(null, config);
+    }
+    EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.start(config.broker().dataDir(), config.broker().port(), Map.of());
+    return new KafkaConnection(broker, config.withBootstrapServers(broker.bootstrapServers()));
+  }
+
+  /** The configuration with the bootstrap servers that are actually in use. */
+  SemistreamConfig config() {
+    return config;
+  }
+
+  boolean embedded() {
+    return broker != null;
+  }
+
+  @Override
+  public void close() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+}

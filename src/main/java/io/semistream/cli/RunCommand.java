@@ -1,0 +1,160 @@
+package io.semistream.cli;
+
+import ai.djl.Device;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.embedding.DjlEngine;
+import io.semistream.embedding.EmbeddingModel;
+import io.semistream.embedding.EmbeddingService;
+import io.semistream.embedding.EmbeddingStats;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.replay.Replayer;
+import io.semistream.topics.TopicApplier;
+import io.semistream.topics.TopicRegistry;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job: Kafka (embedded unless configured), topics, a model (trained on first run), the embedding
+ * service, and a Fashion-MNIST replay, with a status line every two seconds.
+ */
+@Command(name = "run", description = "Run the whole pipeline: broker, topics, model, embedding service, replay.")
+final class RunCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Mixin
+  ReplayCommand.ReplayFlags replay;
+
+  @Option(names = "--no-replay", description = "Only run the services; publish nothing.")
+  boolean noReplay;
+
+  @Option(names = "--exit-when-done", description = "Stop once the replay has been fully embedded.")
+  boolean exitWhenDone;
+
+  @Option(names = "--ground-truth-file", defaultValue = "data/run/ground-truth.csv", hidden = true)
+  Path groundTruthDefault;
+
+  @Override
+  public Integer call() throws Exception {
+    long startNanos = System.nanoTime();
+    PrintStream out = System.out;
+    SemistreamConfig config = common.load();
+    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
+        config.embedding().device());
+    KafkaConnection connection = KafkaConnection.open(config);
+    SemistreamConfig live = connection.config();
+    out.println("kafka: " + live.kafka().bootstrapServers() + (connection.embedded()
+        ? " (embedded single-node KRaft broker, data in " + config.broker().dataDir() + ")" : ""));
+    TopicRegistry topics = TopicRegistry.load();
+    KafkaClients clients = new KafkaClients(live.kafka());
+    try (Admin admin = clients.admin()) {
+      TopicApplier.Report report = new TopicApplier(admin).apply(topics.catalogue().all().values(),
+          config.topicReplicationFactor());
+      out.print("topics: " + report.summary().replace("\n", "\n        ").stripTrailing() + "\n");
+    }
+    Path modelDir = ModelBootstrap.latestOrTrain(live, device, out);
+    EmbeddingModel model = EmbeddingModel.load(modelDir, device);
+    EmbeddingService service = new EmbeddingService(config.embedding(), clients, topics, model);
+    EmbeddingsTail tail = new EmbeddingsTail(clients, topics.embeddings().name());
+    CountDownLatch closed = new CountDownLatch(1);
+    Runnable shutdown = () -> {
+      try {
+        tail.close();
+        service.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      model.close();
+      connection.close();
+      closed.countDown();
+    };
+    Thread hook = new Thread(shutdown, "semistream-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    service.start();
+    out.printf("embedding service: %d worker(s), batch %d, max wait %d ms, model %s v%d on %s%n",
+        config.embedding().threads(), config.embedding().batchSize(), config.embedding().maxWaitMs(),
+        model.descriptor().id(), model.descriptor().version(), device);
+    out.printf("ready in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
+
+    CompletableFuture<Replayer.Result> replayed = noReplay ? null : CompletableFuture.supplyAsync(() -> {
+      try {
+        var options = replay.options(false);
+        if (options.groundTruth() == null) {
+          options = options.withGroundTruth(groundTruthDefault);
+        }
+        out.printf("replay: %s, %s images, label fraction %.3f%s, ground truth in %s%n", options.dataset().id(),
+            options.limit() == 0 ? "all" : Integer.toString(options.limit()), options.labelFraction(),
+            options.stratified() ? " (stratified)" : "", options.groundTruth());
+        return ReplayCommand.run(live, options);
+      } catch (Exception e) {
+        throw new IllegalStateException("replay failed: " + e.getMessage(), e);
+      }
+    });
+    int rc = statusLoop(out, service, tail, replayed);
+    if (exitWhenDone || rc != 0) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      shutdown.run();
+      return rc;
+    }
+    closed.await();
+    return 0;
+  }
+
+  /** Prints a status line every 2 s; returns when the replay is fully embedded (or forever, if not exiting). */
+  private int statusLoop(PrintStream out, EmbeddingService service, EmbeddingsTail tail,
+      CompletableFuture<Replayer.Result> replayed) throws InterruptedException {
+    EmbeddingStats stats = service.stats();
+    long lastCount = 0;
+    long lastNanos = System.nanoTime();
+    boolean reported = false;
+    while (true) {
+      Thread.sleep(2_000);
+      if (service.failure().isPresent()) {
+        out.println("embedding service failed: " + service.failure().get());
+        return 1;
+      }
+      long now = System.nanoTime();
+      long count = tail.count();
+      double rate = (count - lastCount) / ((now - lastNanos) / 1e9);
+      lastCount = count;
+      lastNanos = now;
+      EmbeddingsTail.Last last = tail.last();
+      out.printf("status: images in %,d | embedded %,d (%.0f/s) | dead-letter %d | batch %.1f ms avg%s%n",
+          stats.imagesIn(), count, rate, stats.deadLettered(), stats.meanForwardMillis(),
+          last == null ? "" : String.format(" | last %s: recon error %.4f, %d-d, model %s v%d", last.id(),
+              last.embedding().reconstructionError(), last.embedding().dimension(), last.embedding().modelId(),
+              last.embedding().modelVersion()));
+      if (replayed != null && replayed.isDone()) {
+        Replayer.Result result;
+        try {
+          result = replayed.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          out.println(e.getCause().getMessage());
+          return 1;
+        }
+        if (!reported) {
+          out.printf("replay: published %,d images and %,d labels in %.1f s%n", result.images(), result.labels(),
+              result.millis() / 1000.0);
+          reported = true;
+        }
+        if (stats.imagesIn() >= result.images() && count >= result.images() - stats.deadLettered()) {
+          out.printf("done: %,d images embedded and committed to the embeddings topic, %d dead-lettered%n",
+              count, stats.deadLettered());
+          if (exitWhenDone) {
+            return 0;
+          }
+          replayed = null;
+          out.println("services keep running; Ctrl-C stops them");
+        }
+      }
+    }
+  }
+
+}

@@ -1,0 +1,62 @@
+package io.semistream.embedding;
+
+import io.semistream.config.EmbeddingSettings;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.topics.TopicRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedding service: {@code embedding.threads} workers consume {@code images}, embed them in batches and
+ * publish to {@code embeddings} exactly once. Close it to stop cleanly (pending batches are committed).
+ */
+public final class EmbeddingService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddingService.class);
+
+  private final List<EmbeddingWorker> workers = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final EmbeddingStats stats = new EmbeddingStats();
+
+  public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
+      EmbeddingModel model) {
+    for (int i = 0; i < settings.threads(); i++) {
+      workers.add(new EmbeddingWorker(i, settings, clients, topics, model, stats));
+    }
+  }
+
+  public EmbeddingService start() {
+    for (int i = 0; i < workers.size(); i++) {
+      Thread t = new Thread(workers.get(i), "embedding-worker-" + i);
+      t.setDaemon(false);
+      threads.add(t);
+      t.start();
+    }
+    LOG.info("embedding service started: {} worker(s)", workers.size());
+    return this;
+  }
+
+  public EmbeddingStats stats() {
+    return stats;
+  }
+
+  /** The first failure of any worker; a running service has none. */
+  public Optional<Throwable> failure() {
+    return workers.stream().map(EmbeddingWorker::failure).filter(f -> f != null).findFirst();
+  }
+
+  public boolean isRunning() {
+    return threads.stream().anyMatch(Thread::isAlive);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    workers.forEach(EmbeddingWorker::stop);
+    for (Thread t : threads) {
+      t.join(30_000);
+    }
+    LOG.info("embedding service stopped: {} embedded, {} dead-lettered", stats.embedded(), stats.deadLettered());
+  }
+}

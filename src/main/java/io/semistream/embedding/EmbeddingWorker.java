@@ -1,0 +1,248 @@
+package io.semistream.embedding;
+
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import io.semistream.config.EmbeddingSettings;
+import io.semistream.ingest.DeadLetters;
+import io.semistream.ingest.EmbeddingRecord;
+import io.semistream.ingest.EmbeddingSerde;
+import io.semistream.ingest.ImageHeaders;
+import io.semistream.ingest.ImagePreprocessor;
+import io.semistream.ingest.RejectReason;
+import io.semistream.ingest.RejectedRecordException;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.topics.TopicRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One embedding worker: its own consumer, transactional producer and Predictor, on its own thread.
+ *
+ * <p>A poll loop (not a Streams processor) because batching is the whole point: the worker gathers up to
+ * {@code batch.size} images or waits at most {@code max.wait.ms}, runs one forward pass, and then writes the
+ * embeddings, the dead letters and the consumed offsets in one transaction. A crash anywhere before the commit
+ * leaves nothing visible to read_committed readers, and the next owner of the partitions redoes the batch.
+ */
+final class EmbeddingWorker implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddingWorker.class);
+  static final String STAGE = "embedding-service";
+
+  private final int index;
+  private final EmbeddingSettings settings;
+  private final KafkaClients clients;
+  private final TopicRegistry topics;
+  private final EmbeddingModel model;
+  private final EmbeddingStats stats;
+  private final ImagePreprocessor preprocessor;
+  private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+  private volatile boolean running = true;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private KafkaProducer<byte[], byte[]> producer;
+  private Predictor<float[][], List<ImageEmbedding>> predictor;
+  private volatile Throwable failure;
+
+  EmbeddingWorker(int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
+      EmbeddingModel model, EmbeddingStats stats) {
+    this.index = index;
+    this.settings = settings;
+    this.clients = clients;
+    this.topics = topics;
+    this.model = model;
+    this.stats = stats;
+    this.preprocessor = new ImagePreprocessor(model.descriptor().inputSide(), settings.maxImageBytes(),
+        settings.maxImageSide());
+  }
+
+  Throwable failure() {
+    return failure;
+  }
+
+  void stop() {
+    running = false;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  @Override
+  public void run() {
+    DjlEngine.disableGradientsOnThisThread();
+    String transactionalId = settings.transactionalIdPrefix() + "-" + index;
+    try (Predictor<float[][], List<ImageEmbedding>> p = model.newPredictor();
+         KafkaProducer<byte[], byte[]> prod = clients.transactionalProducer(transactionalId,
+             new ByteArraySerializer(), new ByteArraySerializer());
+         KafkaConsumer<byte[], byte[]> cons = clients.consumer(settings.groupId(), new ByteArrayDeserializer(),
+             new ByteArrayDeserializer(), Map.of("max.poll.records", settings.batchSize()))) {
+      predictor = p;
+      producer = prod;
+      consumer = cons;
+      producer.initTransactions();
+      consumer.subscribe(List.of(topics.images().name()), new FlushOnRevoke());
+      loop();
+    } catch (WakeupException e) {
+      if (running) {
+        failure = e;
+      }
+    } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
+      LOG.warn("embedding worker {} was fenced by a newer instance with the same transactional id; stopping",
+          index);
+      failure = e;
+    } catch (Throwable e) {
+      LOG.error("embedding worker {} failed", index, e);
+      failure = e;
+    } finally {
+      consumer = null;
+    }
+  }
+
+  private void loop() {
+    long batchDeadline = Long.MAX_VALUE;
+    while (running) {
+      long now = System.nanoTime();
+      long waitMs = pending.isEmpty() ? 200 : Math.max(0, (batchDeadline - now) / 1_000_000);
+      ConsumerRecords<byte[], byte[]> records;
+      try {
+        records = consumer.poll(Duration.ofMillis(waitMs));
+      } catch (WakeupException e) {
+        if (running) {
+          throw e;
+        }
+        break;
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (pending.isEmpty()) {
+          batchDeadline = System.nanoTime() + settings.maxWaitMs() * 1_000_000;
+        }
+        pending.add(r);
+        if (pending.size() >= settings.batchSize()) {
+          processPending();
+        }
+      }
+      if (!pending.isEmpty() && System.nanoTime() >= batchDeadline) {
+        processPending();
+      }
+    }
+    if (!pending.isEmpty()) {
+      processPending();
+    }
+  }
+
+  /** Preprocess, one forward pass, then embeddings + dead letters + offsets in one transaction. */
+  private void processPending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
+    pending.clear();
+    List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(batch.size());
+    List<float[]> inputs = new ArrayList<>(batch.size());
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
+    long now = System.currentTimeMillis();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      try {
+        if (r.key() == null || r.key().length == 0) {
+          throw new RejectedRecordException(RejectReason.MISSING_KEY, "image record has no id (key)");
+        }
+        inputs.add(preprocessor.preprocess(r.value()));
+        accepted.add(r);
+      } catch (RejectedRecordException e) {
+        stats.recordDeadLetter(e.reason());
+        out.add(DeadLetters.of(topics.deadLetter().name(), r, e.reason(), e.getMessage(), STAGE, now));
+      }
+    }
+    long start = System.nanoTime();
+    if (!accepted.isEmpty()) {
+      List<ImageEmbedding> embeddings;
+      try {
+        embeddings = predictor.predict(inputs.toArray(new float[0][]));
+      } catch (TranslateException e) {
+        throw new IllegalStateException("forward pass failed for a batch of " + inputs.size(), e);
+      }
+      ModelDescriptor d = model.descriptor();
+      String embeddingsTopic = topics.embeddings().name();
+      for (int i = 0; i < accepted.size(); i++) {
+        ConsumerRecord<byte[], byte[]> r = accepted.get(i);
+        ImageEmbedding e = embeddings.get(i);
+        EmbeddingRecord record = new EmbeddingRecord(e.vector(), e.reconstructionError(), d.id(), d.version(),
+            ImageHeaders.eventTime(r.headers(), r.timestamp()));
+        out.add(new ProducerRecord<>(embeddingsTopic, null, r.timestamp() >= 0 ? r.timestamp() : null, r.key(),
+            EmbeddingSerde.encode(record)));
+      }
+    }
+    long forwardNanos = System.nanoTime() - start;
+    commit(batch, out);
+    stats.recordBatch(batch.size(), accepted.size(), forwardNanos);
+  }
+
+  private void commit(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+          (a, b) -> a.offset() >= b.offset() ? a : b);
+    }
+    try {
+      producer.beginTransaction();
+      for (ProducerRecord<byte[], byte[]> record : out) {
+        producer.send(record);
+      }
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      producer.commitTransaction();
+    } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // Abortable error: nothing of this batch is visible. Rewind to the batch's first offsets and redo it.
+      LOG.warn("embedding worker {}: transaction aborted ({}); the batch of {} will be retried", index,
+          e.getMessage(), batch.size());
+      producer.abortTransaction();
+      Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : batch) {
+        firstOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+      }
+      firstOffsets.forEach((tp, offset) -> {
+        if (consumer.assignment().contains(tp)) {
+          consumer.seek(tp, offset);
+        }
+      });
+    }
+  }
+
+  /** Finish the pending batch while we still own its partitions; drop it when they were lost. */
+  private final class FlushOnRevoke implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      processPending();
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // Positions come from the committed offsets: nothing to do.
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      pending.clear();
+    }
+  }
+}
