@@ -1,0 +1,98 @@
+package io.semistream.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SemistreamConfigTest {
+
+  @Test
+  void shouldStartFromDocumentedDefaultsWithTheEmbeddedBroker() {
+    SemistreamConfig c = SemistreamConfig.defaults();
+    assertTrue(c.kafka().embedded());
+    assertEquals(64, c.embedding().batchSize());
+    assertEquals(50L, c.embedding().maxWaitMs());
+    assertEquals(DeviceChoice.AUTO, c.embedding().device());
+    assertEquals(Path.of("models/conv-ae-64"), c.model().dir());
+  }
+
+  @Test
+  void shouldLetEnvironmentOverrideTheFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("s.properties");
+    Files.writeString(file, "embedding.batch.size=16\nbootstrap.servers=broker:9092\nkafka.security.protocol=SSL\n");
+    SemistreamConfig c = SemistreamConfig.load(file,
+        Map.of("SEMISTREAM_EMBEDDING_BATCH_SIZE", "32", "SEMISTREAM_EMBEDDING_DEVICE", "cpu", "PATH", "/bin"));
+    assertEquals(32, c.embedding().batchSize());
+    assertEquals(DeviceChoice.CPU, c.embedding().device());
+    assertEquals("broker:9092", c.kafka().bootstrapServers());
+    assertFalse(c.kafka().embedded());
+  }
+
+  @Test
+  void shouldPassKafkaClientPropertiesThroughUnchanged() {
+    SemistreamConfig c = SemistreamConfig.fromMap(Map.of("bootstrap.servers", "b:9093",
+        "kafka.security.protocol", "SASL_SSL", "kafka.sasl.mechanism", "SCRAM-SHA-512",
+        "kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;"));
+    var props = c.kafka().baseProperties();
+    assertEquals("SASL_SSL", props.get("security.protocol"));
+    assertEquals("SCRAM-SHA-512", props.get("sasl.mechanism"));
+    assertEquals("org.apache.kafka.common.security.scram.ScramLoginModule required;", props.get("sasl.jaas.config"));
+    assertEquals("b:9093", props.get("bootstrap.servers"));
+  }
+
+  @Test
+  void shouldReportEveryBadValueWithItsKeyInOneError() {
+    InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("embedding.batch.size", "lots", "embedding.max.wait.ms", "-5",
+            "embedding.device", "tpu", "embeding.threads", "2")));
+    assertEquals(4, e.problems().size(), e.getMessage());
+    String msg = e.getMessage();
+    assertTrue(msg.contains("embedding.batch.size") && msg.contains("lots"), msg);
+    assertTrue(msg.contains("embedding.max.wait.ms") && msg.contains("-5"), msg);
+    assertTrue(msg.contains("embedding.device") && msg.contains("tpu"), msg);
+    assertTrue(msg.contains("unknown configuration key 'embeding.threads'"), msg);
+  }
+
+  @Test
+  void shouldRejectOutOfRangeNumbers() {
+    InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("embedding.batch.size", "0", "broker.port", "70000")));
+    assertTrue(e.getMessage().contains("embedding.batch.size"), e.getMessage());
+    assertTrue(e.getMessage().contains("broker.port"), e.getMessage());
+  }
+
+  @Test
+  void shouldNameAMissingConfigurationFile(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.properties");
+    InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.load(missing, Map.of()));
+    assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+  }
+
+  @Test
+  void shouldRejectAnEmptyKafkaPrefix() {
+    assertThrows(InvalidConfigurationException.class, () -> SemistreamConfig.fromMap(Map.of("kafka.", "x")));
+  }
+
+  @Test
+  void shouldRefuseClientPropertiesBeforeTheEmbeddedBrokerIsUp() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> SemistreamConfig.defaults().kafka().baseProperties());
+    assertTrue(e.getMessage().contains("embedded broker"));
+  }
+
+  @Test
+  void shouldCheckRecordArguments() {
+    assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(0, 1, 1, 0, DeviceChoice.CPU, 1, 1,
+        "g", "t"));
+    assertThrows(IllegalArgumentException.class, () -> new BrokerSettings(Path.of("x"), -1));
+  }
+}
