@@ -1,0 +1,43 @@
+package io.semistream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.TestModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainJobIT {
+
+  @Test
+  void shouldRunTheWholePipelineOnTheEmbeddedBrokerWhenNoBootstrapServersAreGiven(@TempDir Path dir)
+      throws Exception {
+    Path groundTruth = dir.resolve("gt.csv");
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int rc;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      rc = SemistreamCli.commandLine().execute("run", "--limit", "300", "--exit-when-done",
+          "--ground-truth", groundTruth.toString(),
+          "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "model.dir=" + TestModels.tinyStore(),
+          "-D", "data.dir=" + ProjectPaths.dataDir());
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    original.print(out);
+    assertEquals(0, rc, out);
+    assertTrue(out.contains("embedded single-node KRaft broker"), out);
+    assertTrue(out.contains("topics: created: "), out);
+    assertTrue(out.contains("done: 300 images embedded and committed to the embeddings topic, 0 dead-lettered"), out);
+    assertEquals(301, Files.readAllLines(groundTruth).size());
+    assertTrue(Files.exists(dir.resolve("kafka").resolve("server.properties")));
+  }
+}

@@ -1,0 +1,84 @@
+package io.semistream.testing;
+
+import io.semistream.broker.EmbeddedKafkaBroker;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.topics.TopicApplier;
+import io.semistream.topics.TopicRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** A real embedded broker for one IT class, with the catalogue's topics and read helpers. */
+public final class TestKafka implements AutoCloseable {
+  private final EmbeddedKafkaBroker broker;
+  private final SemistreamConfig config;
+  private final TopicRegistry topics = TopicRegistry.load();
+
+  private TestKafka(EmbeddedKafkaBroker broker) {
+    this.broker = broker;
+    this.config = SemistreamConfig.defaults().withBootstrapServers(broker.bootstrapServers());
+  }
+
+  public static TestKafka start(Path dir) throws Exception {
+    TestKafka kafka = new TestKafka(EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, Map.of()));
+    try (Admin admin = kafka.clients().admin()) {
+      new TopicApplier(admin).apply(kafka.topics.catalogue().all().values(), 0);
+    }
+    return kafka;
+  }
+
+  public SemistreamConfig config() {
+    return config;
+  }
+
+  public KafkaClients clients() {
+    return new KafkaClients(config.kafka());
+  }
+
+  public TopicRegistry topics() {
+    return topics;
+  }
+
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  /**
+   * Reads committed records of {@code topic} from the beginning until {@code expected} have arrived or
+   * {@code timeout} passes, then keeps reading for {@code settle} to catch any extra (duplicate) record.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected, Duration timeout,
+      Duration settle) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = clients().consumer(null, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(), Map.of())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      long settleEnd = System.nanoTime() + settle.toNanos();
+      while (System.nanoTime() < settleEnd) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws IOException {
+    broker.close();
+  }
+}

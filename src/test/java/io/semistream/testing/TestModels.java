@@ -1,0 +1,45 @@
+package io.semistream.testing;
+
+import ai.djl.Device;
+import io.semistream.data.Dataset;
+import io.semistream.data.DatasetLoader;
+import io.semistream.data.DatasetName;
+import io.semistream.embedding.AutoencoderTrainer;
+import io.semistream.embedding.DjlEngine;
+import io.semistream.embedding.ModelStore;
+import io.semistream.embedding.TrainingImages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** A small real model, trained once per test JVM (about 5 s on 2 cores): tests need weights, not quality. */
+public final class TestModels {
+  private static Path store;
+
+  private TestModels() {
+  }
+
+  /** The model store directory (holding v1/). */
+  public static synchronized Path tinyStore() {
+    if (store == null) {
+      try {
+        DjlEngine.start(2);
+        Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+        Path dir = Files.createTempDirectory(ProjectPaths.root().resolve("target"), "test-model-");
+        new AutoencoderTrainer(Device.cpu()).train(TrainingImages.fromDataset(fashion, 2_048, Set.of(), 1),
+            new AutoencoderTrainer.Options("conv-ae-64", 1, 128, 1e-3f, 1, "fashion-mnist (test)"),
+            new ModelStore(dir), AutoencoderTrainer.quiet());
+        store = dir;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return store;
+  }
+
+  public static Path tinyVersionDir() {
+    return tinyStore().resolve("v1");
+  }
+}

@@ -1,0 +1,93 @@
+package io.semistream.topics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.broker.EmbeddedKafkaBroker;
+import io.semistream.cli.SemistreamCli;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.kafka.KafkaClients;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TopicsApplyIT {
+  @TempDir
+  static Path dir;
+  static EmbeddedKafkaBroker broker;
+  static KafkaClients clients;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
+    clients = new KafkaClients(SemistreamConfig.defaults().withBootstrapServers(broker.bootstrapServers()).kafka());
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  @Test
+  void shouldCreateEveryCatalogueTopicOnceThenReportThemUnchanged() throws Exception {
+    TopicCatalogue catalogue = TopicRegistry.load().catalogue();
+    Set<String> names = catalogue.all().values().stream().map(TopicSpec::name).collect(Collectors.toSet());
+    try (Admin admin = clients.admin()) {
+      TopicApplier applier = new TopicApplier(admin);
+      TopicApplier.Report first = applier.apply(catalogue.all().values(), 0);
+      assertEquals(names, Set.copyOf(first.created()));
+      assertTrue(first.drift().isEmpty(), first.summary());
+
+      TopicApplier.Report second = applier.apply(catalogue.all().values(), 0);
+      assertEquals(List.of(), second.created());
+      assertEquals(names, Set.copyOf(second.unchanged()));
+      assertEquals(List.of(), second.drift());
+
+      for (TopicSpec spec : catalogue.all().values()) {
+        assertEquals(spec.partitions(),
+            admin.describeTopics(List.of(spec.name())).allTopicNames().get().get(spec.name()).partitions().size());
+        Config config = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, spec.name())))
+            .all().get().values().iterator().next();
+        assertEquals(spec.cleanupPolicy(), config.get("cleanup.policy").value(), spec.name());
+        assertEquals(Long.toString(spec.retentionMs()), config.get("retention.ms").value(), spec.name());
+      }
+    }
+    // The CLI on the same cluster: nothing to create, nothing drifted, exit code 0.
+    assertEquals(0, SemistreamCli.commandLine().execute("topics", "apply", "--bootstrap-servers",
+        broker.bootstrapServers()));
+  }
+
+  @Test
+  void shouldReportButNeverChangeATopicThatDiffersFromTheCatalogue() throws Exception {
+    TopicSpec images = TopicRegistry.load().catalogue().spec(TopicId.IMAGES);
+    TopicSpec renamed = new TopicSpec(images.id(), "drifted-images", images.partitions(),
+        images.replicationFactor(), images.cleanupPolicy(), images.retentionMs(), images.configs(),
+        images.keyFormat(), images.valueFormat(), images.valueSchema());
+    try (Admin admin = clients.admin()) {
+      admin.createTopics(List.of(new NewTopic("drifted-images", 2, (short) 1)
+          .configs(Map.of("cleanup.policy", "compact")))).all().get();
+      TopicApplier.Report report = new TopicApplier(admin).apply(List.of(renamed), 0);
+      assertEquals(List.of(), report.created());
+      assertEquals(List.of(), report.unchanged());
+      String drift = String.join("\n", report.drift());
+      assertTrue(drift.contains("drifted-images: partitions 2, catalogue says 4"), drift);
+      assertTrue(drift.contains("drifted-images: cleanup.policy=compact, catalogue says delete"), drift);
+      assertEquals(2, report.drift().size(), "retention.ms matches (7 days, the broker default): no drift there");
+      // Reported, not changed.
+      assertEquals(2, admin.describeTopics(List.of("drifted-images")).allTopicNames().get()
+          .get("drifted-images").partitions().size());
+      assertEquals("compact", admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC,
+          "drifted-images"))).all().get().values().iterator().next().get("cleanup.policy").value());
+    }
+  }
+}
