@@ -28,35 +28,36 @@ final class EmbedCommand implements Callable<Integer> {
     SemistreamConfig config = common.load();
     Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
         config.embedding().device());
-    try (KafkaConnection connection = KafkaConnection.open(config)) {
-      Path dir = modelVersionDir != null ? modelVersionDir
-          : ModelBootstrap.latestOrTrain(connection.config(), device, System.out);
-      CountDownLatch stopped = new CountDownLatch(1);
-      try (EmbeddingModel model = EmbeddingModel.load(dir, device);
-           EmbeddingService service = new EmbeddingService(config.embedding(),
-               new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model)) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            service.close();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          stopped.countDown();
-        }, "embed-shutdown"));
-        service.start();
-        System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",
-            connection.config().kafka().bootstrapServers(), model.descriptor().id(), model.descriptor().version(),
-            device);
-        while (service.isRunning()) {
-          Thread.sleep(500);
-        }
-        if (service.failure().isPresent()) {
-          System.err.println("embedding service failed: " + service.failure().get());
-          return 1;
-        }
-        stopped.await();
-      }
+    KafkaConnection connection = KafkaConnection.open(config);
+    Path dir = modelVersionDir != null ? modelVersionDir
+        : ModelBootstrap.latestOrTrain(connection.config(), device, System.out);
+    EmbeddingModel model = EmbeddingModel.load(dir, device);
+    EmbeddingService service = new EmbeddingService(config.embedding(),
+        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable shutdown = () -> {
+      service.close();
+      model.close();
+      connection.close();
+      stopped.countDown();
+    };
+    // The JVM exits once the hooks finish, so the hook itself does the clean shutdown (pending batch committed).
+    Thread hook = new Thread(shutdown, "embed-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    service.start();
+    System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",
+        connection.config().kafka().bootstrapServers(), model.descriptor().id(), model.descriptor().version(),
+        device);
+    while (service.isRunning()) {
+      Thread.sleep(500);
     }
+    if (service.failure().isPresent()) {
+      System.err.println("embedding service failed: " + service.failure().get());
+      Runtime.getRuntime().removeShutdownHook(hook);
+      shutdown.run();
+      return 1;
+    }
+    stopped.await();
     return 0;
   }
 }

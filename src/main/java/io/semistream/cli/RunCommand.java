@@ -65,12 +65,8 @@ final class RunCommand implements Callable<Integer> {
     EmbeddingsTail tail = new EmbeddingsTail(clients, topics.embeddings().name());
     CountDownLatch closed = new CountDownLatch(1);
     Runnable shutdown = () -> {
-      try {
-        tail.close();
-        service.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      tail.close();
+      service.close();
       model.close();
       connection.close();
       closed.countDown();

@@ -51,11 +51,17 @@ public final class EmbeddingService implements AutoCloseable {
     return threads.stream().anyMatch(Thread::isAlive);
   }
 
+  /** Stops the workers; each commits its pending batch first. Waits up to 30 s per worker. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     workers.forEach(EmbeddingWorker::stop);
     for (Thread t : threads) {
-      t.join(30_000);
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
     LOG.info("embedding service stopped: {} embedded, {} dead-lettered", stats.embedded(), stats.deadLettered());
   }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,8 +38,7 @@ public final class TopicCatalogue {
     for (JsonNode node : root.path("topics")) {
       TopicId id = TopicId.byCatalogueId(required(node, "id").asText());
       Map<String, String> configs = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.path("configs").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.path("configs").properties()) {
         configs.put(e.getKey(), e.getValue().asText());
       }
       TopicSpec spec = new TopicSpec(id, required(node, "name").asText(), required(node, "partitions").asInt(),
