@@ -50,6 +50,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-kafka", description = "Only measure the standalone model.")
   boolean skipKafka;
 
+  @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Images to embed: fashion-mnist or mnist.")
+  String dataset;
+
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
@@ -57,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
         config.embedding().device());
     DjlEngine.disableGradientsOnThisThread();
     Path dir = modelVersionDir != null ? modelVersionDir : ModelBootstrap.latestOrTrain(config, device, System.out);
-    Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.FASHION_MNIST);
+    Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
     System.out.printf("bench: device %s, %d cores, intra-op threads %d, model %s%n", device,
         Runtime.getRuntime().availableProcessors(), config.embedding().effectiveIntraOpThreads(), dir);
     Map<Integer, Double> standalone = new LinkedHashMap<>();
