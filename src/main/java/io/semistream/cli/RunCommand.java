@@ -50,17 +50,22 @@ final class RunCommand implements Callable<Integer> {
         config.embedding().device());
     KafkaConnection connection = KafkaConnection.open(config);
     SemistreamConfig live = connection.config();
-    out.println("kafka: " + live.kafka().bootstrapServers() + (connection.embedded()
-        ? " (embedded single-node KRaft broker, data in " + config.broker().dataDir() + ")" : ""));
     TopicRegistry topics = TopicRegistry.load();
     KafkaClients clients = new KafkaClients(live.kafka());
-    try (Admin admin = clients.admin()) {
-      TopicApplier.Report report = new TopicApplier(admin).apply(topics.catalogue().all().values(),
-          config.topicReplicationFactor());
-      out.print("topics: " + report.summary().replace("\n", "\n        ").stripTrailing() + "\n");
+    EmbeddingModel model;
+    try {
+      out.println("kafka: " + live.kafka().bootstrapServers() + (connection.embedded()
+          ? " (embedded single-node KRaft broker, data in " + config.broker().dataDir() + ")" : ""));
+      try (Admin admin = clients.admin()) {
+        TopicApplier.Report report = new TopicApplier(admin).apply(topics.catalogue().all().values(),
+            config.topicReplicationFactor());
+        out.print("topics: " + report.summary().replace("\n", "\n        ").stripTrailing() + "\n");
+      }
+      model = EmbeddingModel.load(ModelBootstrap.latestOrTrain(live, device, out), device);
+    } catch (Exception | Error e) {
+      connection.close();   // the broker's threads would otherwise keep the JVM alive after the error
+      throw e;
     }
-    Path modelDir = ModelBootstrap.latestOrTrain(live, device, out);
-    EmbeddingModel model = EmbeddingModel.load(modelDir, device);
     EmbeddingService service = new EmbeddingService(config.embedding(), clients, topics, model);
     EmbeddingsTail tail = new EmbeddingsTail(clients, topics.embeddings().name());
     CountDownLatch closed = new CountDownLatch(1);

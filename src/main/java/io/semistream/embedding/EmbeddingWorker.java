@@ -136,8 +136,9 @@ final class EmbeddingWorker implements Runnable {
           batchDeadline = System.nanoTime() + settings.maxWaitMs() * 1_000_000;
         }
         pending.add(r);
-        if (pending.size() >= settings.batchSize()) {
-          processPending();
+        if (pending.size() >= settings.batchSize() && !processPending()) {
+          // The transaction was aborted and the consumer rewound: the rest of this poll comes again.
+          break;
         }
       }
       if (!pending.isEmpty() && System.nanoTime() >= batchDeadline) {
@@ -149,10 +150,14 @@ final class EmbeddingWorker implements Runnable {
     }
   }
 
-  /** Preprocess, one forward pass, then embeddings + dead letters + offsets in one transaction. */
-  private void processPending() {
+  /**
+   * Preprocess, one forward pass, then embeddings + dead letters + offsets in one transaction.
+   *
+   * @return false when the transaction was aborted and the consumer rewound to the batch's start
+   */
+  private boolean processPending() {
     if (pending.isEmpty()) {
-      return;
+      return true;
     }
     List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
     pending.clear();
@@ -173,6 +178,7 @@ final class EmbeddingWorker implements Runnable {
       }
     }
     long start = System.nanoTime();
+    int embeddedCount = 0;
     if (!accepted.isEmpty()) {
       List<ImageEmbedding> embeddings;
       try {
@@ -185,18 +191,31 @@ final class EmbeddingWorker implements Runnable {
       for (int i = 0; i < accepted.size(); i++) {
         ConsumerRecord<byte[], byte[]> r = accepted.get(i);
         ImageEmbedding e = embeddings.get(i);
-        EmbeddingRecord record = new EmbeddingRecord(e.vector(), e.reconstructionError(), d.id(), d.version(),
-            ImageHeaders.eventTime(r.headers(), r.timestamp()));
+        EmbeddingRecord record;
+        try {
+          record = new EmbeddingRecord(e.vector(), e.reconstructionError(), d.id(), d.version(),
+              ImageHeaders.eventTime(r.headers(), r.timestamp()));
+        } catch (IllegalArgumentException invalid) {
+          // A NaN/infinite output (e.g. extreme pixel values through a diverged model) must not stop the stream.
+          stats.recordDeadLetter(RejectReason.NON_FINITE_EMBEDDING);
+          out.add(DeadLetters.of(topics.deadLetter().name(), r, RejectReason.NON_FINITE_EMBEDDING,
+              invalid.getMessage(), STAGE, now));
+          continue;
+        }
+        embeddedCount++;
         out.add(new ProducerRecord<>(embeddingsTopic, null, r.timestamp() >= 0 ? r.timestamp() : null, r.key(),
             EmbeddingSerde.encode(record)));
       }
     }
     long forwardNanos = System.nanoTime() - start;
-    commit(batch, out);
-    stats.recordBatch(batch.size(), accepted.size(), forwardNanos);
+    if (!commit(batch, out)) {
+      return false;
+    }
+    stats.recordBatch(batch.size(), embeddedCount, forwardNanos);
+    return true;
   }
 
-  private void commit(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
+  private boolean commit(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
@@ -209,6 +228,7 @@ final class EmbeddingWorker implements Runnable {
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
+      return true;
     } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
       throw e;
     } catch (KafkaException e) {
@@ -225,6 +245,8 @@ final class EmbeddingWorker implements Runnable {
           consumer.seek(tp, offset);
         }
       });
+      pending.clear();
+      return false;
     }
   }
 

@@ -7,6 +7,7 @@ public enum RejectReason {
   UNDECODABLE_IMAGE("undecodable-image"),
   IMAGE_TOO_LARGE("image-too-large"),
   MISSING_KEY("missing-key"),
+  NON_FINITE_EMBEDDING("non-finite-embedding"),
   MALFORMED_LABEL("malformed-label"),
   MALFORMED_EMBEDDING("malformed-embedding");
 

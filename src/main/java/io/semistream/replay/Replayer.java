@@ -60,6 +60,7 @@ public final class Replayer {
     long start = System.nanoTime();
     long labelsSent = 0;
     for (int i = 0; i < plan.size(); i++) {
+      failIfASendFailed();
       if (options.ratePerSecond() > 0) {
         long due = start + (long) (i * 1e9 / options.ratePerSecond());
         long wait = due - System.nanoTime();
@@ -75,7 +76,7 @@ public final class Replayer {
       ImageHeaders.put(headers, ImageHeaders.SOURCE, source);
       ImageHeaders.put(headers, ImageHeaders.EVENT_TIME, Long.toString(now));
       images.send(new ProducerRecord<>(imagesTopic, null, now, id,
-          PngEncoder.grey(dataset.imageBytes(index), dataset.side(), dataset.side()), headers));
+          PngEncoder.grey(dataset.imageBytes(index), dataset.side(), dataset.side()), headers), this::onSent);
       if (plan.labelled()[i]) {
         delayed.add(new PendingLabel(System.nanoTime() + delayNanos, id, dataset.className(index)));
       }
@@ -87,11 +88,29 @@ public final class Replayer {
     labelsSent += sendDueLabels(delayed, labelsTopic, true);
     images.flush();
     labels.flush();
+    failIfASendFailed();
     if (bar != null) {
       bar.update(plan.size(), labelsSent + " labels");
       bar.finish();
     }
     return new Result(plan.size(), labelsSent, (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** The first send that failed (after the producer's own retries): the replay stops instead of losing it. */
+  private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  private void onSent(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+    if (e != null) {
+      sendFailure.compareAndSet(null, e);
+    }
+  }
+
+  private void failIfASendFailed() throws IOException {
+    Exception e = sendFailure.get();
+    if (e != null) {
+      throw new IOException("replay stopped: a record could not be published: " + e.getMessage(), e);
+    }
   }
 
   private record PendingLabel(long dueNanos, String id, String className) {
@@ -111,7 +130,7 @@ public final class Replayer {
       }
       delayed.pollFirst();
       labels.send(new ProducerRecord<>(topic, next.id(),
-          new LabelRecord(next.className(), ANNOTATOR, System.currentTimeMillis())));
+          new LabelRecord(next.className(), ANNOTATOR, System.currentTimeMillis())), this::onSent);
       sent++;
     }
     return sent;
