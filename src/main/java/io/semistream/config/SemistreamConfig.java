@@ -26,7 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
-    Path dataDir, int topicReplicationFactor) {
+    LearnerSettings learner, Path dataDir, int topicReplicationFactor) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
@@ -48,6 +48,28 @@ public record SemistreamConfig(
   public static final String EMBEDDING_MAX_IMAGE_SIDE = "embedding.max.image.side";
   public static final String EMBEDDING_GROUP_ID = "embedding.group.id";
   public static final String EMBEDDING_TRANSACTIONAL_ID = "embedding.transactional.id";
+  public static final String LEARNER_APPLICATION_ID = "learner.application.id";
+  public static final String LEARNER_STATE_DIR = "learner.state.dir";
+  public static final String LEARNER_THREADS = "learner.threads";
+  public static final String LEARNER_METRIC = "learner.metric";
+  public static final String LEARNER_TEMPERATURE = "learner.temperature";
+  public static final String LEARNER_PSEUDO_WEIGHT = "learner.pseudo.weight";
+  public static final String LEARNER_PSEUDO_MIN_CONFIDENCE = "learner.pseudo.min.confidence";
+  public static final String LEARNER_PSEUDO_MIN_MARGIN = "learner.pseudo.min.margin";
+  public static final String LEARNER_PSEUDO_MAX_RATIO = "learner.pseudo.max.ratio";
+  public static final String LEARNER_PSEUDO_MIN_LABELS = "learner.pseudo.min.labels";
+  public static final String LEARNER_RELABEL_INTERVAL_MS = "learner.relabel.interval.ms";
+  public static final String LEARNER_RELABEL_MIN_DRIFT = "learner.relabel.min.drift";
+  public static final String LEARNER_BACKLOG_RETENTION_MS = "learner.backlog.retention.ms";
+  public static final String LEARNER_LABEL_WAIT_MS = "learner.label.wait.ms";
+  public static final String LEARNER_EMBEDDING_DIMENSION = "learner.embedding.dimension";
+  public static final String LEARNER_MAX_LABEL_BYTES = "learner.max.label.bytes";
+  public static final String LEARNER_ANOMALY_QUANTILE = "learner.anomaly.quantile";
+  public static final String LEARNER_ANOMALY_WINDOW = "learner.anomaly.window";
+  public static final String LEARNER_ANOMALY_WARMUP = "learner.anomaly.warmup";
+  public static final String LEARNER_ANOMALY_RECON_WEIGHT = "learner.anomaly.recon.weight";
+  public static final String LEARNER_PROTOTYPE_REFRESH_MS = "learner.prototype.refresh.ms";
+  public static final String LEARNER_HTTP_PORT = "learner.http.port";
 
   /** The definition of every key: type, default, validator and documentation (the README's reference). */
   public static final ConfigDef DEFINITION = new ConfigDef()
@@ -84,10 +106,54 @@ public record SemistreamConfig(
       .define(EMBEDDING_GROUP_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
           Importance.MEDIUM, "Consumer group of the embedding service.")
       .define(EMBEDDING_TRANSACTIONAL_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
-          Importance.MEDIUM, "Prefix of the embedding workers' transactional ids (worker index appended).");
+          Importance.MEDIUM, "Prefix of the embedding workers' transactional ids (worker index appended).")
+      .define(LEARNER_APPLICATION_ID, Type.STRING, "semistream-learner", new ConfigDef.NonEmptyString(),
+          Importance.MEDIUM, "Kafka Streams application.id of the learner (consumer group, internal topic prefix).")
+      .define(LEARNER_STATE_DIR, Type.STRING, "data/streams", Importance.MEDIUM,
+          "Kafka Streams state directory of the learner.")
+      .define(LEARNER_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW, "Stream threads per learner.")
+      .define(LEARNER_METRIC, Type.STRING, "cosine", ValidString.in("cosine", "euclidean"), Importance.MEDIUM,
+          "Distance between an embedding and a prototype.")
+      .define(LEARNER_TEMPERATURE, Type.DOUBLE, 0.1, Range.atLeast(1e-6), Importance.MEDIUM,
+          "Softmax temperature over distances scaled by the median prototype spread (confidence calibration).")
+      .define(LEARNER_PSEUDO_WEIGHT, Type.DOUBLE, 0.2, Range.between(0.0, 1.0), Importance.HIGH,
+          "Weight of one pseudo-label in its prototype (a true label weighs 1); 0 turns self-training off.")
+      .define(LEARNER_PSEUDO_MIN_CONFIDENCE, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.HIGH,
+          "A prediction becomes a pseudo-label only at or above this confidence ...")
+      .define(LEARNER_PSEUDO_MIN_MARGIN, Type.DOUBLE, 0.5, Range.between(0.0, 1.0), Importance.HIGH,
+          "... and this margin over the runner-up class.")
+      .define(LEARNER_PSEUDO_MAX_RATIO, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.HIGH,
+          "Cap per class: total pseudo weight at most this times the class's true-label count.")
+      .define(LEARNER_PSEUDO_MIN_LABELS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+          "A class receives pseudo-labels only once it has this many true labels.")
+      .define(LEARNER_RELABEL_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1L), Importance.MEDIUM,
+          "How often the learner checks whether prototypes moved enough to re-classify the backlog.")
+      .define(LEARNER_RELABEL_MIN_DRIFT, Type.DOUBLE, 0.01, Range.atLeast(0.0), Importance.MEDIUM,
+          "Re-classify the backlog when a prototype moved by more than this fraction of its norm (or a class appeared).")
+      .define(LEARNER_BACKLOG_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(1L), Importance.MEDIUM,
+          "Unlabelled images older than this (stream time) leave the backlog, and their pseudo-labels with them.")
+      .define(LEARNER_LABEL_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(1L), Importance.MEDIUM,
+          "A label waits this long (stream time) for its image's embedding, then goes to the dead-letter topic.")
+      .define(LEARNER_EMBEDDING_DIMENSION, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM,
+          "Embeddings of another dimension are dead-lettered (malformed-embedding).")
+      .define(LEARNER_MAX_LABEL_BYTES, Type.INT, 4096, Range.between(16, 1 << 20), Importance.LOW,
+          "Larger label records are dead-lettered (malformed-label).")
+      .define(LEARNER_ANOMALY_QUANTILE, Type.DOUBLE, 0.99, Range.between(0.5, 0.99999), Importance.HIGH,
+          "Anomaly threshold: this quantile of the recent anomaly scores.")
+      .define(LEARNER_ANOMALY_WINDOW, Type.INT, 2_000, Range.between(10, 100_000), Importance.MEDIUM,
+          "Number of recent scores the quantile is taken over (per stream task).")
+      .define(LEARNER_ANOMALY_WARMUP, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
+          "No anomaly is raised before this many scores were seen (per stream task): no alert storm at start.")
+      .define(LEARNER_ANOMALY_RECON_WEIGHT, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM,
+          "Weight of the reconstruction-error z-score next to the normalised prototype distance in the score.")
+      .define(LEARNER_PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
+          "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
+      .define(LEARNER_HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,
+          "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).");
 
   public SemistreamConfig {
-    if (kafka == null || broker == null || embedding == null || model == null || dataDir == null) {
+    if (kafka == null || broker == null || embedding == null || model == null || learner == null
+        || dataDir == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
     if (topicReplicationFactor < 0) {
@@ -178,21 +244,37 @@ public record SemistreamConfig(
             (String) parsed.get(EMBEDDING_GROUP_ID), (String) parsed.get(EMBEDDING_TRANSACTIONAL_ID)),
         new ModelSettings(Path.of((String) parsed.get(MODEL_DIR)),
             (Integer) parsed.get(MODEL_BOOTSTRAP_EPOCHS), (Integer) parsed.get(MODEL_BOOTSTRAP_IMAGES)),
+        new LearnerSettings((String) parsed.get(LEARNER_APPLICATION_ID), Path.of((String) parsed.get(LEARNER_STATE_DIR)),
+            (Integer) parsed.get(LEARNER_THREADS), (String) parsed.get(LEARNER_METRIC),
+            (Double) parsed.get(LEARNER_TEMPERATURE), (Double) parsed.get(LEARNER_PSEUDO_WEIGHT),
+            (Double) parsed.get(LEARNER_PSEUDO_MIN_CONFIDENCE), (Double) parsed.get(LEARNER_PSEUDO_MIN_MARGIN),
+            (Double) parsed.get(LEARNER_PSEUDO_MAX_RATIO), (Integer) parsed.get(LEARNER_PSEUDO_MIN_LABELS),
+            (Long) parsed.get(LEARNER_RELABEL_INTERVAL_MS), (Double) parsed.get(LEARNER_RELABEL_MIN_DRIFT),
+            (Long) parsed.get(LEARNER_BACKLOG_RETENTION_MS), (Long) parsed.get(LEARNER_LABEL_WAIT_MS),
+            (Integer) parsed.get(LEARNER_EMBEDDING_DIMENSION), (Integer) parsed.get(LEARNER_MAX_LABEL_BYTES),
+            (Double) parsed.get(LEARNER_ANOMALY_QUANTILE), (Integer) parsed.get(LEARNER_ANOMALY_WINDOW),
+            (Integer) parsed.get(LEARNER_ANOMALY_WARMUP), (Double) parsed.get(LEARNER_ANOMALY_RECON_WEIGHT),
+            (Long) parsed.get(LEARNER_PROTOTYPE_REFRESH_MS), (Integer) parsed.get(LEARNER_HTTP_PORT)),
         Path.of((String) parsed.get(DATA_DIR)),
         (Integer) parsed.get(TOPICS_REPLICATION_FACTOR));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        dataDir, topicReplicationFactor);
+        learner, dataDir, topicReplicationFactor);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
-    return new SemistreamConfig(kafka, broker, newEmbedding, model, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, dataDir, topicReplicationFactor);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
     return new SemistreamConfig(kafka, broker, embedding,
-        new ModelSettings(dir, model.bootstrapEpochs(), model.bootstrapImages()), dataDir, topicReplicationFactor);
+        new ModelSettings(dir, model.bootstrapEpochs(), model.bootstrapImages()), learner, dataDir,
+        topicReplicationFactor);
+  }
+
+  public SemistreamConfig withLearner(LearnerSettings newLearner) {
+    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, dataDir, topicReplicationFactor);
   }
 }

@@ -9,7 +9,8 @@ public enum RejectReason {
   MISSING_KEY("missing-key"),
   NON_FINITE_EMBEDDING("non-finite-embedding"),
   MALFORMED_LABEL("malformed-label"),
-  MALFORMED_EMBEDDING("malformed-embedding");
+  MALFORMED_EMBEDDING("malformed-embedding"),
+  ORPHAN_LABEL("orphan-label");
 
   private final String code;
 

@@ -9,6 +9,7 @@ public enum TopicId {
   EMBEDDINGS("embeddings", "embedding-f32-v1"),
   PREDICTIONS("predictions", "json"),
   PROTOTYPES("prototypes", "json"),
+  PROTOTYPE_DELTAS("prototype-deltas", "json"),
   ANOMALIES("anomalies", "json"),
   CLASS_SEMANTICS("class-semantics", "json"),
   DEAD_LETTER("dead-letter", "dead-letter");

@@ -42,6 +42,23 @@ public final class TopicRegistry {
     return typed(TopicId.EMBEDDINGS, Serdes.String(), new EmbeddingSerde());
   }
 
+  public TypedTopic<String, io.semistream.learning.Prediction> predictions() {
+    return typed(TopicId.PREDICTIONS, Serdes.String(), new JsonSerde<>(io.semistream.learning.Prediction.class));
+  }
+
+  public TypedTopic<String, io.semistream.learning.Prototype> prototypes() {
+    return typed(TopicId.PROTOTYPES, Serdes.String(), new JsonSerde<>(io.semistream.learning.Prototype.class));
+  }
+
+  public TypedTopic<String, io.semistream.learning.PrototypeDelta> prototypeDeltas() {
+    return typed(TopicId.PROTOTYPE_DELTAS, Serdes.String(),
+        new JsonSerde<>(io.semistream.learning.PrototypeDelta.class));
+  }
+
+  public TypedTopic<String, io.semistream.learning.Anomaly> anomalies() {
+    return typed(TopicId.ANOMALIES, Serdes.String(), new JsonSerde<>(io.semistream.learning.Anomaly.class));
+  }
+
   /** Dead letters keep the original bytes; the reason travels in headers (topics/formats/dead-letter.md). */
   public TypedTopic<byte[], byte[]> deadLetter() {
     return typed(TopicId.DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray());

@@ -1,0 +1,49 @@
+package io.semistream.learning;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Arrays;
+
+/**
+ * One class prototype as published on the compacted {@code prototypes} topic
+ * (topics/schemas/prototype.schema.json): the weighted mean of the class's labelled embeddings (weight 1) and
+ * pseudo-labelled ones (weight {@code learner.pseudo.weight}).
+ */
+public record Prototype(
+    @JsonProperty("class") String className, double[] vector, double count, double spread, long version,
+    long updateTime, String modelId, int modelVersion, long labelledCount, double pseudoWeight) {
+
+  public Prototype {
+    if (className == null || className.isBlank() || vector == null || vector.length == 0) {
+      throw new IllegalArgumentException("prototype needs a class and a vector");
+    }
+    vector = vector.clone();
+  }
+
+  @Override
+  public double[] vector() {
+    return vector.clone();
+  }
+
+  /** Read-only access without a copy, for the hot path. */
+  double[] vectorView() {
+    return vector;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Prototype p && p.className.equals(className) && Arrays.equals(p.vector, vector)
+        && p.count == count && p.version == version && p.labelledCount == labelledCount
+        && p.pseudoWeight == pseudoWeight;
+  }
+
+  @Override
+  public int hashCode() {
+    return className.hashCode() * 31 + Arrays.hashCode(vector);
+  }
+
+  @Override
+  public String toString() {
+    return "Prototype[" + className + ", count=" + count + " (" + labelledCount + " labelled, pseudo weight "
+        + pseudoWeight + "), v" + version + "]";
+  }
+}

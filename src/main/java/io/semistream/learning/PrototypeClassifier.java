@@ -1,0 +1,105 @@
+package io.semistream.learning;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Nearest-prototype classification with a calibrated confidence: a softmax over negative distances, where
+ * distances are first divided by the median prototype spread so that the temperature does not depend on the
+ * embedding's scale.
+ */
+public final class PrototypeClassifier {
+  /** Euclidean distance to the class mean, or cosine distance (1 - cosine similarity). */
+  public enum Metric { EUCLIDEAN, COSINE }
+
+  private final Metric metric;
+  private final double temperature;
+
+  public PrototypeClassifier(Metric metric, double temperature) {
+    if (metric == null || !(temperature > 0)) {
+      throw new IllegalArgumentException("a metric and a positive temperature are required");
+    }
+    this.metric = metric;
+    this.temperature = temperature;
+  }
+
+  /** Null when there is no prototype to compare with. */
+  public Ranking rank(float[] v, Collection<Prototype> prototypes) {
+    if (prototypes.isEmpty()) {
+      return null;
+    }
+    List<Prototype> list = List.copyOf(prototypes);
+    double[] d = new double[list.size()];
+    double[] spreads = new double[list.size()];
+    int best = 0;
+    int second = -1;
+    for (int i = 0; i < d.length; i++) {
+      d[i] = distance(v, list.get(i).vectorView());
+      spreads[i] = spreadInMetric(list.get(i));
+      if (d[i] < d[best]) {
+        second = best;
+        best = i;
+      } else if (i != best && (second < 0 || d[i] < d[second])) {
+        second = i;
+      }
+    }
+    double scale = median(spreads);
+    if (!(scale > 0)) {
+      scale = 1;
+    }
+    double sum = 0;
+    double[] p = new double[d.length];
+    for (int i = 0; i < d.length; i++) {
+      p[i] = Math.exp(-(d[i] - d[best]) / scale / temperature);
+      sum += p[i];
+    }
+    double confidence = p[best] / sum;
+    double margin = second < 0 ? confidence : confidence - p[second] / sum;
+    double ownSpread = spreads[best] > 0 ? spreads[best] : scale;
+    return new Ranking(list.get(best).className(), d[best], second < 0 ? null : list.get(second).className(),
+        second < 0 ? Double.NaN : d[second], confidence, Math.max(0, margin), d[best] / ownSpread);
+  }
+
+  /** Spread is stored as a Euclidean RMS; for cosine use its ratio to the prototype's norm. */
+  private double spreadInMetric(Prototype p) {
+    if (metric == Metric.EUCLIDEAN) {
+      return p.spread();
+    }
+    double norm = 0;
+    for (double x : p.vectorView()) {
+      norm += x * x;
+    }
+    norm = Math.sqrt(norm);
+    return norm > 0 ? p.spread() / norm : 0;
+  }
+
+  public double distance(float[] v, double[] prototype) {
+    if (v.length != prototype.length) {
+      throw new IllegalArgumentException("dimension " + v.length + " vs prototype " + prototype.length);
+    }
+    if (metric == Metric.EUCLIDEAN) {
+      double s = 0;
+      for (int i = 0; i < v.length; i++) {
+        double diff = v[i] - prototype[i];
+        s += diff * diff;
+      }
+      return Math.sqrt(s);
+    }
+    double dot = 0;
+    double nv = 0;
+    double np = 0;
+    for (int i = 0; i < v.length; i++) {
+      dot += v[i] * prototype[i];
+      nv += (double) v[i] * v[i];
+      np += prototype[i] * prototype[i];
+    }
+    return nv == 0 || np == 0 ? 1 : 1 - dot / Math.sqrt(nv * np);
+  }
+
+  static double median(double[] values) {
+    double[] copy = values.clone();
+    java.util.Arrays.sort(copy);
+    int n = copy.length;
+    return n == 0 ? 0 : (n % 2 == 1 ? copy[n / 2] : (copy[n / 2 - 1] + copy[n / 2]) / 2);
+  }
+}

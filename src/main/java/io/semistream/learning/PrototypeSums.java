@@ -1,0 +1,64 @@
+package io.semistream.learning;
+
+/**
+ * The exact running sums behind one prototype (the aggregator's store value): labelled and pseudo parts kept
+ * apart so the published prototype can say how much of it rests on true labels.
+ */
+public record PrototypeSums(
+    String className, double[] labelledSum, long labelledCount, double labelledSquares, double[] pseudoSum,
+    double pseudoWeight, double pseudoSquares, long version, String modelId, int modelVersion) {
+
+  static PrototypeSums empty(String className, int dim) {
+    return new PrototypeSums(className, new double[dim], 0, 0, new double[dim], 0, 0, 0, "", 1);
+  }
+
+  PrototypeSums apply(PrototypeDelta d) {
+    float[] v = d.embedding();
+    if (v.length != labelledSum.length) {
+      throw new IllegalArgumentException("delta of dimension " + v.length + " for a prototype of dimension "
+          + labelledSum.length);
+    }
+    double[] target = (d.pseudo() ? pseudoSum : labelledSum).clone();
+    double squares = 0;
+    for (int i = 0; i < v.length; i++) {
+      target[i] += d.weight() * v[i];
+      squares += (double) v[i] * v[i];
+    }
+    squares *= d.weight();
+    if (d.pseudo()) {
+      double w = snap(pseudoWeight + d.weight());
+      return new PrototypeSums(className, labelledSum, labelledCount, labelledSquares, w == 0 ? new double[v.length]
+          : target, w, w == 0 ? 0 : pseudoSquares + squares, version + 1, d.modelId(), d.modelVersion());
+    }
+    long n = labelledCount + Math.round(d.weight());
+    // When the last example leaves, reset to exact zeros: no rounding residue survives an empty class.
+    return new PrototypeSums(className, n == 0 ? new double[v.length] : target, n,
+        n == 0 ? 0 : labelledSquares + squares, pseudoSum, pseudoWeight, pseudoSquares, version + 1, d.modelId(),
+        d.modelVersion());
+  }
+
+  private static double snap(double w) {
+    return Math.abs(w) < 1e-9 ? 0 : w;
+  }
+
+  double totalWeight() {
+    return labelledCount + pseudoWeight;
+  }
+
+  /** The published prototype, or null when no example is left. */
+  Prototype toPrototype(long now) {
+    double total = totalWeight();
+    if (total <= 0) {
+      return null;
+    }
+    double[] mean = new double[labelledSum.length];
+    double meanSquares = 0;
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] = (labelledSum[i] + pseudoSum[i]) / total;
+      meanSquares += mean[i] * mean[i];
+    }
+    double spread = Math.sqrt(Math.max(0, (labelledSquares + pseudoSquares) / total - meanSquares));
+    return new Prototype(className, mean, total, spread, version, now, modelId, modelVersion, labelledCount,
+        pseudoWeight);
+  }
+}
