@@ -66,10 +66,10 @@ final class LearnerHarness implements AutoCloseable {
   }
 
   void embed(String id, float... vector) {
-    embed(id, 0.1f, vector);
+    embedWithError(id, 0.1f, vector);
   }
 
-  void embed(String id, float reconstructionError, float... vector) {
+  void embedWithError(String id, float reconstructionError, float... vector) {
     time += 10;
     embeddings.pipeInput(id, EmbeddingSerde.encode(
         new EmbeddingRecord(vector, reconstructionError, MODEL, 1, time)), time);

@@ -1,0 +1,242 @@
+package io.semistream.learning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.config.LearnerSettings;
+import io.semistream.ingest.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageLearnerTopologyTest {
+  @TempDir
+  Path dir;
+
+  /** Two labelled classes: "a" around (0,0,0,0) and "b" around (10,0,0,0). */
+  private static void seedTwoClasses(LearnerHarness h) {
+    h.embed("a1", 0, 0, 0, 0);
+    h.label("a1", "a");
+    h.embed("a2", 1, 0, 0, 0);
+    h.label("a2", "a");
+    h.embed("b1", 10, 0, 0, 0);
+    h.label("b1", "b");
+    h.embed("b2", 11, 0, 0, 0);
+    h.label("b2", "b");
+  }
+
+  private static void assertVector(double[] expected, Prototype p) {
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], p.vector()[i], 1e-9, p.className() + " dim " + i);
+    }
+  }
+
+  @Test
+  void shouldPredictThenCorrectPredictionAndPrototypesWhenALateLabelArrives() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      seedTwoClasses(h);
+      Map<String, Prototype> protos = h.latestPrototypes();
+      assertVector(new double[] {0.5, 0, 0, 0}, protos.get("a"));
+      assertVector(new double[] {10.5, 0, 0, 0}, protos.get("b"));
+      h.predictions.readRecordsToList();
+
+      h.embed("x", 1.5f, 0, 0, 0);   // close to "a": confident, becomes a pseudo-label of "a"
+      List<Prediction> first = h.predictionsFor("x");
+      assertEquals(1, first.size());
+      Prediction p1 = first.get(0);
+      assertEquals("a", p1.className());
+      assertEquals(Prediction.Status.PSEUDO, p1.status());
+      assertEquals(1, p1.version());
+      assertTrue(p1.confidence() > 0.9 && p1.margin() > 0.8, p1.toString());
+      Prototype aWithPseudo = h.latestPrototypes().get("a");
+      assertEquals(0.2, aWithPseudo.pseudoWeight(), 1e-12);
+      assertEquals(2, aWithPseudo.labelledCount());
+      assertVector(new double[] {(0 + 1 + 0.2 * 1.5) / 2.2, 0, 0, 0}, aWithPseudo);
+
+      h.label("x", "b");             // the truth, late: x leaves "a" (pseudo) and joins "b" (labelled)
+      List<Prediction> corrected = h.predictionsFor("x");
+      assertEquals(1, corrected.size());
+      assertEquals(new Prediction("b", 1.0, 1.0, Prediction.Status.LABELLED, 2, LearnerHarness.MODEL, 1,
+          corrected.get(0).eventTime(), null), corrected.get(0));
+      Map<String, Prototype> after = h.latestPrototypes();
+      assertEquals(0.0, after.get("a").pseudoWeight(), 0);
+      assertVector(new double[] {0.5, 0, 0, 0}, after.get("a"));
+      assertEquals(3, after.get("b").labelledCount());
+      assertVector(new double[] {(10 + 11 + 1.5) / 3, 0, 0, 0}, after.get("b"));
+      assertTrue(h.predictions.isEmpty());
+      assertTrue(h.prototypes.isEmpty());
+      assertTrue(h.anomalies.isEmpty());
+      assertTrue(h.deadLetters.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldMoveAnImageBetweenPrototypesWhenRelabelled() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      seedTwoClasses(h);
+      h.latestPrototypes();
+      h.predictions.readRecordsToList();
+      h.embed("y", 5, 1, 0, 0);
+      h.label("y", "a");
+      h.label("y", "b");
+      List<Prediction> ys = h.predictionsFor("y");
+      assertEquals(List.of("a", "b"), ys.stream().map(Prediction::className).toList().subList(ys.size() - 2,
+          ys.size()));
+      assertEquals(Prediction.Status.LABELLED, ys.get(ys.size() - 1).status());
+      Map<String, Prototype> protos = h.latestPrototypes();
+      assertEquals(2, protos.get("a").labelledCount());
+      assertVector(new double[] {0.5, 0, 0, 0}, protos.get("a"));
+      assertEquals(3, protos.get("b").labelledCount());
+      assertVector(new double[] {(10 + 11 + 5) / 3.0, 1 / 3.0, 0, 0}, protos.get("b"));
+      // The deltas tell the whole story: -1 from "a", +1 to "b" for the relabel.
+      List<PrototypeDelta> deltas = h.deltas.readValuesToList();
+      PrototypeDelta leave = deltas.get(deltas.size() - 2);
+      PrototypeDelta join = deltas.get(deltas.size() - 1);
+      assertEquals("a", leave.className());
+      assertEquals(-1.0, leave.weight());
+      assertEquals("b", join.className());
+      assertEquals(1.0, join.weight());
+    }
+  }
+
+  @Test
+  void shouldHoldALabelThatArrivesBeforeItsEmbedding() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      h.label("early", "c");
+      assertTrue(h.predictions.isEmpty());
+      assertTrue(h.prototypes.isEmpty());
+      h.embed("early", 3, 3, 3, 3);
+      assertEquals(new Prediction("c", 1.0, 1.0, Prediction.Status.LABELLED, 1, LearnerHarness.MODEL, 1,
+          h.time, null), h.predictions.readValue());
+      Prototype c = h.latestPrototypes().get("c");
+      assertEquals(1, c.labelledCount());
+      assertVector(new double[] {3, 3, 3, 3}, c);
+      assertTrue(h.predictions.isEmpty());
+      assertTrue(h.deadLetters.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldDeadLetterALabelWhoseImageNeverArrives() {
+    LearnerSettings s = LearnerHarness.settings(dir);
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.label("ghost", "c");
+      h.embed("late-stream", 1, 1, 1, 1);          // moves stream time ...
+      h.time += s.labelWaitMs() + 1;               // ... past the wait
+      h.embed("later-stream", 2, 2, 2, 2);
+      for (int i = 0; i < 12; i++) {              // the orphan sweep runs with the periodic full scan
+        h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));
+      }
+      TestRecord<String, byte[]> dl = h.deadLetters.readRecord();
+      assertEquals("ghost", dl.key());
+      assertEquals("orphan-label", new String(dl.headers().lastHeader(DeadLetters.REASON).value(),
+          StandardCharsets.UTF_8));
+      assertTrue(new String(dl.value(), StandardCharsets.UTF_8).contains("\"class\":\"c\""));
+      assertTrue(h.deadLetters.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldRelabelTheBacklogWhenThePunctuationFindsPrototypesMoved() {
+    LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.embed("a1", 0, 0, 0, 0);
+      h.label("a1", "a");
+      h.embed("b1", 10, 0, 0, 0);
+      h.label("b1", "b");
+      h.embed("z", 6, 0, 0, 0);                 // nearer "b" (distance 4 vs 6)
+      assertEquals("b", h.predictionsFor("z").get(0).className());
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));  // snapshot taken, nothing moved
+      assertTrue(h.predictions.isEmpty());
+      h.embed("b2", 20, 0, 0, 0);
+      h.label("b2", "b");                       // "b" moves to 15: now "a" (6) beats "b" (9)
+      h.predictions.readRecordsToList();
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));
+      List<TestRecord<String, Prediction>> corrections = h.predictions.readRecordsToList();
+      assertEquals(1, corrections.size(), corrections.toString());
+      assertEquals("z", corrections.get(0).key());
+      assertEquals("a", corrections.get(0).value().className());
+      assertEquals(2, corrections.get(0).value().version());
+      assertEquals(Prediction.Status.UNCERTAIN, corrections.get(0).value().status());
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));  // stable: no new correction
+      assertTrue(h.predictions.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldStayQuietDuringWarmUpAndFlagAFarImageAfterIt() {
+    LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.embed("a1", 0, 0, 0, 0);
+      h.label("a1", "a");
+      h.embed("a2", 0, 2, 0, 0);
+      h.label("a2", "a");
+      h.embed("b1", 10, 0, 0, 0);
+      h.label("b1", "b");
+      h.embed("b2", 10, 2, 0, 0);
+      h.label("b2", "b");
+      // A far image during warm-up (20 scores): scored, not flagged.
+      h.embed("early-outlier", 100, 100, 100, 100);
+      for (int i = 0; i < s.anomalyWarmup() + 5; i++) {
+        h.embed("n" + i, (i % 2) * 10, 1 + (i % 3) * 0.1f, 0, 0);
+      }
+      assertTrue(h.anomalies.isEmpty(), "no alert during warm-up");
+      Prediction early = h.predictionsFor("early-outlier").get(0);
+      assertEquals(Prediction.Status.UNCERTAIN, early.status());
+      h.predictions.readRecordsToList();
+
+      h.embed("outlier", 100, -100, 50, 50);
+      TestRecord<String, Anomaly> a = h.anomalies.readRecord();
+      assertEquals("outlier", a.key());
+      assertTrue(a.value().score() > a.value().threshold(), a.value().toString());
+      assertTrue(a.value().prototypeDistance() > 100);
+      Prediction p = h.predictionsFor("outlier").get(0);
+      assertEquals(Prediction.Status.ANOMALY, p.status());
+      assertEquals(a.value().score(), p.anomalyScore(), 1e-12);
+      assertTrue(h.anomalies.isEmpty());
+
+      h.embed("normal", 10, 1.1f, 0, 0);
+      assertTrue(h.anomalies.isEmpty());
+      assertEquals(Prediction.Status.UNCERTAIN, h.predictionsFor("normal").get(0).status());
+    }
+  }
+
+  @Test
+  void shouldDeadLetterMalformedLabelsAndEmbeddingsAndKeepProcessing() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      h.rawLabel("l1", "{not json");
+      h.rawLabel("l2", "{\"class\":\"\",\"annotator\":\"a\",\"time\":1}");
+      h.rawLabel("l3", "{\"class\":\"" + "x".repeat(5000) + "\",\"annotator\":\"a\",\"time\":1}");
+      h.rawLabel("l4", null);
+      h.rawEmbedding("e1", new byte[] {1, 2, 3});
+      h.rawEmbedding("e2", io.semistream.ingest.EmbeddingSerde.encode(
+          new io.semistream.ingest.EmbeddingRecord(new float[] {1, 2}, 0.1f, "m", 1, 5)));
+      byte[] nan = io.semistream.ingest.EmbeddingSerde.encode(
+          new io.semistream.ingest.EmbeddingRecord(new float[] {1, 2, 3, 4}, 0.1f, "m", 1, 5));
+      java.nio.ByteBuffer.wrap(nan).putFloat(nan.length - 4, Float.NaN);
+      h.rawEmbedding("e3", nan);
+      h.embed("ok", 1, 1, 1, 1);
+      h.label("ok", "fine");
+
+      List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
+      assertEquals(List.of("l1", "l2", "l3", "l4", "e1", "e2", "e3"), dead.stream().map(TestRecord::key).toList());
+      List<String> reasons = dead.stream().map(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value(),
+          StandardCharsets.UTF_8)).toList();
+      assertEquals(List.of("malformed-label", "malformed-label", "malformed-label", "malformed-label",
+          "malformed-embedding", "malformed-embedding", "malformed-embedding"), reasons);
+      String dimError = new String(dead.get(5).headers().lastHeader(DeadLetters.ERROR).value(),
+          StandardCharsets.UTF_8);
+      assertTrue(dimError.contains("dimension 2"), dimError);
+      assertEquals("labels", new String(dead.get(0).headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(),
+          StandardCharsets.UTF_8));
+      assertEquals("fine", h.latestPrototypes().get("fine").className());
+      assertNull(h.anomalies.isEmpty() ? null : "unexpected anomaly");
+    }
+  }
+}
