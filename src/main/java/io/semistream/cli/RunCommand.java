@@ -8,6 +8,7 @@ import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.replay.Replayer;
+import io.semistream.serving.LearnerRuntime;
 import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
 import java.io.PrintStream;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
  * The main job: Kafka (embedded unless configured), topics, a model (trained on first run), the embedding
  * service, and a Fashion-MNIST replay, with a status line every two seconds.
  */
-@Command(name = "run", description = "Run the whole pipeline: broker, topics, model, embedding service, replay.")
+@Command(name = "run", description = "Run the whole pipeline: broker, topics, model, embedding service, learner, "
+    + "replay.")
 final class RunCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
@@ -67,10 +69,12 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
     EmbeddingService service = new EmbeddingService(config.embedding(), clients, topics, model);
-    EmbeddingsTail tail = new EmbeddingsTail(clients, topics.embeddings().name());
+    PipelineMonitor monitor = new PipelineMonitor(clients, topics);
+    LearnerRuntime learner = LearnerRuntime.start(live, topics);
     CountDownLatch closed = new CountDownLatch(1);
     Runnable shutdown = () -> {
-      tail.close();
+      monitor.close();
+      learner.close();
       service.close();
       model.close();
       connection.close();
@@ -82,6 +86,9 @@ final class RunCommand implements Callable<Integer> {
     out.printf("embedding service: %d worker(s), batch %d, max wait %d ms, model %s v%d on %s%n",
         config.embedding().threads(), config.embedding().batchSize(), config.embedding().maxWaitMs(),
         model.descriptor().id(), model.descriptor().version(), device);
+    out.printf("learner: exactly-once Kafka Streams app '%s'; query API %s%n", config.learner().applicationId(),
+        learner.apiPort() < 0 ? "off" : "http://127.0.0.1:" + learner.apiPort()
+            + "/ (classes, prototypes/{class}, predictions/{id}, anomalies, health, ready)");
     out.printf("ready in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
 
     CompletableFuture<Replayer.Result> replayed = noReplay ? null : CompletableFuture.supplyAsync(() -> {
@@ -98,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
         throw new IllegalStateException("replay failed: " + e.getMessage(), e);
       }
     });
-    int rc = statusLoop(out, service, tail, replayed);
+    int rc = statusLoop(out, service, monitor, replayed);
     if (exitWhenDone || rc != 0) {
       Runtime.getRuntime().removeShutdownHook(hook);
       shutdown.run();
@@ -108,8 +115,8 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Prints a status line every 2 s; returns when the replay is fully embedded (or forever, if not exiting). */
-  private int statusLoop(PrintStream out, EmbeddingService service, EmbeddingsTail tail,
+  /** Prints a status line every 2 s; returns when the replay is fully processed (or never, if not exiting). */
+  private int statusLoop(PrintStream out, EmbeddingService service, PipelineMonitor monitor,
       CompletableFuture<Replayer.Result> replayed) throws InterruptedException {
     EmbeddingStats stats = service.stats();
     long lastCount = 0;
@@ -122,16 +129,12 @@ final class RunCommand implements Callable<Integer> {
         return 1;
       }
       long now = System.nanoTime();
-      long count = tail.count();
+      long count = monitor.embedded();
       double rate = (count - lastCount) / ((now - lastNanos) / 1e9);
       lastCount = count;
       lastNanos = now;
-      EmbeddingsTail.Last last = tail.last();
-      out.printf("status: images in %,d | embedded %,d (%.0f/s) | dead-letter %d | batch %.1f ms avg%s%n",
-          stats.imagesIn(), count, rate, stats.deadLettered(), stats.meanForwardMillis(),
-          last == null ? "" : String.format(" | last %s: recon error %.4f, %d-d, model %s v%d", last.id(),
-              last.embedding().reconstructionError(), last.embedding().dimension(), last.embedding().modelId(),
-              last.embedding().modelVersion()));
+      out.printf("status: images in %,d | embedded %,d (%.0f/s) | dead-letter %d | %s%n", stats.imagesIn(), count,
+          rate, stats.deadLettered(), monitor.learnerLine());
       if (replayed != null && replayed.isDone()) {
         Replayer.Result result;
         try {
@@ -145,9 +148,10 @@ final class RunCommand implements Callable<Integer> {
               result.millis() / 1000.0);
           reported = true;
         }
-        if (stats.imagesIn() >= result.images() && count >= result.images() - stats.deadLettered()) {
-          out.printf("done: %,d images embedded and committed to the embeddings topic, %d dead-lettered%n",
-              count, stats.deadLettered());
+        long expected = result.images() - stats.deadLettered();
+        if (stats.imagesIn() >= result.images() && count >= expected && monitor.imagesWithPrediction() >= expected) {
+          out.printf("done: %,d images embedded, every one has a prediction; %d dead-lettered; last embedding %s%n",
+              count, stats.deadLettered(), monitor.embeddingLine());
           if (exitWhenDone) {
             return 0;
           }
@@ -157,5 +161,4 @@ final class RunCommand implements Callable<Integer> {
       }
     }
   }
-
 }

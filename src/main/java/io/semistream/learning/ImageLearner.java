@@ -53,6 +53,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
   private final JsonSerde<LabelRecord> labels = new JsonSerde<>(LabelRecord.class);
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ImageState> images;
+  private KeyValueStore<Long, RecentAnomalies> recent;
   private AnomalyDetector anomalies;
   private PrototypeView prototypes;
   private Map<String, double[]> lastRelabelSnapshot = new HashMap<>();
@@ -72,6 +73,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.images = context.getStateStore(LearnerTopology.IMAGES_STORE);
+    this.recent = context.getStateStore(LearnerTopology.RECENT_ANOMALIES_STORE);
     this.anomalies = new AnomalyDetector(context.getStateStore(LearnerTopology.ANOMALY_STORE),
         settings.anomalyWindow(), settings.anomalyWarmup(), settings.anomalyQuantile(),
         settings.anomalyReconWeight());
@@ -169,6 +171,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     }
     if (d.anomaly() != null) {
       context.forward(new Record<>(id, (Object) d.anomaly(), timestamp), LearnerTopology.ANOMALIES_SINK);
+      remember(id, d.anomaly());
     }
     images.put(id, next);
   }
@@ -252,6 +255,14 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
         s.modelId(), s.modelVersion(), context.currentStreamTimeMs());
     context.forward(new Record<>(c.className(), (Object) delta, Math.max(0, context.currentStreamTimeMs())),
         LearnerTopology.DELTAS_SINK);
+  }
+
+  /** A fixed-size ring per task; the slot counter lives in the store too, so a restart continues the ring. */
+  private void remember(String id, Anomaly anomaly) {
+    RecentAnomalies counter = recent.get(RecentAnomalies.NEXT_SLOT_KEY);
+    long next = counter == null ? 0 : Long.parseLong(counter.imageId());
+    recent.put(next % RecentAnomalies.CAPACITY, new RecentAnomalies(id, anomaly));
+    recent.put(RecentAnomalies.NEXT_SLOT_KEY, new RecentAnomalies(Long.toString(next + 1), null));
   }
 
   private static Prediction withVersion(Prediction p, long version) {

@@ -31,6 +31,7 @@ public final class LearnerTopology {
   public static final String IMAGES_STORE = "learner-images";
   public static final String ANOMALY_STORE = "learner-anomaly-window";
   public static final String SUMS_STORE = "learner-prototype-sums";
+  public static final String RECENT_ANOMALIES_STORE = "learner-recent-anomalies";
   public static final String PROTOTYPES_STORE = "learner-prototypes";
   static final String PREDICTIONS_SINK = "predictions-sink";
   static final String ANOMALIES_SINK = "anomalies-sink";
@@ -59,6 +60,8 @@ public final class LearnerTopology {
         new JsonSerde<>(ImageState.class)), "image-learner");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ANOMALY_STORE), Serdes.Long(),
         new DoubleArraySerde()), "image-learner");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RECENT_ANOMALIES_STORE),
+        Serdes.Long(), new JsonSerde<>(RecentAnomalies.class)), "image-learner");
     t.addSink(PREDICTIONS_SINK, predictions.name(), predictions.keySerde().serializer(),
         predictions.valueSerde().serializer(), "image-learner");
     t.addSink(ANOMALIES_SINK, anomalies.name(), anomalies.keySerde().serializer(),

@@ -54,7 +54,8 @@ public final class PrototypeClassifier {
       sum += p[i];
     }
     double confidence = p[best] / sum;
-    double margin = second < 0 ? confidence : confidence - p[second] / sum;
+    // With a single class there is no runner-up and so no evidence: margin 0 keeps it from pseudo-labelling.
+    double margin = second < 0 ? 0 : confidence - p[second] / sum;
     double ownSpread = spreads[best] > 0 ? spreads[best] : scale;
     return new Ranking(list.get(best).className(), d[best], second < 0 ? null : list.get(second).className(),
         second < 0 ? Double.NaN : d[second], confidence, Math.max(0, margin), d[best] / ownSpread);

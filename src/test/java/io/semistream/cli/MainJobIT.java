@@ -27,6 +27,7 @@ class MainJobIT {
       rc = SemistreamCli.commandLine().execute("run", "--limit", "300", "--exit-when-done",
           "--ground-truth", groundTruth.toString(),
           "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "model.dir=" + TestModels.tinyStore(),
+          "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
           "-D", "data.dir=" + ProjectPaths.dataDir());
     } finally {
       System.setOut(original);
@@ -36,7 +37,8 @@ class MainJobIT {
     assertEquals(0, rc, out);
     assertTrue(out.contains("embedded single-node KRaft broker"), out);
     assertTrue(out.contains("topics: created: "), out);
-    assertTrue(out.contains("done: 300 images embedded and committed to the embeddings topic, 0 dead-lettered"), out);
+    assertTrue(out.contains("done: 300 images embedded, every one has a prediction; 0 dead-lettered"), out);
+    assertTrue(out.contains("learner: exactly-once Kafka Streams app"), out);
     assertEquals(301, Files.readAllLines(groundTruth).size());
     assertTrue(Files.exists(dir.resolve("kafka").resolve("server.properties")));
   }

@@ -1,14 +1,12 @@
 package io.semistream.cli;
 
-import io.semistream.ingest.EmbeddingRecord;
-import io.semistream.ingest.EmbeddingSerde;
 import io.semistream.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -16,28 +14,25 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads committed embeddings as they appear (from the end offsets at start), so the terminal shows what really
- * reached the topic, not what the service believes it sent.
+ * Reads committed records of one topic as they appear (from the end offsets at start), so the terminal shows
+ * what really reached the topic, not what a service believes it sent.
  */
-final class EmbeddingsTail implements AutoCloseable {
-  /** The newest embedding seen. */
-  record Last(String id, EmbeddingRecord embedding) {
-  }
-
+final class TopicTail implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
+  private final BiConsumer<String, byte[]> handler;
   private final AtomicLong count = new AtomicLong();
-  private final AtomicReference<Last> last = new AtomicReference<>();
   private volatile boolean running = true;
 
-  EmbeddingsTail(KafkaClients clients, String topic) {
+  TopicTail(KafkaClients clients, String topic, BiConsumer<String, byte[]> handler) {
+    this.handler = handler;
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
     List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
         .map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position);
-    thread = new Thread(this::loop, "embeddings-tail");
+    thread = new Thread(this::loop, "tail-" + topic);
     thread.setDaemon(true);
     thread.start();
   }
@@ -47,7 +42,7 @@ final class EmbeddingsTail implements AutoCloseable {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           count.incrementAndGet();
-          last.set(new Last(new String(r.key(), StandardCharsets.UTF_8), EmbeddingSerde.decode(r.value())));
+          handler.accept(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value());
         }
       }
     } catch (WakeupException e) {
@@ -59,10 +54,6 @@ final class EmbeddingsTail implements AutoCloseable {
 
   long count() {
     return count.get();
-  }
-
-  Last last() {
-    return last.get();
   }
 
   @Override

@@ -1,0 +1,44 @@
+package io.semistream.serving;
+
+import com.sun.net.httpserver.HttpServer;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.learning.LearnerService;
+import io.semistream.topics.TopicRegistry;
+import java.io.IOException;
+
+/** The learner plus its query API: the HTTP port is bound first so it can be advertised as application.server. */
+public final class LearnerRuntime implements AutoCloseable {
+  private final LearnerService learner;
+  private final QueryServer api;
+
+  private LearnerRuntime(LearnerService learner, QueryServer api) {
+    this.learner = learner;
+    this.api = api;
+  }
+
+  public static LearnerRuntime start(SemistreamConfig config, TopicRegistry topics) throws IOException {
+    int port = config.learner().httpPort();
+    HttpServer http = port >= 0 ? QueryServer.bind(port) : null;
+    String applicationServer = http == null ? null : "127.0.0.1:" + http.getAddress().getPort();
+    LearnerService learner = new LearnerService(config, topics, applicationServer).start();
+    QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http);
+    return new LearnerRuntime(learner, api);
+  }
+
+  public LearnerService learner() {
+    return learner;
+  }
+
+  /** The query API's port, or -1 when it is off. */
+  public int apiPort() {
+    return api == null ? -1 : api.port();
+  }
+
+  @Override
+  public void close() {
+    if (api != null) {
+      api.close();
+    }
+    learner.close();
+  }
+}
