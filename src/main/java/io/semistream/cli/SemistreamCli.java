@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "semistream", mixinStandardHelpOptions = true, version = "semistream 0.1.0",
     description = "Label-efficient learning on live image streams (Kafka + DJL).",
     subcommands = {RunCommand.class, TopicsCommand.class, ReplayCommand.class, TrainCommand.class,
-        EmbedCommand.class, BrokerCommand.class, BenchCommand.class})
+        EmbedCommand.class, BrokerCommand.class, BenchCommand.class, EvalCommand.class, LearnCommand.class})
 public final class SemistreamCli implements Runnable {
 
   @Override

@@ -144,8 +144,9 @@ public record SemistreamConfig(
           "Number of recent scores the quantile is taken over (per stream task).")
       .define(LEARNER_ANOMALY_WARMUP, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
           "No anomaly is raised before this many scores were seen (per stream task): no alert storm at start.")
-      .define(LEARNER_ANOMALY_RECON_WEIGHT, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM,
-          "Weight of the reconstruction-error z-score next to the normalised prototype distance in the score.")
+      .define(LEARNER_ANOMALY_RECON_WEIGHT, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+          "Weight of the reconstruction-error z-score added to the distance to the nearest prototype (0: off; "
+              + "measured useless for an autoencoder trained on the whole stream).")
       .define(LEARNER_PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
           "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
       .define(LEARNER_HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,

@@ -6,8 +6,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Adaptive anomaly threshold over a sliding window of recent scores, kept in a changelogged store (so a restart
- * resumes with the same window). The score combines the distance to the nearest prototype, divided by that
- * prototype's spread, with a robust z-score of the reconstruction error: {@code score = d/spread + w * z(recon)}.
+ * resumes with the same window). The score is the Euclidean distance to the nearest prototype plus, optionally,
+ * a robust z-score of the reconstruction error: {@code score = d + w * z(recon)}. Measured on Fashion-MNIST with
+ * "Ankle boot" held out (model v2): distance alone AUROC 0.856, reconstruction error alone 0.45 (an autoencoder
+ * trained on the whole stream reconstructs the unseen class well), so {@code w} defaults to 0.
  * An image is anomalous when its score exceeds the window's {@code quantile}; before {@code warmup} scores have
  * been seen nothing is flagged, so a fresh start raises no alert storm.
  */
@@ -60,7 +62,7 @@ final class AnomalyDetector {
   }
 
   /** Scores one image and adds it to the window. */
-  Verdict observe(double normalizedDistance, double reconstructionError) {
+  Verdict observe(double distance, double reconstructionError) {
     load();
     int filled = (int) Math.min(count, window);
     if (sinceRecompute++ >= RECOMPUTE_EVERY) {
@@ -68,7 +70,7 @@ final class AnomalyDetector {
       sinceRecompute = 0;
     }
     double reconZ = filled == 0 ? 0 : (reconstructionError - reconMedian) / reconScale;
-    double score = normalizedDistance + reconWeight * reconZ;
+    double score = distance + reconWeight * reconZ;
     boolean anomaly = count >= warmup && score > threshold;
     int slot = (int) (count % window);
     scores[slot] = score;

@@ -45,6 +45,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class ImageLearner implements Processor<String, byte[], String, Object> {
   public static final String STAGE = "learner";
   private static final int FULL_SCAN_EVERY = 12;
+  private static final double HYSTERESIS = 0.1;
 
   private final LearnerSettings settings;
   private final String labelsTopic;
@@ -55,6 +56,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
   private KeyValueStore<String, ImageState> images;
   private KeyValueStore<Long, RecentAnomalies> recent;
   private AnomalyDetector anomalies;
+  private SelfTrainingGate gate;
   private PrototypeView prototypes;
   private Map<String, double[]> lastRelabelSnapshot = new HashMap<>();
   private long punctuations;
@@ -77,6 +79,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     this.anomalies = new AnomalyDetector(context.getStateStore(LearnerTopology.ANOMALY_STORE),
         settings.anomalyWindow(), settings.anomalyWarmup(), settings.anomalyQuantile(),
         settings.anomalyReconWeight());
+    this.gate = new SelfTrainingGate(context.getStateStore(LearnerTopology.ANOMALY_STORE));
     this.prototypes = new PrototypeView(context.getStateStore(LearnerTopology.PROTOTYPES_STORE),
         settings.prototypeRefreshMs());
     context.schedule(Duration.ofMillis(settings.relabelIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
@@ -153,7 +156,20 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
       images.put(id, state == null ? ImageState.labelOnly(pending, now) : state.withPending(pending));
       return;
     }
+    if (state.trueLabel() == null) {
+      testPrototypeSets(state.embedding(), label.className());
+    }
     update(id, state.withTrueLabel(label.className()), false, record.timestamp());
+  }
+
+  /** A fresh true label for a seen image: score both prototype sets on it before it joins them. */
+  private void testPrototypeSets(float[] embedding, String truth) {
+    prototypes.refreshIfStale(false);
+    Ranking blended = classifier.rank(embedding, prototypes.all(), true);
+    Ranking labelsOnly = classifier.rank(embedding, prototypes.all(), false);
+    if (blended != null && labelsOnly != null) {
+      gate.record(blended.best().equals(truth), labelsOnly.best().equals(truth));
+    }
   }
 
   /**
@@ -185,7 +201,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
           new Prediction(s.trueLabel(), 1.0, 1.0, Prediction.Status.LABELLED, 1, s.modelId(), s.modelVersion(),
               s.eventTime(), null), null);
     }
-    Ranking r = classifier.rank(s.embedding(), prototypes.all());
+    Ranking r = classifier.rank(s.embedding(), prototypes.all(), gate.useBlended());
     if (r == null) {
       return new Decision(null, null, null);
     }
@@ -193,11 +209,11 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     Anomaly anomaly = null;
     boolean flagged = false;
     if (arrival && prototypes.all().size() >= 2) {
-      AnomalyDetector.Verdict v = anomalies.observe(r.normalizedDistance(), s.reconstructionError());
+      AnomalyDetector.Verdict v = anomalies.observe(r.nearestEuclidean(), s.reconstructionError());
       score = v.score();
       if (v.anomaly()) {
         flagged = true;
-        anomaly = new Anomaly(v.score(), v.threshold(), s.reconstructionError(), r.bestDistance(), r.best(),
+        anomaly = new Anomaly(v.score(), v.threshold(), s.reconstructionError(), r.nearestEuclidean(), r.best(),
             s.eventTime());
       }
     } else if (!arrival && s.prediction() != null) {
@@ -224,15 +240,18 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
    * labels (class-balanced: a dominant class cannot swallow its neighbours).
    */
   private boolean pseudoAllowed(Ranking r, ImageState.Contribution current) {
-    if (settings.pseudoWeight() <= 0 || r.confidence() < settings.pseudoMinConfidence()
-        || r.margin() < settings.pseudoMinMargin()) {
+    boolean alreadyCounted = current != null && current.pseudo() && current.className().equals(r.best());
+    // Hysteresis: a pseudo-label already held survives small dips, so relabel rounds converge instead of
+    // flipping images in and out of a prototype as it moves by their own weight.
+    double slack = alreadyCounted ? HYSTERESIS : 0;
+    if (settings.pseudoWeight() <= 0 || r.confidence() < settings.pseudoMinConfidence() - slack
+        || r.margin() < settings.pseudoMinMargin() - slack) {
       return false;
     }
     Prototype p = prototypes.get(r.best());
     if (p == null || p.labelledCount() < settings.pseudoMinLabels()) {
       return false;
     }
-    boolean alreadyCounted = current != null && current.pseudo() && current.className().equals(r.best());
     double after = p.pseudoWeight() + (alreadyCounted ? 0 : settings.pseudoWeight());
     return after <= settings.pseudoMaxRatio() * p.labelledCount() + 1e-9;
   }

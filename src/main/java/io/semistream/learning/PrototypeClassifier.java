@@ -23,18 +23,26 @@ public final class PrototypeClassifier {
     this.temperature = temperature;
   }
 
-  /** Null when there is no prototype to compare with. */
+  /** Against the blended prototypes (labels and pseudo-labels); null when there is no prototype. */
   public Ranking rank(float[] v, Collection<Prototype> prototypes) {
-    if (prototypes.isEmpty()) {
+    return rank(v, prototypes, true);
+  }
+
+  /**
+   * @param blended true: the blended vectors; false: the true-label means only (classes without labels skipped)
+   */
+  public Ranking rank(float[] v, Collection<Prototype> prototypes, boolean blended) {
+    List<Prototype> list = blended ? List.copyOf(prototypes)
+        : prototypes.stream().filter(p -> p.labelledVectorView() != null).toList();
+    if (list.isEmpty()) {
       return null;
     }
-    List<Prototype> list = List.copyOf(prototypes);
     double[] d = new double[list.size()];
     double[] spreads = new double[list.size()];
     int best = 0;
     int second = -1;
     for (int i = 0; i < d.length; i++) {
-      d[i] = distance(v, list.get(i).vectorView());
+      d[i] = distance(v, vectorOf(list.get(i), blended));
       spreads[i] = spreadInMetric(list.get(i));
       if (d[i] < d[best]) {
         second = best;
@@ -56,9 +64,16 @@ public final class PrototypeClassifier {
     double confidence = p[best] / sum;
     // With a single class there is no runner-up and so no evidence: margin 0 keeps it from pseudo-labelling.
     double margin = second < 0 ? 0 : confidence - p[second] / sum;
-    double ownSpread = spreads[best] > 0 ? spreads[best] : scale;
+    double nearestEuclidean = Double.POSITIVE_INFINITY;
+    for (Prototype prototype : list) {
+      nearestEuclidean = Math.min(nearestEuclidean, euclidean(v, vectorOf(prototype, blended)));
+    }
     return new Ranking(list.get(best).className(), d[best], second < 0 ? null : list.get(second).className(),
-        second < 0 ? Double.NaN : d[second], confidence, Math.max(0, margin), d[best] / ownSpread);
+        second < 0 ? Double.NaN : d[second], confidence, Math.max(0, margin), nearestEuclidean);
+  }
+
+  private static double[] vectorOf(Prototype p, boolean blended) {
+    return blended ? p.vectorView() : p.labelledVectorView();
   }
 
   /** Spread is stored as a Euclidean RMS; for cosine use its ratio to the prototype's norm. */
@@ -74,17 +89,21 @@ public final class PrototypeClassifier {
     return norm > 0 ? p.spread() / norm : 0;
   }
 
+  static double euclidean(float[] v, double[] prototype) {
+    double s = 0;
+    for (int i = 0; i < v.length; i++) {
+      double diff = v[i] - prototype[i];
+      s += diff * diff;
+    }
+    return Math.sqrt(s);
+  }
+
   public double distance(float[] v, double[] prototype) {
     if (v.length != prototype.length) {
       throw new IllegalArgumentException("dimension " + v.length + " vs prototype " + prototype.length);
     }
     if (metric == Metric.EUCLIDEAN) {
-      double s = 0;
-      for (int i = 0; i < v.length; i++) {
-        double diff = v[i] - prototype[i];
-        s += diff * diff;
-      }
-      return Math.sqrt(s);
+      return euclidean(v, prototype);
     }
     double dot = 0;
     double nv = 0;

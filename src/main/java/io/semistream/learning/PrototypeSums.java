@@ -58,7 +58,14 @@ public record PrototypeSums(
       meanSquares += mean[i] * mean[i];
     }
     double spread = Math.sqrt(Math.max(0, (labelledSquares + pseudoSquares) / total - meanSquares));
+    double[] labelledMean = null;
+    if (labelledCount > 0) {
+      labelledMean = new double[labelledSum.length];
+      for (int i = 0; i < labelledMean.length; i++) {
+        labelledMean[i] = labelledSum[i] / labelledCount;
+      }
+    }
     return new Prototype(className, mean, total, spread, version, now, modelId, modelVersion, labelledCount,
-        pseudoWeight);
+        pseudoWeight, labelledMean);
   }
 }

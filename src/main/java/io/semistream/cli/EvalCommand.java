@@ -1,0 +1,68 @@
+package io.semistream.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.data.DatasetLoader;
+import io.semistream.embedding.DjlEngine;
+import io.semistream.embedding.EmbeddingModel;
+import io.semistream.evaluation.PrequentialEval;
+import io.semistream.ingest.JsonSerde;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code eval}: prequential evaluation of the whole pipeline on a replayed data set. */
+@Command(name = "eval", description = "Run the whole pipeline on a fresh embedded broker over a replayed data set "
+    + "and report accuracy, pseudo-labels, anomalies, throughput and latency.")
+final class EvalCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Mixin
+  ReplayCommand.ReplayFlags replay;
+
+  @Option(names = "--model", description = "A model version directory (default: newest under model.dir).")
+  Path modelVersionDir;
+
+  @Option(names = "--json", description = "Also write the report as JSON here.")
+  Path json;
+
+  @Option(names = "--timeout", defaultValue = "PT15M", description = "Give up after this long (ISO-8601).")
+  Duration timeout;
+
+  @Option(names = "--quiet", defaultValue = "PT12S",
+      description = "Done once every image has a prediction and none changed for this long ...")
+  Duration quiet;
+
+  @Option(names = "--settle", defaultValue = "PT30S",
+      description = "... or at the latest this long after the last image got its first prediction.")
+  Duration settle;
+
+  @Override
+  public Integer call() throws Exception {
+    SemistreamConfig config = common.load();
+    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
+        config.embedding().device());
+    Path dir = modelVersionDir != null ? modelVersionDir : ModelBootstrap.latestOrTrain(config, device, System.out);
+    var options = replay.options(false);
+    try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
+      Map<String, Object> report = new PrequentialEval(config, model, System.out).run(
+          new DatasetLoader(config.dataDir()).load(options.dataset()), options, timeout, quiet, settle);
+      String text = JsonSerde.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
+      System.out.println(text);
+      if (json != null) {
+        if (json.getParent() != null) {
+          Files.createDirectories(json.getParent());
+        }
+        Files.writeString(json, text);
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,34 @@
+package io.semistream.cli;
+
+import io.semistream.config.SemistreamConfig;
+import io.semistream.serving.LearnerRuntime;
+import io.semistream.topics.TopicRegistry;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code learn}: run only the learner (Kafka Streams) and its query API, until stopped. */
+@Command(name = "learn", description = "Run the learner: prototypes, pseudo-labels, anomalies, query API.")
+final class LearnCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Override
+  public Integer call() throws Exception {
+    SemistreamConfig config = common.load();
+    KafkaConnection connection = KafkaConnection.open(config);
+    LearnerRuntime learner = LearnerRuntime.start(connection.config(), TopicRegistry.load());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      learner.close();
+      connection.close();
+      stopped.countDown();
+    }, "learn-shutdown"));
+    System.out.printf("learner running on %s; query API %s; Ctrl-C stops it%n",
+        connection.config().kafka().bootstrapServers(),
+        learner.apiPort() < 0 ? "off" : "http://127.0.0.1:" + learner.apiPort() + "/");
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,112 @@
+package io.semistream.evaluation;
+
+import java.util.Arrays;
+
+/** Pure metric functions used by the prequential evaluation. */
+public final class Metrics {
+  private Metrics() {
+  }
+
+  /**
+   * Area under the ROC curve: the probability that a random positive scores higher than a random negative
+   * (ties count half), computed from ranks in O(n log n).
+   */
+  public static double auroc(double[] scores, boolean[] positive) {
+    int n = scores.length;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(scores[a], scores[b]));
+    double rankSumPositives = 0;
+    long positives = 0;
+    int i = 0;
+    while (i < n) {
+      int j = i;
+      while (j + 1 < n && scores[order[j + 1]] == scores[order[i]]) {
+        j++;
+      }
+      double averageRank = (i + j) / 2.0 + 1;
+      for (int k = i; k <= j; k++) {
+        if (positive[order[k]]) {
+          rankSumPositives += averageRank;
+          positives++;
+        }
+      }
+      i = j + 1;
+    }
+    long negatives = n - positives;
+    if (positives == 0 || negatives == 0) {
+      return Double.NaN;
+    }
+    return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+  }
+
+  /** Value at quantile q (0..1) of the values, nearest rank. */
+  public static double percentile(long[] values, double q) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    long[] copy = values.clone();
+    Arrays.sort(copy);
+    int index = (int) Math.min(copy.length - 1, Math.max(0, Math.ceil(q * copy.length) - 1));
+    return copy[index];
+  }
+
+  /** Nearest class mean classifier over float vectors: returns the predicted class index per query. */
+  public static int[] nearestMean(float[][] train, int[] trainLabels, int classes, float[][] queries,
+      boolean cosine) {
+    int dim = train[0].length;
+    double[][] means = new double[classes][dim];
+    int[] counts = new int[classes];
+    for (int i = 0; i < train.length; i++) {
+      counts[trainLabels[i]]++;
+      for (int d = 0; d < dim; d++) {
+        means[trainLabels[i]][d] += train[i][d];
+      }
+    }
+    for (int c = 0; c < classes; c++) {
+      for (int d = 0; d < dim && counts[c] > 0; d++) {
+        means[c][d] /= counts[c];
+      }
+    }
+    int[] out = new int[queries.length];
+    for (int q = 0; q < queries.length; q++) {
+      double best = Double.POSITIVE_INFINITY;
+      int arg = -1;
+      for (int c = 0; c < classes; c++) {
+        if (counts[c] == 0) {
+          continue;
+        }
+        double dist = cosine ? cosineDistance(queries[q], means[c]) : euclidean(queries[q], means[c]);
+        if (dist < best) {
+          best = dist;
+          arg = c;
+        }
+      }
+      out[q] = arg;
+    }
+    return out;
+  }
+
+  static double euclidean(float[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      double d = a[i] - b[i];
+      s += d * d;
+    }
+    return Math.sqrt(s);
+  }
+
+  static double cosineDistance(float[] a, double[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 1 : 1 - dot / Math.sqrt(na * nb);
+  }
+}

@@ -1,0 +1,286 @@
+package io.semistream.evaluation;
+
+import io.semistream.broker.EmbeddedKafkaBroker;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.data.Dataset;
+import io.semistream.embedding.EmbeddingModel;
+import io.semistream.embedding.EmbeddingService;
+import io.semistream.ingest.LabelRecord;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.learning.LearnerService;
+import io.semistream.learning.Prediction;
+import io.semistream.replay.ReplayOptions;
+import io.semistream.replay.ReplayPlan;
+import io.semistream.replay.Replayer;
+import io.semistream.topics.TopicApplier;
+import io.semistream.topics.TopicRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * Prequential evaluation: the whole pipeline (embedded broker, embedding service, learner) over a replayed data
+ * set, then every image's predictions compared with the ground truth. Baselines are computed in the same run on
+ * the same labelled set: nearest class mean over raw pixels, and over the learner's own embeddings with true
+ * labels only (what the self-training loop must never fall below).
+ */
+public final class PrequentialEval {
+  private final SemistreamConfig config;
+  private final EmbeddingModel model;
+  private final PrintStream out;
+
+  public PrequentialEval(SemistreamConfig config, EmbeddingModel model, PrintStream out) {
+    this.config = config;
+    this.model = model;
+    this.out = out;
+  }
+
+  public Map<String, Object> run(Dataset dataset, ReplayOptions options, Duration timeout, Duration quiet,
+      Duration settle) throws Exception {
+    Path work = Files.createTempDirectory("semistream-eval");
+    ReplayPlan plan = ReplayPlan.of(dataset, options);
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
+      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers())
+          .withLearner(config.learner().withApplication("semistream-eval", work.resolve("streams")).withHttpPort(-1));
+      KafkaClients clients = new KafkaClients(live.kafka());
+      TopicRegistry topics = TopicRegistry.load();
+      try (Admin admin = clients.admin()) {
+        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
+      }
+      long start;
+      Replayer.Result replayed;
+      try (EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
+           LearnerService learner = new LearnerService(live, topics, null).start();
+           PredictionLog log = new PredictionLog(clients, topics)) {
+        if (!learner.awaitRunning(Duration.ofSeconds(60))) {
+          throw new IllegalStateException("learner did not start: " + learner.streams().state());
+        }
+        start = System.currentTimeMillis();
+        CompletableFuture<Replayer.Result> replay = CompletableFuture.supplyAsync(() -> {
+          try (KafkaProducer<String, byte[]> images = clients.producer(topics.images().keySerde().serializer(),
+                   topics.images().valueSerde().serializer(), Map.of());
+               KafkaProducer<String, LabelRecord> labels = clients.producer(topics.labels().keySerde().serializer(),
+                   topics.labels().valueSerde().serializer(), Map.of())) {
+            return new Replayer(images, labels, topics, out).replay(dataset, options);
+          } catch (Exception e) {
+            throw new IllegalStateException("replay failed", e);
+          }
+        });
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        long lastReport = 0;
+        long allPredictedAt = 0;
+        while (System.currentTimeMillis() < deadline) {
+          Thread.sleep(250);
+          long now = System.currentTimeMillis();
+          if (now - lastReport > 5_000) {
+            out.printf("eval: %,d/%,d images embedded, %,d with a prediction%n", log.embeddings.size(), plan.size(),
+                log.first.size());
+            lastReport = now;
+          }
+          boolean all = replay.isDone() && log.first.size() >= plan.size() - embedder.stats().deadLettered();
+          if (all && allPredictedAt == 0) {
+            allPredictedAt = now;
+          }
+          // Done when corrections stopped, or at the latest after a few relabel rounds past the last image.
+          if (all && (now - log.lastPredictionAt.get() > quiet.toMillis() || now - allPredictedAt > settle.toMillis())) {
+            break;
+          }
+        }
+        replayed = replay.join();
+        log.close();
+        return report(dataset, options, plan, log, replayed, start);
+      }
+    } finally {
+      try (var paths = Files.walk(work)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private Map<String, Object> report(Dataset d, ReplayOptions o, ReplayPlan plan, PredictionLog log,
+      Replayer.Result replayed, long start) {
+    List<String> names = d.classNames();
+    int classes = names.size();
+    List<Integer> unlabelledKnown = new ArrayList<>();
+    List<Integer> unlabelledAll = new ArrayList<>();
+    List<Integer> labelled = new ArrayList<>();
+    for (int i = 0; i < plan.size(); i++) {
+      int idx = plan.order()[i];
+      if (plan.labelled()[i]) {
+        labelled.add(idx);
+      } else {
+        unlabelledAll.add(i);
+        if (!o.unlabelledClasses().contains(d.label(idx))) {
+          unlabelledKnown.add(i);
+        }
+      }
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("dataset", d.name().id());
+    r.put("images", plan.size());
+    r.put("labels", plan.labelCount());
+    r.put("labelFraction", o.labelFraction());
+    r.put("heldOutClasses", o.unlabelledClasses().stream().map(names::get).toList());
+    r.put("seed", o.seed());
+    r.put("model", model.descriptor().id() + " v" + model.descriptor().version());
+    r.put("learner", Map.of("metric", config.learner().metric(), "temperature", config.learner().temperature(),
+        "pseudoWeight", config.learner().pseudoWeight(), "pseudoMinConfidence",
+        config.learner().pseudoMinConfidence(), "pseudoMinMargin", config.learner().pseudoMinMargin(),
+        "pseudoMaxRatio", config.learner().pseudoMaxRatio(), "anomalyQuantile", config.learner().anomalyQuantile(),
+        "anomalyReconWeight", config.learner().anomalyReconWeight()));
+
+    int withPrediction = 0;
+    int correctKnown = 0;
+    int pseudo = 0;
+    int pseudoCorrect = 0;
+    int[][] confusion = new int[classes][classes + 1];
+    for (int i : unlabelledKnown) {
+      int idx = plan.order()[i];
+      Prediction p = log.latest.get(Replayer.imageId(o, idx));
+      if (p == null) {
+        confusion[d.label(idx)][classes]++;
+        continue;
+      }
+      withPrediction++;
+      int predicted = names.indexOf(p.className());
+      boolean correct = predicted == d.label(idx);
+      correctKnown += correct ? 1 : 0;
+      confusion[d.label(idx)][predicted < 0 ? classes : predicted]++;
+      if (p.status() == Prediction.Status.PSEUDO) {
+        pseudo++;
+        pseudoCorrect += correct ? 1 : 0;
+      }
+    }
+    int correctAll = correctKnown;
+    r.put("accuracyUnlabelledKnownClasses", ratio(correctKnown, unlabelledKnown.size()));
+    r.put("accuracyUnlabelledAll", ratio(correctAll, unlabelledAll.size()));
+    r.put("predictionCoverage", ratio(withPrediction, unlabelledKnown.size()));
+    r.put("pseudoLabelCoverage", ratio(pseudo, unlabelledKnown.size()));
+    r.put("pseudoLabelPrecision", ratio(pseudoCorrect, pseudo));
+    r.put("confusion", confusionMap(confusion, names));
+
+    // Baselines on the same labelled set, same run.
+    int[] trainLabels = labelled.stream().mapToInt(d::label).toArray();
+    float[][] rawTrain = labelled.stream().map(d::imageAsFloats).toArray(float[][]::new);
+    float[][] rawQueries = unlabelledKnown.stream().map(i -> d.imageAsFloats(plan.order()[i])).toArray(float[][]::new);
+    boolean cosine = config.learner().metric().equals("cosine");
+    r.put("baselineRawPixelNearestMean", accuracy(Metrics.nearestMean(rawTrain, trainLabels, classes, rawQueries,
+        cosine), unlabelledKnown, d, plan));
+    List<Integer> embTrainIdx = labelled.stream().filter(idx -> log.embeddings.containsKey(Replayer.imageId(o, idx)))
+        .toList();
+    float[][] embTrain = embTrainIdx.stream().map(idx -> log.embeddings.get(Replayer.imageId(o, idx)))
+        .toArray(float[][]::new);
+    int[] embLabels = embTrainIdx.stream().mapToInt(d::label).toArray();
+    float[][] embQueries = unlabelledKnown.stream().map(i -> log.embeddings.getOrDefault(
+        Replayer.imageId(o, plan.order()[i]), new float[embTrain[0].length])).toArray(float[][]::new);
+    r.put("baselineEmbeddingTrueLabelsOnly", accuracy(Metrics.nearestMean(embTrain, embLabels, classes, embQueries,
+        cosine), unlabelledKnown, d, plan));
+
+    // Accuracy over time (prequential): first prediction of each image, in arrival order, ten buckets.
+    List<Double> firstByDecile = new ArrayList<>();
+    List<Double> finalByDecile = new ArrayList<>();
+    int buckets = 10;
+    for (int b = 0; b < buckets; b++) {
+      int from = unlabelledKnown.size() * b / buckets;
+      int to = unlabelledKnown.size() * (b + 1) / buckets;
+      int firstOk = 0;
+      int finalOk = 0;
+      for (int k = from; k < to; k++) {
+        int idx = plan.order()[unlabelledKnown.get(k)];
+        String truth = names.get(d.label(idx));
+        PredictionLog.Seen f = log.first.get(Replayer.imageId(o, idx));
+        Prediction l = log.latest.get(Replayer.imageId(o, idx));
+        firstOk += f != null && f.prediction().className().equals(truth) ? 1 : 0;
+        finalOk += l != null && l.className().equals(truth) ? 1 : 0;
+      }
+      firstByDecile.add(ratio(firstOk, to - from));
+      finalByDecile.add(ratio(finalOk, to - from));
+    }
+    r.put("accuracyOverTimeFirstPrediction", firstByDecile);
+    r.put("accuracyOverTimeFinalPrediction", finalByDecile);
+
+    // Anomalies: held-out classes are the positives among unlabelled images.
+    List<Double> scores = new ArrayList<>();
+    List<Boolean> positives = new ArrayList<>();
+    int flagged = 0;
+    int flaggedPositive = 0;
+    int positivesTotal = 0;
+    for (int i : unlabelledAll) {
+      int idx = plan.order()[i];
+      boolean positive = o.unlabelledClasses().contains(d.label(idx));
+      positivesTotal += positive ? 1 : 0;
+      PredictionLog.Seen f = log.first.get(Replayer.imageId(o, idx));
+      if (f == null) {
+        continue;
+      }
+      if (f.prediction().anomalyScore() != null) {
+        scores.add(f.prediction().anomalyScore());
+        positives.add(positive);
+      }
+      if (f.prediction().status() == Prediction.Status.ANOMALY) {
+        flagged++;
+        flaggedPositive += positive ? 1 : 0;
+      }
+    }
+    double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+    boolean[] pos = new boolean[positives.size()];
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] = positives.get(i);
+    }
+    Map<String, Object> anomaly = new LinkedHashMap<>();
+    anomaly.put("auroc", Metrics.auroc(s, pos));
+    anomaly.put("scored", s.length);
+    anomaly.put("flagged", flagged);
+    anomaly.put("precisionAtLiveThreshold", ratio(flaggedPositive, flagged));
+    anomaly.put("recallAtLiveThreshold", ratio(flaggedPositive, positivesTotal));
+    r.put("anomaly", anomaly);
+
+    long[] latencies = log.first.values().stream().mapToLong(v -> v.seenAt() - v.prediction().eventTime())
+        .filter(x -> x >= 0).toArray();
+    long end = log.first.values().stream().mapToLong(PredictionLog.Seen::seenAt).max().orElse(start);
+    Map<String, Object> perf = new LinkedHashMap<>();
+    perf.put("replaySeconds", replayed.millis() / 1000.0);
+    perf.put("imagesPerSecondEndToEnd", plan.size() * 1000.0 / Math.max(1, end - start));
+    perf.put("latencyMsP50", Metrics.percentile(latencies, 0.50));
+    perf.put("latencyMsP95", Metrics.percentile(latencies, 0.95));
+    perf.put("latencyMsP99", Metrics.percentile(latencies, 0.99));
+    r.put("performance", perf);
+    return r;
+  }
+
+  private static double accuracy(int[] predicted, List<Integer> queries, Dataset d, ReplayPlan plan) {
+    int ok = 0;
+    for (int q = 0; q < predicted.length; q++) {
+      ok += predicted[q] == d.label(plan.order()[queries.get(q)]) ? 1 : 0;
+    }
+    return ratio(ok, predicted.length);
+  }
+
+  private static Map<String, Map<String, Integer>> confusionMap(int[][] m, List<String> names) {
+    Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
+    for (int t = 0; t < m.length; t++) {
+      Map<String, Integer> row = new LinkedHashMap<>();
+      for (int p = 0; p <= names.size(); p++) {
+        if (m[t][p] > 0) {
+          row.put(p == names.size() ? "(none)" : names.get(p), m[t][p]);
+        }
+      }
+      if (!row.isEmpty()) {
+        out.put(names.get(t), row);
+      }
+    }
+    return out;
+  }
+
+  static double ratio(long a, long b) {
+    return b == 0 ? Double.NaN : Math.round(10_000.0 * a / b) / 10_000.0;
+  }
+}

@@ -1,0 +1,87 @@
+package io.semistream.testing;
+
+import io.semistream.config.LearnerSettings;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.ingest.JsonSerde;
+import io.semistream.learning.Prediction;
+import io.semistream.learning.Prototype;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Learner configuration and read-back helpers for ITs. */
+public final class LearnerTesting {
+  private LearnerTesting() {
+  }
+
+  /** Test learner: fast relabel rounds, small anomaly warm-up; pseudo weight as given (0: deterministic). */
+  public static SemistreamConfig config(TestKafka kafka, Path stateDir, double pseudoWeight, int httpPort) {
+    SemistreamConfig base = kafka.config();
+    LearnerSettings d = base.learner();
+    return base.withLearner(new LearnerSettings("learner-it", stateDir, 1, d.metric(), d.temperature(),
+        pseudoWeight, d.pseudoMinConfidence(), d.pseudoMinMargin(), d.pseudoMaxRatio(), d.pseudoMinLabels(), 500,
+        d.relabelMinDrift(), d.backlogRetentionMs(), d.labelWaitMs(), SyntheticStream.DIM, d.maxLabelBytes(),
+        d.anomalyQuantile(), 200, 50, d.anomalyReconWeight(), 100, httpPort));
+  }
+
+  /** The compacted view of {@code prototypes}: the last value per class. */
+  public static Map<String, Prototype> prototypes(TestKafka kafka, int expectedRecordsAtLeast, Duration timeout) {
+    JsonSerde<Prototype> serde = new JsonSerde<>(Prototype.class);
+    Map<String, Prototype> out = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(kafka.topics().prototypes().name(),
+        expectedRecordsAtLeast, timeout, Duration.ZERO)) {
+      String cls = new String(r.key(), StandardCharsets.UTF_8);
+      if (r.value() == null) {
+        out.remove(cls);
+      } else {
+        out.put(cls, serde.decode(r.value()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads the prototypes topic until every class's prototype equals {@code expected} (the batch means) to 1e-6,
+   * or until {@code timeout}; returns the last view either way so the caller's assertion shows the difference.
+   */
+  public static Map<String, Prototype> awaitPrototypes(TestKafka kafka, Map<String, double[]> expected,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, Prototype> view = Map.of();
+    while (System.nanoTime() < deadline) {
+      view = prototypes(kafka, Integer.MAX_VALUE, Duration.ofSeconds(2));
+      if (matches(view, expected)) {
+        return view;
+      }
+      Thread.sleep(500);
+    }
+    return view;
+  }
+
+  public static boolean matches(Map<String, Prototype> view, Map<String, double[]> expected) {
+    if (!view.keySet().equals(expected.keySet())) {
+      return false;
+    }
+    for (var e : expected.entrySet()) {
+      double[] v = view.get(e.getKey()).vector();
+      for (int i = 0; i < v.length; i++) {
+        if (Math.abs(v[i] - e.getValue()[i]) > 1e-6) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  public static List<ConsumerRecord<byte[], byte[]>> predictions(TestKafka kafka, int atLeast, Duration timeout) {
+    return kafka.readCommitted(kafka.topics().predictions().name(), atLeast, timeout, Duration.ofSeconds(2));
+  }
+
+  public static Prediction decode(byte[] value) {
+    return new JsonSerde<>(Prediction.class).decode(value);
+  }
+}
