@@ -6,6 +6,7 @@ import io.semistream.embedding.DjlEngine;
 import io.semistream.embedding.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.kafka.KafkaClients;
+import io.semistream.metrics.ServiceMetrics;
 import io.semistream.topics.TopicRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,11 +33,13 @@ final class EmbedCommand implements Callable<Integer> {
     Path dir = modelVersionDir != null ? modelVersionDir
         : ModelBootstrap.latestOrTrain(connection.config(), device, System.out);
     EmbeddingModel model = EmbeddingModel.load(dir, device);
+    ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream-embedding");
     EmbeddingService service = new EmbeddingService(config.embedding(),
-        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model);
+        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model, metrics.registry());
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable shutdown = () -> {
       service.close();
+      metrics.close();
       model.close();
       connection.close();
       stopped.countDown();

@@ -1,6 +1,7 @@
 package io.semistream.cli;
 
 import io.semistream.config.SemistreamConfig;
+import io.semistream.metrics.ServiceMetrics;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.topics.TopicRegistry;
 import java.util.concurrent.Callable;
@@ -18,10 +19,12 @@ final class LearnCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
     KafkaConnection connection = KafkaConnection.open(config);
-    LearnerRuntime learner = LearnerRuntime.start(connection.config(), TopicRegistry.load());
+    ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream-learner");
+    LearnerRuntime learner = LearnerRuntime.start(connection.config(), TopicRegistry.load(), metrics.registry());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       learner.close();
+      metrics.close();
       connection.close();
       stopped.countDown();
     }, "learn-shutdown"));

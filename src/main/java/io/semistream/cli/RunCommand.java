@@ -7,6 +7,7 @@ import io.semistream.embedding.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
 import io.semistream.kafka.KafkaClients;
+import io.semistream.metrics.ServiceMetrics;
 import io.semistream.replay.Replayer;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.topics.TopicApplier;
@@ -68,14 +69,16 @@ final class RunCommand implements Callable<Integer> {
       connection.close();   // the broker's threads would otherwise keep the JVM alive after the error
       throw e;
     }
-    EmbeddingService service = new EmbeddingService(config.embedding(), clients, topics, model);
+    ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream");
+    EmbeddingService service = new EmbeddingService(config.embedding(), clients, topics, model, metrics.registry());
     PipelineMonitor monitor = new PipelineMonitor(clients, topics);
-    LearnerRuntime learner = LearnerRuntime.start(live, topics);
+    LearnerRuntime learner = LearnerRuntime.start(live, topics, metrics.registry());
     CountDownLatch closed = new CountDownLatch(1);
     Runnable shutdown = () -> {
       monitor.close();
       learner.close();
       service.close();
+      metrics.close();
       model.close();
       connection.close();
       closed.countDown();
@@ -89,6 +92,8 @@ final class RunCommand implements Callable<Integer> {
     out.printf("learner: exactly-once Kafka Streams app '%s'; query API %s%n", config.learner().applicationId(),
         learner.apiPort() < 0 ? "off" : "http://127.0.0.1:" + learner.apiPort()
             + "/ (classes, prototypes/{class}, predictions/{id}, anomalies, health, ready)");
+    out.printf("metrics: %s%n", metrics.port() < 0 ? "off" : "http://" + config.metrics().host() + ":"
+        + metrics.port() + "/metrics (Prometheus)");
     out.printf("ready in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
 
     CompletableFuture<Replayer.Result> replayed = noReplay ? null : CompletableFuture.supplyAsync(() -> {

@@ -11,7 +11,7 @@ public record LearnerSettings(
     double pseudoWeight, double pseudoMinConfidence, double pseudoMinMargin, double pseudoMaxRatio,
     int pseudoMinLabels, long relabelIntervalMs, double relabelMinDrift, long backlogRetentionMs, long labelWaitMs,
     int embeddingDimension, int maxLabelBytes, double anomalyQuantile, int anomalyWindow, int anomalyWarmup,
-    double anomalyReconWeight, long prototypeRefreshMs, int httpPort) {
+    double anomalyReconWeight, long prototypeRefreshMs, int httpPort, int metricsMaxClasses) {
 
   public LearnerSettings {
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
@@ -36,6 +36,9 @@ public record LearnerSettings(
     if (prototypeRefreshMs < 0 || httpPort < -1 || httpPort > 65535) {
       throw new IllegalArgumentException("prototype refresh must be >= 0 and http port in -1..65535");
     }
+    if (metricsMaxClasses < 1) {
+      throw new IllegalArgumentException("metrics max classes must be >= 1");
+    }
     if (!metric.equals("cosine") && !metric.equals("euclidean")) {
       throw new IllegalArgumentException("metric must be cosine or euclidean");
     }
@@ -45,20 +48,20 @@ public record LearnerSettings(
     return new LearnerSettings(id, dir, streamThreads, metric, temperature, pseudoWeight, pseudoMinConfidence,
         pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift, backlogRetentionMs,
         labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow, anomalyWarmup,
-        anomalyReconWeight, prototypeRefreshMs, httpPort);
+        anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses);
   }
 
   public LearnerSettings withPseudoWeight(double weight) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, metric, temperature, weight,
         pseudoMinConfidence, pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift,
         backlogRetentionMs, labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow,
-        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, httpPort);
+        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses);
   }
 
   public LearnerSettings withHttpPort(int port) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, metric, temperature, pseudoWeight,
         pseudoMinConfidence, pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift,
         backlogRetentionMs, labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow,
-        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, port);
+        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, port, metricsMaxClasses);
   }
 }

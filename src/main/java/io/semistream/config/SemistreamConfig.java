@@ -26,7 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
-    LearnerSettings learner, Path dataDir, int topicReplicationFactor) {
+    LearnerSettings learner, MetricsSettings metrics, Path dataDir, int topicReplicationFactor) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
@@ -70,6 +70,9 @@ public record SemistreamConfig(
   public static final String LEARNER_ANOMALY_RECON_WEIGHT = "learner.anomaly.recon.weight";
   public static final String LEARNER_PROTOTYPE_REFRESH_MS = "learner.prototype.refresh.ms";
   public static final String LEARNER_HTTP_PORT = "learner.http.port";
+  public static final String LEARNER_METRICS_MAX_CLASSES = "learner.metrics.max.classes";
+  public static final String METRICS_HOST = "metrics.host";
+  public static final String METRICS_PORT = "metrics.port";
 
   /** The definition of every key: type, default, validator and documentation (the README's reference). */
   public static final ConfigDef DEFINITION = new ConfigDef()
@@ -150,11 +153,17 @@ public record SemistreamConfig(
       .define(LEARNER_PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
           "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
       .define(LEARNER_HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,
-          "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).");
+          "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).")
+      .define(LEARNER_METRICS_MAX_CLASSES, Type.INT, 50, Range.between(1, 10_000), Importance.LOW,
+          "Classes that get their own metric tag; further classes are counted under class=\"other\".")
+      .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Address the Prometheus endpoint binds to (0.0.0.0 inside a container).")
+      .define(METRICS_PORT, Type.INT, 9400, Range.between(-1, 65535), Importance.MEDIUM,
+          "Port of GET /metrics (Prometheus format); 0: a free port, -1: off.");
 
   public SemistreamConfig {
     if (kafka == null || broker == null || embedding == null || model == null || learner == null
-        || dataDir == null) {
+        || metrics == null || dataDir == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
     if (topicReplicationFactor < 0) {
@@ -255,27 +264,34 @@ public record SemistreamConfig(
             (Integer) parsed.get(LEARNER_EMBEDDING_DIMENSION), (Integer) parsed.get(LEARNER_MAX_LABEL_BYTES),
             (Double) parsed.get(LEARNER_ANOMALY_QUANTILE), (Integer) parsed.get(LEARNER_ANOMALY_WINDOW),
             (Integer) parsed.get(LEARNER_ANOMALY_WARMUP), (Double) parsed.get(LEARNER_ANOMALY_RECON_WEIGHT),
-            (Long) parsed.get(LEARNER_PROTOTYPE_REFRESH_MS), (Integer) parsed.get(LEARNER_HTTP_PORT)),
+            (Long) parsed.get(LEARNER_PROTOTYPE_REFRESH_MS), (Integer) parsed.get(LEARNER_HTTP_PORT),
+            (Integer) parsed.get(LEARNER_METRICS_MAX_CLASSES)),
+        new MetricsSettings((String) parsed.get(METRICS_HOST), (Integer) parsed.get(METRICS_PORT)),
         Path.of((String) parsed.get(DATA_DIR)),
         (Integer) parsed.get(TOPICS_REPLICATION_FACTOR));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        learner, dataDir, topicReplicationFactor);
+        learner, metrics, dataDir, topicReplicationFactor);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
-    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, metrics, dataDir, topicReplicationFactor);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
     return new SemistreamConfig(kafka, broker, embedding,
-        new ModelSettings(dir, model.bootstrapEpochs(), model.bootstrapImages()), learner, dataDir,
+        new ModelSettings(dir, model.bootstrapEpochs(), model.bootstrapImages()), learner, metrics, dataDir,
+        topicReplicationFactor);
+  }
+
+  public SemistreamConfig withMetrics(MetricsSettings newMetrics) {
+    return new SemistreamConfig(kafka, broker, embedding, model, learner, newMetrics, dataDir,
         topicReplicationFactor);
   }
 
   public SemistreamConfig withLearner(LearnerSettings newLearner) {
-    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, metrics, dataDir, topicReplicationFactor);
   }
 }

@@ -1,5 +1,7 @@
 package io.semistream.embedding;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.semistream.config.EmbeddingSettings;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.topics.TopicRegistry;
@@ -22,8 +24,21 @@ public final class EmbeddingService implements AutoCloseable {
 
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model) {
+    this(settings, clients, topics, model, null);
+  }
+
+  /** With {@code registry}: service meters, model info and each worker's Kafka client metrics are exported. */
+  public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
+      EmbeddingModel model, MeterRegistry registry) {
+    if (registry != null) {
+      stats.bindTo(registry);
+      ModelDescriptor d = model.descriptor();
+      Gauge.builder("semistream.model.info", () -> 1).description("The model being served (value is always 1)")
+          .tag("model", d.id()).tag("version", Integer.toString(d.version()))
+          .tag("device", model.device().isGpu() ? "gpu" : "cpu").register(registry);
+    }
     for (int i = 0; i < settings.threads(); i++) {
-      workers.add(new EmbeddingWorker(i, settings, clients, topics, model, stats));
+      workers.add(new EmbeddingWorker(i, settings, clients, topics, model, stats, registry));
     }
   }
 

@@ -1,19 +1,30 @@
 package io.semistream.embedding;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.semistream.ingest.RejectReason;
+import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of the embedding service, shared by its workers (read by the terminal status and metrics). */
-public final class EmbeddingStats {
+/**
+ * Counters of the embedding service, shared by its workers: read by the terminal status line, and exported as
+ * Micrometer meters once bound (the embedding concern's MeterBinder).
+ */
+public final class EmbeddingStats implements MeterBinder {
   private final LongAdder imagesIn = new LongAdder();
   private final LongAdder embedded = new LongAdder();
   private final LongAdder batches = new LongAdder();
   private final LongAdder forwardNanos = new LongAdder();
   private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
   private final AtomicLong lastBatchSize = new AtomicLong();
+  private volatile DistributionSummary batchSizes;
+  private volatile Timer batchLatency;
 
   public EmbeddingStats() {
     for (RejectReason r : RejectReason.values()) {
@@ -27,6 +38,30 @@ public final class EmbeddingStats {
     batches.increment();
     forwardNanos.add(nanos);
     lastBatchSize.set(embeddedCount);
+    DistributionSummary sizes = batchSizes;
+    if (sizes != null) {
+      sizes.record(embeddedCount);
+      batchLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("semistream.embedding.images.in", imagesIn, LongAdder::sum)
+        .description("Image records consumed by the embedding service").register(registry);
+    FunctionCounter.builder("semistream.embedding.images.embedded", embedded, LongAdder::sum)
+        .description("Images embedded and committed").register(registry);
+    for (RejectReason reason : RejectReason.values()) {
+      FunctionCounter.builder("semistream.embedding.images.deadlettered", deadLettered.get(reason), LongAdder::sum)
+          .tag("reason", reason.code()).description("Image records sent to the dead-letter topic")
+          .register(registry);
+    }
+    batchSizes = DistributionSummary.builder("semistream.embedding.batch.size")
+        .description("Images per forward pass").publishPercentileHistogram().minimumExpectedValue(1.0)
+        .maximumExpectedValue(4096.0).register(registry);
+    batchLatency = Timer.builder("semistream.embedding.batch.latency")
+        .description("Forward pass (encoder + decoder) per batch").publishPercentileHistogram()
+        .register(registry);
   }
 
   void recordDeadLetter(RejectReason reason) {

@@ -2,6 +2,8 @@ package io.semistream.embedding;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.semistream.config.EmbeddingSettings;
 import io.semistream.ingest.DeadLetters;
 import io.semistream.ingest.EmbeddingRecord;
@@ -56,6 +58,7 @@ final class EmbeddingWorker implements Runnable {
   private final EmbeddingStats stats;
   private final ImagePreprocessor preprocessor;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+  private final MeterRegistry registry;
   private volatile boolean running = true;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
@@ -63,7 +66,8 @@ final class EmbeddingWorker implements Runnable {
   private volatile Throwable failure;
 
   EmbeddingWorker(int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
-      EmbeddingModel model, EmbeddingStats stats) {
+      EmbeddingModel model, EmbeddingStats stats, MeterRegistry registry) {
+    this.registry = registry;
     this.index = index;
     this.settings = settings;
     this.clients = clients;
@@ -100,7 +104,16 @@ final class EmbeddingWorker implements Runnable {
       consumer = cons;
       producer.initTransactions();
       consumer.subscribe(List.of(topics.images().name()), new FlushOnRevoke());
-      loop();
+      if (registry == null) {
+        loop();
+      } else {
+        try (KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(cons);
+             KafkaClientMetrics producerMetrics = new KafkaClientMetrics(prod)) {
+          consumerMetrics.bindTo(registry);
+          producerMetrics.bindTo(registry);
+          loop();
+        }
+      }
     } catch (WakeupException e) {
       if (running) {
         failure = e;

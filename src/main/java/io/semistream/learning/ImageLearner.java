@@ -62,7 +62,11 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
   private long punctuations;
   private long relabelled;
 
-  public ImageLearner(LearnerSettings settings, String labelsTopic, String deadLetterTopic) {
+  private final LearnerObserver observer;
+
+  public ImageLearner(LearnerSettings settings, String labelsTopic, String deadLetterTopic,
+      LearnerObserver observer) {
+    this.observer = observer;
     this.settings = settings;
     this.labelsTopic = labelsTopic;
     this.deadLetterTopic = deadLetterTopic;
@@ -148,6 +152,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
       deadLetter(record, RejectReason.MALFORMED_LABEL, ex.getMessage());
       return;
     }
+    observer.labelReceived();
     String id = record.key();
     long now = context.currentStreamTimeMs();
     ImageState state = images.get(id);
@@ -184,6 +189,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
       Prediction p = withVersion(d.prediction(), state.nextPredictionVersion());
       next = next.withPrediction(p);
       context.forward(new Record<>(id, (Object) p, timestamp), LearnerTopology.PREDICTIONS_SINK);
+      observer.predictionEmitted(p, System.currentTimeMillis() - p.eventTime(), p.version() > 1);
     }
     if (d.anomaly() != null) {
       context.forward(new Record<>(id, (Object) d.anomaly(), timestamp), LearnerTopology.ANOMALIES_SINK);
@@ -210,6 +216,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     boolean flagged = false;
     if (arrival && prototypes.all().size() >= 2) {
       AnomalyDetector.Verdict v = anomalies.observe(r.nearestEuclidean(), s.reconstructionError());
+      observer.anomalyScored(v.score(), v.threshold(), v.anomaly());
       score = v.score();
       if (v.anomaly()) {
         flagged = true;
@@ -295,6 +302,8 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     prototypes.refreshIfStale(true);
     Map<String, double[]> snapshot = prototypes.snapshot();
     boolean moved = moved(snapshot);
+    observer.prototypes(prototypes.all(), maxDrift(snapshot));
+    observer.backlog(context.taskId().partition(), images.approximateNumEntries());
     boolean fullScan = punctuations % FULL_SCAN_EVERY == 0;
     if (!moved && !fullScan) {
       return;
@@ -329,6 +338,25 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     if (moved) {
       lastRelabelSnapshot = snapshot;
     }
+  }
+
+  /** Largest relative movement of a prototype since the last relabel round (0 when none). */
+  private double maxDrift(Map<String, double[]> now) {
+    double max = 0;
+    for (var e : now.entrySet()) {
+      double[] then = lastRelabelSnapshot.get(e.getKey());
+      if (then == null) {
+        continue;
+      }
+      double diff = 0;
+      double norm = 0;
+      for (int i = 0; i < then.length; i++) {
+        diff += (e.getValue()[i] - then[i]) * (e.getValue()[i] - then[i]);
+        norm += then[i] * then[i];
+      }
+      max = Math.max(max, Math.sqrt(diff) / Math.max(1e-12, Math.sqrt(norm)));
+    }
+    return max;
   }
 
   private boolean moved(Map<String, double[]> now) {

@@ -42,6 +42,11 @@ public final class LearnerTopology {
   }
 
   public static Topology build(LearnerSettings settings, TopicRegistry topics) {
+    return build(settings, topics, LearnerObserver.NONE);
+  }
+
+  /** As {@link #build(LearnerSettings, TopicRegistry)}, reporting to {@code observer} (metrics). */
+  public static Topology build(LearnerSettings settings, TopicRegistry topics, LearnerObserver observer) {
     var embeddings = topics.embeddings();
     var labels = topics.labels();
     var predictions = topics.predictions();
@@ -54,7 +59,7 @@ public final class LearnerTopology {
     t.addSource("embeddings-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         embeddings.name());
     t.addSource("labels-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), labels.name());
-    t.addProcessor("image-learner", () -> new ImageLearner(settings, labels.name(), deadLetter),
+    t.addProcessor("image-learner", () -> new ImageLearner(settings, labels.name(), deadLetter, observer),
         "embeddings-source", "labels-source");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IMAGES_STORE), Serdes.String(),
         new JsonSerde<>(ImageState.class)), "image-learner");

@@ -1,6 +1,7 @@
 package io.semistream.serving;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.learning.LearnerService;
 import io.semistream.topics.TopicRegistry;
@@ -17,10 +18,16 @@ public final class LearnerRuntime implements AutoCloseable {
   }
 
   public static LearnerRuntime start(SemistreamConfig config, TopicRegistry topics) throws IOException {
+    return start(config, topics, null);
+  }
+
+  /** With {@code registry}: the learner's meters and Kafka Streams metrics are exported. */
+  public static LearnerRuntime start(SemistreamConfig config, TopicRegistry topics, MeterRegistry registry)
+      throws IOException {
     int port = config.learner().httpPort();
     HttpServer http = port >= 0 ? QueryServer.bind(port) : null;
     String applicationServer = http == null ? null : "127.0.0.1:" + http.getAddress().getPort();
-    LearnerService learner = new LearnerService(config, topics, applicationServer).start();
+    LearnerService learner = new LearnerService(config, topics, applicationServer, registry).start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http);
     return new LearnerRuntime(learner, api);
   }

@@ -27,7 +27,7 @@ class MainJobIT {
       rc = SemistreamCli.commandLine().execute("run", "--limit", "300", "--exit-when-done",
           "--ground-truth", groundTruth.toString(),
           "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "model.dir=" + TestModels.tinyStore(),
-          "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
+          "-D", "metrics.port=0", "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
           "-D", "data.dir=" + ProjectPaths.dataDir());
     } finally {
       System.setOut(original);

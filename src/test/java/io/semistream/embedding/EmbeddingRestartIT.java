@@ -52,7 +52,7 @@ class EmbeddingRestartIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
         "-cp", System.getProperty("java.class.path"), "io.semistream.cli.SemistreamCli", "embed",
         "--bootstrap-servers", kafka.bootstrapServers(), "--model", TestModels.tinyVersionDir().toString(),
-        "-D", "embedding.batch.size=16", "-D", "embedding.max.wait.ms=20",
+        "-D", "metrics.port=0", "-D", "embedding.batch.size=16", "-D", "embedding.max.wait.ms=20",
         // The killed member holds its partitions until its session times out (45 s by default).
         "-D", "kafka.session.timeout.ms=6000", "-D", "kafka.heartbeat.interval.ms=1000"));
     return new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -34,7 +34,7 @@ class LearnerRestartIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
         "-cp", System.getProperty("java.class.path"), "io.semistream.cli.SemistreamCli", "learn",
         "--bootstrap-servers", kafka.bootstrapServers(),
-        "-D", "learner.application.id=learner-it", "-D", "learner.state.dir=" + state,
+        "-D", "metrics.port=0", "-D", "learner.application.id=learner-it", "-D", "learner.state.dir=" + state,
         "-D", "learner.pseudo.weight=0", "-D", "learner.embedding.dimension=" + SyntheticStream.DIM,
         "-D", "learner.relabel.interval.ms=500", "-D", "learner.http.port=-1",
         "-D", "kafka.session.timeout.ms=6000", "-D", "kafka.heartbeat.interval.ms=1000"));

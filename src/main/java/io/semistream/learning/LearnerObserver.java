@@ -1,0 +1,24 @@
+package io.semistream.learning;
+
+import java.util.Collection;
+
+/** What the learner reports as it works (metrics); a no-op by default so the topology stays a pure build. */
+public interface LearnerObserver {
+  LearnerObserver NONE = new LearnerObserver() { };
+
+  default void labelReceived() {
+  }
+
+  /** A prediction left for {@code predictions}; {@code latencyMs}: image event time to now. */
+  default void predictionEmitted(Prediction prediction, long latencyMs, boolean correction) {
+  }
+
+  default void anomalyScored(double score, double threshold, boolean flagged) {
+  }
+
+  default void backlog(int partition, long size) {
+  }
+
+  default void prototypes(Collection<Prototype> prototypes, double maxDrift) {
+  }
+}

@@ -1,0 +1,145 @@
+package io.semistream.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.semistream.learning.LearnerObserver;
+import io.semistream.learning.Prediction;
+import io.semistream.learning.Prototype;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/**
+ * The learner's meters. Class names become tag values only for the first {@code maxClassTags} classes seen; any
+ * further class is counted under {@code class="other"} (at most maxClassTags + 1 series), so an open class set
+ * cannot explode the series count.
+ */
+public final class LearnerMetrics implements MeterBinder, LearnerObserver {
+  public static final String OTHER = "other";
+  private final int maxClassTags;
+  private MeterRegistry registry;
+  private Counter labels;
+  private final Map<Prediction.Status, Counter> predictions = new EnumMap<>(Prediction.Status.class);
+  private Counter corrections;
+  private DistributionSummary confidence;
+  private Counter anomalies;
+  private DistributionSummary anomalyScore;
+  private Timer latency;
+  private final AtomicLong thresholdBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+  private final AtomicLong driftBits = new AtomicLong(Double.doubleToLongBits(0));
+  private final Map<Integer, Long> backlogByPartition = new ConcurrentHashMap<>();
+  private final Map<String, DoubleAdder> classCounts = new ConcurrentHashMap<>();
+  private final java.util.Set<String> taggedClasses = ConcurrentHashMap.newKeySet();
+
+  public LearnerMetrics(int maxClassTags) {
+    this.maxClassTags = maxClassTags;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry r) {
+    registry = r;
+    labels = Counter.builder("semistream.learner.labels.in").description("Valid labels received").register(r);
+    for (Prediction.Status s : Prediction.Status.values()) {
+      predictions.put(s, Counter.builder("semistream.learner.predictions")
+          .tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
+          .description("Predictions emitted, by status (pseudo: the pseudo-label rate)").register(r));
+    }
+    corrections = Counter.builder("semistream.learner.relabels")
+        .description("Predictions emitted again with another class or status (backlog re-labelling, late labels)")
+        .register(r);
+    confidence = DistributionSummary.builder("semistream.learner.prediction.confidence")
+        .description("Confidence of unlabelled predictions").serviceLevelObjectives(0.5, 0.6, 0.7, 0.8, 0.9, 0.95,
+            0.99).register(r);
+    anomalies = Counter.builder("semistream.learner.anomalies").description("Images flagged as anomalous")
+        .register(r);
+    anomalyScore = DistributionSummary.builder("semistream.learner.anomaly.score")
+        .description("Anomaly scores (distance to the nearest prototype)").publishPercentileHistogram()
+        .register(r);
+    Gauge.builder("semistream.learner.anomaly.threshold", () -> Double.longBitsToDouble(thresholdBits.get()))
+        .description("Current adaptive anomaly threshold").register(r);
+    Gauge.builder("semistream.learner.prototype.drift", () -> Double.longBitsToDouble(driftBits.get()))
+        .description("Largest relative prototype movement at the last relabel check").register(r);
+    Gauge.builder("semistream.learner.backlog.size", () -> backlogByPartition.values().stream()
+        .mapToLong(Long::longValue).sum()).description("Images held by the learner (labelled and backlog)")
+        .register(r);
+    latency = Timer.builder("semistream.pipeline.latency")
+        .description("Image event time to its prediction being emitted").publishPercentileHistogram()
+        .register(r);
+  }
+
+  @Override
+  public void labelReceived() {
+    if (labels != null) {
+      labels.increment();
+    }
+  }
+
+  @Override
+  public void predictionEmitted(Prediction p, long latencyMs, boolean correction) {
+    if (registry == null) {
+      return;
+    }
+    predictions.get(p.status()).increment();
+    if (correction) {
+      corrections.increment();
+    } else {
+      latency.record(Math.max(0, latencyMs), TimeUnit.MILLISECONDS);
+    }
+    if (p.status() != Prediction.Status.LABELLED) {
+      confidence.record(p.confidence());
+    }
+  }
+
+  @Override
+  public void anomalyScored(double score, double threshold, boolean flagged) {
+    if (registry == null) {
+      return;
+    }
+    anomalyScore.record(score);
+    if (Double.isFinite(threshold)) {
+      thresholdBits.set(Double.doubleToLongBits(threshold));
+    }
+    if (flagged) {
+      anomalies.increment();
+    }
+  }
+
+  @Override
+  public void backlog(int partition, long size) {
+    backlogByPartition.put(partition, size);
+  }
+
+  @Override
+  public void prototypes(Collection<Prototype> prototypes, double maxDrift) {
+    driftBits.set(Double.doubleToLongBits(maxDrift));
+    if (registry == null) {
+      return;
+    }
+    Map<String, Double> next = new ConcurrentHashMap<>();
+    for (Prototype p : prototypes) {
+      String cls = p.className();
+      if (!taggedClasses.contains(cls) && taggedClasses.size() < maxClassTags) {
+        taggedClasses.add(cls);
+      }
+      next.merge(taggedClasses.contains(cls) ? cls : OTHER, p.count(), Double::sum);
+    }
+    next.forEach((tag, count) -> classCounts.computeIfAbsent(tag, t -> {
+      DoubleAdder adder = new DoubleAdder();
+      Gauge.builder("semistream.learner.prototype.count", adder, DoubleAdder::sum).tag("class", t)
+          .description("Weight of a class prototype (true labels + pseudo weight)").register(registry);
+      return adder;
+    }));
+    classCounts.forEach((tag, adder) -> {
+      adder.reset();
+      adder.add(next.getOrDefault(tag, 0.0));
+    });
+  }
+}

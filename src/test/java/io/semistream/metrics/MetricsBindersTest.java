@@ -1,0 +1,91 @@
+package io.semistream.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.semistream.learning.Prediction;
+import io.semistream.learning.Prototype;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetricsBindersTest {
+
+  private static Prototype prototype(String cls, double count) {
+    return new Prototype(cls, new double[] {1, 2}, count, 0.1, 1, 0, "m", 1, (long) count, 0, new double[] {1, 2});
+  }
+
+  private static Prediction prediction(Prediction.Status status, double confidence, long version) {
+    return new Prediction("a", confidence, 0.5, status, version, "m", 1, 0, null);
+  }
+
+  @Test
+  void shouldCountPredictionsByStatusAndRecordConfidenceAndLatency() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    LearnerMetrics m = new LearnerMetrics(50);
+    m.bindTo(registry);
+    m.labelReceived();
+    m.predictionEmitted(prediction(Prediction.Status.PSEUDO, 0.95, 1), 120, false);
+    m.predictionEmitted(prediction(Prediction.Status.UNCERTAIN, 0.4, 1), 80, false);
+    m.predictionEmitted(prediction(Prediction.Status.UNCERTAIN, 0.6, 2), 5_000, true);
+    m.predictionEmitted(prediction(Prediction.Status.LABELLED, 1.0, 3), 10, true);
+    assertEquals(1, registry.get("semistream.learner.labels.in").counter().count());
+    assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "pseudo").counter().count());
+    assertEquals(2, registry.get("semistream.learner.predictions").tag("status", "uncertain").counter().count());
+    assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "labelled").counter().count());
+    assertEquals(2, registry.get("semistream.learner.relabels").counter().count());
+    assertEquals(3, registry.get("semistream.learner.prediction.confidence").summary().count(),
+        "labelled predictions carry no confidence information");
+    assertEquals(2, registry.get("semistream.pipeline.latency").timer().count(), "corrections are not latency");
+    assertEquals(120, registry.get("semistream.pipeline.latency").timer().max(java.util.concurrent.TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  void shouldCapClassTagsAndCountTheRestAsOther() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    LearnerMetrics m = new LearnerMetrics(3);
+    m.bindTo(registry);
+    List<Prototype> protos = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      protos.add(prototype("c" + i, i + 1));
+    }
+    m.prototypes(protos, 0.25);
+    long tagged = registry.find("semistream.learner.prototype.count").gauges().size();
+    assertEquals(4, tagged, "the first 3 classes and 'other'");
+    double total = registry.find("semistream.learner.prototype.count").gauges().stream()
+        .mapToDouble(g -> g.value()).sum();
+    assertEquals(21, total, 1e-9, "no count is lost: 1+2+...+6");
+    assertNotNull(registry.find("semistream.learner.prototype.count").tag("class", LearnerMetrics.OTHER).gauge());
+    assertEquals(0.25, registry.get("semistream.learner.prototype.drift").gauge().value());
+  }
+
+  @Test
+  void shouldTrackAnomalyScoresThresholdAndBacklog() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    LearnerMetrics m = new LearnerMetrics(50);
+    m.bindTo(registry);
+    assertTrue(Double.isNaN(registry.get("semistream.learner.anomaly.threshold").gauge().value()));
+    m.anomalyScored(3.0, Double.POSITIVE_INFINITY, false);
+    m.anomalyScored(9.0, 5.0, true);
+    m.backlog(0, 100);
+    m.backlog(1, 50);
+    m.backlog(0, 120);
+    assertEquals(2, registry.get("semistream.learner.anomaly.score").summary().count());
+    assertEquals(1, registry.get("semistream.learner.anomalies").counter().count());
+    assertEquals(5.0, registry.get("semistream.learner.anomaly.threshold").gauge().value());
+    assertEquals(170, registry.get("semistream.learner.backlog.size").gauge().value());
+  }
+
+  @Test
+  void shouldExposeRssAndJvmMetricsInPrometheusFormat() {
+    var registry = Observability.prometheusRegistry("test");
+    String scrape = registry.scrape();
+    assertTrue(scrape.contains("process_memory_rss_bytes{application=\"test\"}"), scrape.substring(0, 300));
+    assertTrue(scrape.contains("jvm_memory_used_bytes"));
+    assertTrue(NativeMemoryMetrics.rssBytes() > 10_000_000, "a JVM uses more than 10 MB");
+    assertNull(registry.find("semistream.learner.anomalies").counter());
+  }
+}
