@@ -174,6 +174,8 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
     Ranking labelsOnly = classifier.rank(embedding, prototypes.all(), false);
     if (blended != null && labelsOnly != null) {
       gate.record(blended.best().equals(truth), labelsOnly.best().equals(truth));
+      double[] c = gate.snapshot();
+      observer.labelAccuracy(c[0] / c[2], c[1] / c[2], gate.useBlended());
     }
   }
 

@@ -21,4 +21,11 @@ public interface LearnerObserver {
 
   default void prototypes(Collection<Prototype> prototypes, double maxDrift) {
   }
+
+  /**
+   * Prequential accuracy on arriving true labels (decayed): of the blended prototypes, of the labels-only ones,
+   * and whether the self-training gate is open.
+   */
+  default void labelAccuracy(double blended, double labelsOnly, boolean gateOpen) {
+  }
 }

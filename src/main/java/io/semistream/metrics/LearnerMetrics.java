@@ -34,6 +34,9 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   private DistributionSummary anomalyScore;
   private Timer latency;
   private final AtomicLong thresholdBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+  private final AtomicLong blendedAccuracyBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+  private final AtomicLong labelsOnlyAccuracyBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+  private final AtomicLong gateOpen = new AtomicLong();
   private final AtomicLong driftBits = new AtomicLong(Double.doubleToLongBits(0));
   private final Map<Integer, Long> backlogByPartition = new ConcurrentHashMap<>();
   private final Map<String, DoubleAdder> classCounts = new ConcurrentHashMap<>();
@@ -70,6 +73,14 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
     Gauge.builder("semistream.learner.backlog.size", () -> backlogByPartition.values().stream()
         .mapToLong(Long::longValue).sum()).description("Images held by the learner (labelled and backlog)")
         .register(r);
+    Gauge.builder("semistream.learner.label.accuracy", () -> Double.longBitsToDouble(blendedAccuracyBits.get()))
+        .tag("prototypes", "blended").description("Accuracy on arriving true labels, tested before they join "
+            + "(prequential, decayed)").register(r);
+    Gauge.builder("semistream.learner.label.accuracy", () -> Double.longBitsToDouble(labelsOnlyAccuracyBits.get()))
+        .tag("prototypes", "labels-only").description("Accuracy on arriving true labels, tested before they join "
+            + "(prequential, decayed)").register(r);
+    Gauge.builder("semistream.learner.selftraining.enabled", gateOpen, AtomicLong::get)
+        .description("1 while predictions use the blended (pseudo-labelled) prototypes").register(r);
     latency = Timer.builder("semistream.pipeline.latency")
         .description("Image event time to its prediction being emitted").publishPercentileHistogram()
         .register(r);
@@ -110,6 +121,13 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
     if (flagged) {
       anomalies.increment();
     }
+  }
+
+  @Override
+  public void labelAccuracy(double blended, double labelsOnly, boolean open) {
+    blendedAccuracyBits.set(Double.doubleToLongBits(blended));
+    labelsOnlyAccuracyBits.set(Double.doubleToLongBits(labelsOnly));
+    gateOpen.set(open ? 1 : 0);
   }
 
   @Override

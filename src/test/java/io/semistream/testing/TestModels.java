@@ -14,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** A small real model, trained once per test JVM (about 5 s on 2 cores): tests need weights, not quality. */
+/**
+ * A small real model, trained once per test JVM (about 12 s on 2 cores): most tests need weights, not quality,
+ * but the monitoring IT needs a never-seen class to stand out, which one epoch on 2,048 images did not give
+ * reliably.
+ */
 public final class TestModels {
   private static Path store;
 
@@ -28,8 +32,8 @@ public final class TestModels {
         DjlEngine.start(2);
         Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
         Path dir = Files.createTempDirectory(ProjectPaths.root().resolve("target"), "test-model-");
-        new AutoencoderTrainer(Device.cpu()).train(TrainingImages.fromDataset(fashion, 2_048, Set.of(), 1),
-            new AutoencoderTrainer.Options("conv-ae-64", 1, 128, 1e-3f, 1, "fashion-mnist (test)"),
+        new AutoencoderTrainer(Device.cpu()).train(TrainingImages.fromDataset(fashion, 6_144, Set.of(), 1),
+            new AutoencoderTrainer.Options("conv-ae-64", 2, 128, 1e-3f, 1, "fashion-mnist (test)"),
             new ModelStore(dir), AutoencoderTrainer.quiet());
         store = dir;
       } catch (IOException e) {
