@@ -11,7 +11,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * "Ankle boot" held out (model v2): distance alone AUROC 0.856, reconstruction error alone 0.45 (an autoencoder
  * trained on the whole stream reconstructs the unseen class well), so {@code w} defaults to 0.
  * An image is anomalous when its score exceeds the window's {@code quantile}; before {@code warmup} scores have
- * been seen nothing is flagged, so a fresh start raises no alert storm.
+ * been seen nothing is flagged, so a fresh start raises no alert storm. Flagged scores enter the window clipped
+ * to the threshold, so an ongoing burst keeps being flagged until labels give its class a prototype.
  */
 final class AnomalyDetector {
   private static final long COUNT_KEY = -1L;
@@ -73,9 +74,12 @@ final class AnomalyDetector {
     double score = distance + reconWeight * reconZ;
     boolean anomaly = count >= warmup && score > threshold;
     int slot = (int) (count % window);
-    scores[slot] = score;
+    // A flagged score enters the window clipped to the threshold: otherwise a burst of anomalies raises the
+    // quantile to its own level within 1 % of the window and hides itself. Measured: a burst of a never-seen
+    // class reached a 4 % anomaly share with unclipped scores, against 38 % recall at 1 % false positives offline.
+    scores[slot] = anomaly ? threshold : score;
     recons[slot] = reconstructionError;
-    store.put((long) slot, new double[] {score, reconstructionError});
+    store.put((long) slot, new double[] {scores[slot], reconstructionError});
     count++;
     store.put(COUNT_KEY, new double[] {count});
     return new Verdict(score, threshold, anomaly, reconZ);
