@@ -11,7 +11,7 @@ public record LearnerSettings(
     double pseudoWeight, double pseudoMinConfidence, double pseudoMinMargin, double pseudoMaxRatio,
     int pseudoMinLabels, long relabelIntervalMs, double relabelMinDrift, long backlogRetentionMs, long labelWaitMs,
     int embeddingDimension, int maxLabelBytes, double anomalyQuantile, int anomalyWindow, int anomalyWarmup,
-    double anomalyReconWeight, long prototypeRefreshMs, int httpPort, int metricsMaxClasses) {
+    double anomalyReconWeight, long prototypeRefreshMs, int httpPort, int metricsMaxClasses, String httpHost) {
 
   public LearnerSettings {
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
@@ -36,6 +36,9 @@ public record LearnerSettings(
     if (prototypeRefreshMs < 0 || httpPort < -1 || httpPort > 65535) {
       throw new IllegalArgumentException("prototype refresh must be >= 0 and http port in -1..65535");
     }
+    if (httpHost == null || httpHost.isBlank()) {
+      throw new IllegalArgumentException("http host must not be empty");
+    }
     if (metricsMaxClasses < 1) {
       throw new IllegalArgumentException("metrics max classes must be >= 1");
     }
@@ -48,20 +51,20 @@ public record LearnerSettings(
     return new LearnerSettings(id, dir, streamThreads, metric, temperature, pseudoWeight, pseudoMinConfidence,
         pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift, backlogRetentionMs,
         labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow, anomalyWarmup,
-        anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses);
+        anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses, httpHost);
   }
 
   public LearnerSettings withPseudoWeight(double weight) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, metric, temperature, weight,
         pseudoMinConfidence, pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift,
         backlogRetentionMs, labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow,
-        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses);
+        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses, httpHost);
   }
 
   public LearnerSettings withHttpPort(int port) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, metric, temperature, pseudoWeight,
         pseudoMinConfidence, pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift,
         backlogRetentionMs, labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow,
-        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, port, metricsMaxClasses);
+        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, port, metricsMaxClasses, httpHost);
   }
 }

@@ -71,6 +71,7 @@ public record SemistreamConfig(
   public static final String LEARNER_PROTOTYPE_REFRESH_MS = "learner.prototype.refresh.ms";
   public static final String LEARNER_HTTP_PORT = "learner.http.port";
   public static final String LEARNER_METRICS_MAX_CLASSES = "learner.metrics.max.classes";
+  public static final String LEARNER_HTTP_HOST = "learner.http.host";
   public static final String METRICS_HOST = "metrics.host";
   public static final String METRICS_PORT = "metrics.port";
 
@@ -154,6 +155,8 @@ public record SemistreamConfig(
           "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
       .define(LEARNER_HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,
           "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).")
+      .define(LEARNER_HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Address the query API binds to (0.0.0.0 inside a container; other instances then reach it by host name).")
       .define(LEARNER_METRICS_MAX_CLASSES, Type.INT, 50, Range.between(1, 10_000), Importance.LOW,
           "Classes that get their own metric tag; further classes are counted under class=\"other\".")
       .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -265,7 +268,7 @@ public record SemistreamConfig(
             (Double) parsed.get(LEARNER_ANOMALY_QUANTILE), (Integer) parsed.get(LEARNER_ANOMALY_WINDOW),
             (Integer) parsed.get(LEARNER_ANOMALY_WARMUP), (Double) parsed.get(LEARNER_ANOMALY_RECON_WEIGHT),
             (Long) parsed.get(LEARNER_PROTOTYPE_REFRESH_MS), (Integer) parsed.get(LEARNER_HTTP_PORT),
-            (Integer) parsed.get(LEARNER_METRICS_MAX_CLASSES)),
+            (Integer) parsed.get(LEARNER_METRICS_MAX_CLASSES), (String) parsed.get(LEARNER_HTTP_HOST)),
         new MetricsSettings((String) parsed.get(METRICS_HOST), (Integer) parsed.get(METRICS_PORT)),
         Path.of((String) parsed.get(DATA_DIR)),
         (Integer) parsed.get(TOPICS_REPLICATION_FACTOR));

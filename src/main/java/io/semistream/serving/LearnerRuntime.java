@@ -25,10 +25,13 @@ public final class LearnerRuntime implements AutoCloseable {
   public static LearnerRuntime start(SemistreamConfig config, TopicRegistry topics, MeterRegistry registry)
       throws IOException {
     int port = config.learner().httpPort();
-    HttpServer http = port >= 0 ? QueryServer.bind(port) : null;
-    String applicationServer = http == null ? null : "127.0.0.1:" + http.getAddress().getPort();
+    String host = config.learner().httpHost();
+    HttpServer http = port >= 0 ? QueryServer.bind(host, port) : null;
+    // Bound to every interface (a container): other instances reach this one by its host name.
+    String advertised = host.equals("0.0.0.0") ? java.net.InetAddress.getLocalHost().getHostName() : host;
+    String applicationServer = http == null ? null : advertised + ":" + http.getAddress().getPort();
     LearnerService learner = new LearnerService(config, topics, applicationServer, registry).start();
-    QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http);
+    QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);
     return new LearnerRuntime(learner, api);
   }
 

@@ -63,8 +63,8 @@ public final class QueryServer implements AutoCloseable {
   }
 
   /** Binds {@code server} (already bound, so that its port can go into application.server first). */
-  public static QueryServer start(KafkaStreams streams, HttpServer server) {
-    HostInfo self = new HostInfo(server.getAddress().getHostString(), server.getAddress().getPort());
+  public static QueryServer start(KafkaStreams streams, HttpServer server, String advertisedHost) {
+    HostInfo self = new HostInfo(advertisedHost, server.getAddress().getPort());
     QueryServer q = new QueryServer(streams, self, server);
     server.createContext("/", q::handle);
     server.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -76,9 +76,9 @@ public final class QueryServer implements AutoCloseable {
     return q;
   }
 
-  /** Binds a loopback HTTP server; port 0 picks a free one. */
-  public static HttpServer bind(int port) throws IOException {
-    return HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+  /** Binds the HTTP server; port 0 picks a free one. */
+  public static HttpServer bind(String host, int port) throws IOException {
+    return HttpServer.create(new InetSocketAddress(host, port), 0);
   }
 
   public int port() {

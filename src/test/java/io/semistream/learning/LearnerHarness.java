@@ -39,7 +39,7 @@ final class LearnerHarness implements AutoCloseable {
   static LearnerSettings settings(Path stateDir) {
     LearnerSettings d = SemistreamConfig.defaults().learner();
     return new LearnerSettings("learner-test", stateDir, 1, "euclidean", 0.5, 0.2, 0.6, 0.2, 1.0, 1, 1_000,
-        0.0, 3_600_000L, 600_000L, 4, 4096, 0.9, 50, 20, 0.0, 0, -1, 50);
+        0.0, 3_600_000L, 600_000L, 4, 4096, 0.9, 50, 20, 0.0, 0, -1, 50, "127.0.0.1");
   }
 
   LearnerHarness(LearnerSettings settings) {

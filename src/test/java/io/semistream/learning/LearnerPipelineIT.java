@@ -52,7 +52,7 @@ class LearnerPipelineIT {
       SemistreamConfig base = LearnerTesting.config(kafka, dir.resolve("state"), 0.2, 0);
       SemistreamConfig config = base.withLearner(new io.semistream.config.LearnerSettings(
           base.learner().applicationId(), base.learner().stateDir(), 1, "cosine", 0.1, 0.2, 0.9, 0.5, 1.0, 3, 500,
-          0.01, 86_400_000L, 3_600_000L, 64, 4096, 0.99, 500, 200, 0.5, 100, 0, 50));
+          0.01, 86_400_000L, 3_600_000L, 64, 4096, 0.99, 500, 200, 0.5, 100, 0, 50, "127.0.0.1"));
       var topics = kafka.topics();
       try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
            EmbeddingService embedder = new EmbeddingService(config.embedding(), kafka.clients(), topics, model)

@@ -61,7 +61,7 @@ class SelfTrainingGateTest {
     // Pseudo-labels weigh as much as true labels and are easy to get: they drag "a" towards x = 4.
     LearnerSettings s = new LearnerSettings(base.applicationId(), base.stateDir(), 1, "euclidean", 0.5, 1.0, 0.6,
         0.2, 100.0, 1, base.relabelIntervalMs(), 0.0, base.backlogRetentionMs(), base.labelWaitMs(), 4, 4096, 0.9,
-        50, 20, 0.0, 0, -1, 50);
+        50, 20, 0.0, 0, -1, 50, "127.0.0.1");
     try (LearnerHarness h = new LearnerHarness(s)) {
       h.embed("a1", 0, 0, 0, 0);
       h.label("a1", "a");

@@ -71,7 +71,7 @@ class MonitoringIT {
           l.pseudoMaxRatio(), l.pseudoMinLabels(), 1_000, l.relabelMinDrift(), l.backlogRetentionMs(),
           l.labelWaitMs(), 64, l.maxLabelBytes(), l.anomalyQuantile(), l.anomalyWindow(), l.anomalyWarmup(),
           l.anomalyReconWeight(), 100, -1,
-          50));
+          50, "127.0.0.1"));
       Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
       try (MetricsServer metrics = MetricsServer.start(registry, "127.0.0.1", 0);
            EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());

@@ -25,7 +25,7 @@ public final class LearnerTesting {
     return base.withLearner(new LearnerSettings("learner-it", stateDir, 1, d.metric(), d.temperature(),
         pseudoWeight, d.pseudoMinConfidence(), d.pseudoMinMargin(), d.pseudoMaxRatio(), d.pseudoMinLabels(), 500,
         d.relabelMinDrift(), d.backlogRetentionMs(), d.labelWaitMs(), SyntheticStream.DIM, d.maxLabelBytes(),
-        d.anomalyQuantile(), 200, 50, d.anomalyReconWeight(), 100, httpPort, 50));
+        d.anomalyQuantile(), 200, 50, d.anomalyReconWeight(), 100, httpPort, 50, "127.0.0.1"));
   }
 
   /** The compacted view of {@code prototypes}: the last value per class. */

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite uses for real (Prometheus + promtool, docker-compose for
+# validating docker-compose.yml) when they are missing. Called by the Maven build (profile install-test-tools).
+set -euo pipefail
+missing=()
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "semistream tests need: ${missing[*]} (Debian packages); run as root or install them: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing test tools: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+# The package's own service is not wanted: the tests start Prometheus themselves.
+pkill -x prometheus 2>/dev/null || true
