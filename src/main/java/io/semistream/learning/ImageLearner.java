@@ -403,6 +403,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
   }
 
   private void forwardDeadLetter(ConsumerRecord<byte[], byte[]> source, RejectReason reason, String error) {
+    observer.deadLettered(reason.code());
     var dl = DeadLetters.of(deadLetterTopic, source, reason, error, STAGE, System.currentTimeMillis());
     // The dead-letter sink writes String keys as UTF-8: the same bytes as the original key.
     String key = dl.key() == null ? null : new String(dl.key(), StandardCharsets.UTF_8);

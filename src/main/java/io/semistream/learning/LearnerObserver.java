@@ -9,6 +9,10 @@ public interface LearnerObserver {
   default void labelReceived() {
   }
 
+  /** A label or embedding went to the dead-letter topic with this reason code. */
+  default void deadLettered(String reason) {
+  }
+
   /** A prediction left for {@code predictions}; {@code latencyMs}: image event time to now. */
   default void predictionEmitted(Prediction prediction, long latencyMs, boolean correction) {
   }

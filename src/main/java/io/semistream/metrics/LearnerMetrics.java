@@ -29,6 +29,7 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   private Counter labels;
   private final Map<Prediction.Status, Counter> predictions = new EnumMap<>(Prediction.Status.class);
   private Counter corrections;
+  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private DistributionSummary confidence;
   private Counter anomalies;
   private DistributionSummary anomalyScore;
@@ -54,6 +55,12 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
       predictions.put(s, Counter.builder("semistream.learner.predictions")
           .tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
           .description("Predictions emitted, by status (pseudo: the pseudo-label rate)").register(r));
+    }
+    for (io.semistream.ingest.RejectReason reason : java.util.List.of(io.semistream.ingest.RejectReason.MISSING_KEY,
+        io.semistream.ingest.RejectReason.MALFORMED_LABEL, io.semistream.ingest.RejectReason.MALFORMED_EMBEDDING,
+        io.semistream.ingest.RejectReason.ORPHAN_LABEL)) {
+      deadLetters.put(reason.code(), Counter.builder("semistream.learner.deadlettered").tag("reason", reason.code())
+          .description("Labels and embeddings sent to the dead-letter topic by the learner").register(r));
     }
     corrections = Counter.builder("semistream.learner.relabels")
         .description("Predictions emitted again with another class or status (backlog re-labelling, late labels)")
@@ -90,6 +97,14 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   public void labelReceived() {
     if (labels != null) {
       labels.increment();
+    }
+  }
+
+  @Override
+  public void deadLettered(String reason) {
+    Counter c = deadLetters.get(reason);
+    if (c != null) {
+      c.increment();
     }
   }
 

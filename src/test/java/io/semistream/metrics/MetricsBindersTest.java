@@ -70,6 +70,12 @@ class MetricsBindersTest {
     assertTrue(Double.isNaN(registry.get("semistream.learner.anomaly.threshold").gauge().value()));
     m.anomalyScored(3.0, Double.POSITIVE_INFINITY, false);
     m.anomalyScored(9.0, 5.0, true);
+    m.deadLettered("malformed-label");
+    m.deadLettered("malformed-label");
+    m.deadLettered("not-a-reason");
+    assertEquals(2, registry.get("semistream.learner.deadlettered").tag("reason", "malformed-label").counter()
+        .count());
+    assertEquals(0, registry.get("semistream.learner.deadlettered").tag("reason", "orphan-label").counter().count());
     m.backlog(0, 100);
     m.backlog(1, 50);
     m.backlog(0, 120);
