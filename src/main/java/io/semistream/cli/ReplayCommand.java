@@ -3,7 +3,6 @@ package io.semistream.cli;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.ingest.LabelRecord;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
@@ -12,9 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,15 +41,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   static Replayer.Result run(SemistreamConfig config, ReplayOptions options) throws Exception {
-    TopicRegistry topics = TopicRegistry.load();
-    KafkaClients clients = new KafkaClients(config.kafka());
-    try (KafkaProducer<String, byte[]> images = clients.producer(topics.images().keySerde().serializer(),
-             topics.images().valueSerde().serializer(), Map.of());
-         KafkaProducer<String, LabelRecord> labels = clients.producer(topics.labels().keySerde().serializer(),
-             topics.labels().valueSerde().serializer(), Map.of())) {
-      return new Replayer(images, labels, topics, System.err).replay(
-          new DatasetLoader(config.dataDir()).load(options.dataset()), options);
-    }
+    return Replayer.publish(new KafkaClients(config.kafka()), TopicRegistry.load(),
+        new DatasetLoader(config.dataDir()).load(options.dataset()), options, System.err);
   }
 
   /** The replay flags, shared with {@code run}. */

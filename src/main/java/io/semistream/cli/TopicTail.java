@@ -27,9 +27,7 @@ final class TopicTail implements AutoCloseable {
   TopicTail(KafkaClients clients, String topic, BiConsumer<String, byte[]> handler) {
     this.handler = handler;
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
-    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
-    consumer.assign(partitions);
+    List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position);
     thread = new Thread(this::loop, "tail-" + topic);

@@ -51,9 +51,7 @@ public final class TrainingImages {
     int rejected = 0;
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(null, new ByteArrayDeserializer(),
         new ByteArrayDeserializer(), Map.of())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
+      List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
       long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,5 +1,6 @@
 package io.semistream.evaluation;
 
+import io.semistream.learning.PrototypeClassifier;
 import java.util.Arrays;
 
 /** Pure metric functions used by the prequential evaluation. */
@@ -78,7 +79,8 @@ public final class Metrics {
         if (counts[c] == 0) {
           continue;
         }
-        double dist = cosine ? cosineDistance(queries[q], means[c]) : euclidean(queries[q], means[c]);
+        double dist = cosine ? PrototypeClassifier.cosineDistance(queries[q], means[c])
+            : PrototypeClassifier.euclidean(queries[q], means[c]);
         if (dist < best) {
           best = dist;
           arg = c;
@@ -87,26 +89,5 @@ public final class Metrics {
       out[q] = arg;
     }
     return out;
-  }
-
-  static double euclidean(float[] a, double[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      double d = a[i] - b[i];
-      s += d * d;
-    }
-    return Math.sqrt(s);
-  }
-
-  static double cosineDistance(float[] a, double[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return na == 0 || nb == 0 ? 1 : 1 - dot / Math.sqrt(na * nb);
   }
 }

@@ -8,13 +8,11 @@ import io.semistream.learning.Prediction;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -39,12 +37,7 @@ final class PredictionLog implements AutoCloseable {
   PredictionLog(KafkaClients clients, TopicRegistry topics) {
     predictionsTopic = topics.predictions().name();
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
-    List<TopicPartition> partitions = new java.util.ArrayList<>();
-    for (String topic : List.of(predictionsTopic, topics.embeddings().name())) {
-      consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-    }
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    consumer.seekToBeginning(KafkaClients.assignAll(consumer, predictionsTopic, topics.embeddings().name()));
     thread = new Thread(this::loop, "eval-reader");
     thread.setDaemon(true);
     thread.start();

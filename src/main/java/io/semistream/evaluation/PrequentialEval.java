@@ -5,7 +5,6 @@ import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.embedding.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
-import io.semistream.ingest.LabelRecord;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.learning.LearnerService;
 import io.semistream.learning.Prediction;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * Prequential evaluation: the whole pipeline (embedded broker, embedding service, learner) over a replayed data
@@ -65,11 +63,8 @@ public final class PrequentialEval {
         }
         start = System.currentTimeMillis();
         CompletableFuture<Replayer.Result> replay = CompletableFuture.supplyAsync(() -> {
-          try (KafkaProducer<String, byte[]> images = clients.producer(topics.images().keySerde().serializer(),
-                   topics.images().valueSerde().serializer(), Map.of());
-               KafkaProducer<String, LabelRecord> labels = clients.producer(topics.labels().keySerde().serializer(),
-                   topics.labels().valueSerde().serializer(), Map.of())) {
-            return new Replayer(images, labels, topics, out).replay(dataset, options);
+          try {
+            return Replayer.publish(clients, topics, dataset, options, out);
           } catch (Exception e) {
             throw new IllegalStateException("replay failed", e);
           }

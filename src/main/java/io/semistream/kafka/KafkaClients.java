@@ -1,13 +1,17 @@
 package io.semistream.kafka;
 
 import io.semistream.config.KafkaSettings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -48,6 +52,16 @@ public final class KafkaClients {
   public <K, V> KafkaProducer<K, V> transactionalProducer(String transactionalId, Serializer<K> key,
       Serializer<V> value) {
     return producer(key, value, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId));
+  }
+
+  /** Assigns every partition of {@code topics} (no group) and returns them, for readers that scan a topic. */
+  public static List<TopicPartition> assignAll(Consumer<?, ?> consumer, String... topics) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : topics) {
+      consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    }
+    consumer.assign(partitions);
+    return partitions;
   }
 
   public <K, V> KafkaConsumer<K, V> consumer(String groupId, Deserializer<K> key, Deserializer<V> value,

@@ -89,7 +89,7 @@ public final class PrototypeClassifier {
     return norm > 0 ? p.spread() / norm : 0;
   }
 
-  static double euclidean(float[] v, double[] prototype) {
+  public static double euclidean(float[] v, double[] prototype) {
     double s = 0;
     for (int i = 0; i < v.length; i++) {
       double diff = v[i] - prototype[i];
@@ -102,9 +102,11 @@ public final class PrototypeClassifier {
     if (v.length != prototype.length) {
       throw new IllegalArgumentException("dimension " + v.length + " vs prototype " + prototype.length);
     }
-    if (metric == Metric.EUCLIDEAN) {
-      return euclidean(v, prototype);
-    }
+    return metric == Metric.EUCLIDEAN ? euclidean(v, prototype) : cosineDistance(v, prototype);
+  }
+
+  /** 1 - cosine similarity; 1 when either vector is zero. */
+  public static double cosineDistance(float[] v, double[] prototype) {
     double dot = 0;
     double nv = 0;
     double np = 0;

@@ -42,6 +42,17 @@ public final class Replayer {
     this.terminal = terminal;
   }
 
+  /** Opens the two producers, replays, and closes them: the usual way to publish a data set. */
+  public static Result publish(io.semistream.kafka.KafkaClients clients, TopicRegistry topics, Dataset dataset,
+      ReplayOptions options, PrintStream terminal) throws IOException, InterruptedException {
+    try (var images = clients.producer(topics.images().keySerde().serializer(),
+             topics.images().valueSerde().serializer(), java.util.Map.of());
+         var labels = clients.producer(topics.labels().keySerde().serializer(),
+             topics.labels().valueSerde().serializer(), java.util.Map.of())) {
+      return new Replayer(images, labels, topics, terminal).replay(dataset, options);
+    }
+  }
+
   public static String imageId(ReplayOptions options, int datasetIndex) {
     return options.idPrefix() + "-" + String.format("%05d", datasetIndex);
   }

@@ -8,7 +8,6 @@ import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
 import io.semistream.ingest.EmbeddingRecord;
 import io.semistream.ingest.EmbeddingSerde;
-import io.semistream.ingest.LabelRecord;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.ProjectPaths;
@@ -20,11 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,14 +51,8 @@ class EmbeddingPipelineIT {
     try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
          EmbeddingService service = new EmbeddingService(kafka.config().embedding(), kafka.clients(), topics,
              model).start()) {
-      Replayer.Result result;
-      try (KafkaProducer<String, byte[]> images = kafka.clients().producer(topics.images().keySerde().serializer(),
-               topics.images().valueSerde().serializer(), Map.of());
-           KafkaProducer<String, LabelRecord> labels = kafka.clients().producer(
-               topics.labels().keySerde().serializer(), topics.labels().valueSerde().serializer(), Map.of())) {
-        result = new Replayer(images, labels, topics, System.err).replay(
-            new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST), options);
-      }
+      Replayer.Result result = Replayer.publish(kafka.clients(), topics,
+          new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST), options, System.err);
       assertEquals(2_000, result.images());
       assertEquals(20, result.labels(), "1% stratified over 10 classes");
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.ingest.LabelRecord;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.ProjectPaths;
@@ -22,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,24 +60,16 @@ class EmbeddingRestartIT {
   void shouldLoseNoImageAndCommitNoneTwiceWhenKilledMidStream() throws Exception {
     TestModels.tinyStore();
     var topics = kafka.topics();
-    try (KafkaProducer<String, byte[]> images = kafka.clients().producer(topics.images().keySerde().serializer(),
-             topics.images().valueSerde().serializer(), Map.of());
-         KafkaProducer<String, LabelRecord> labels = kafka.clients().producer(topics.labels().keySerde().serializer(),
-             topics.labels().valueSerde().serializer(), Map.of())) {
-      new Replayer(images, labels, topics, System.err).replay(
-          new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST),
-          ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(IMAGES).withLabelFraction(0));
-    }
+    Replayer.publish(kafka.clients(), topics, new DatasetLoader(ProjectPaths.dataDir()).load(
+        DatasetName.FASHION_MNIST), ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(IMAGES)
+        .withLabelFraction(0), System.err);
 
     Process first = startEmbedder("first");
     long committedAtKill;
     try (KafkaConsumer<byte[], byte[]> counter = kafka.clients().consumer(null, new ByteArrayDeserializer(),
         new ByteArrayDeserializer(), Map.of())) {
       String topic = topics.embeddings().name();
-      List<TopicPartition> partitions = counter.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      counter.assign(partitions);
-      counter.seekToBeginning(partitions);
+      counter.seekToBeginning(io.semistream.kafka.KafkaClients.assignAll(counter, topic));
       long seen = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (seen < 1_000 && System.nanoTime() < deadline && first.isAlive()) {

@@ -11,7 +11,6 @@ import io.semistream.data.DatasetName;
 import io.semistream.embedding.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.ingest.JsonSerde;
-import io.semistream.ingest.LabelRecord;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.ReplayPlan;
 import io.semistream.replay.Replayer;
@@ -32,7 +31,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,12 +56,7 @@ class LearnerPipelineIT {
            EmbeddingService embedder = new EmbeddingService(config.embedding(), kafka.clients(), topics, model)
                .start();
            LearnerRuntime learner = LearnerRuntime.start(config, topics)) {
-        try (KafkaProducer<String, byte[]> images = kafka.clients().producer(topics.images().keySerde().serializer(),
-                 topics.images().valueSerde().serializer(), Map.of());
-             KafkaProducer<String, LabelRecord> labels = kafka.clients().producer(
-                 topics.labels().keySerde().serializer(), topics.labels().valueSerde().serializer(), Map.of())) {
-          new Replayer(images, labels, topics, System.err).replay(fashion, options);
-        }
+        Replayer.publish(kafka.clients(), topics, fashion, options, System.err);
         Map<String, Prediction> latest = new HashMap<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (latest.size() < IMAGES && System.nanoTime() < deadline) {

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,10 +52,7 @@ class LearnerRestartIT {
       try (KafkaConsumer<byte[], byte[]> counter = kafka.clients().consumer(null, new ByteArrayDeserializer(),
           new ByteArrayDeserializer(), Map.of())) {
         String topic = kafka.topics().predictions().name();
-        List<TopicPartition> partitions = counter.partitionsFor(topic).stream()
-            .map(p -> new TopicPartition(topic, p.partition())).toList();
-        counter.assign(partitions);
-        counter.seekToBeginning(partitions);
+        counter.seekToBeginning(io.semistream.kafka.KafkaClients.assignAll(counter, topic));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (seenAtKill < 2_000 && System.nanoTime() < deadline && first.isAlive()) {
           seenAtKill += counter.poll(Duration.ofMillis(20)).count();

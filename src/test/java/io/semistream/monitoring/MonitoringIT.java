@@ -14,7 +14,6 @@ import io.semistream.data.DatasetName;
 import io.semistream.embedding.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.ingest.JsonSerde;
-import io.semistream.ingest.LabelRecord;
 import io.semistream.metrics.Observability;
 import io.semistream.metrics.MetricsServer;
 import io.semistream.replay.ReplayOptions;
@@ -37,11 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -237,18 +233,12 @@ class MonitoringIT {
   }
 
   private static void replay(TestKafka kafka, Dataset d, ReplayOptions options) throws Exception {
-    var topics = kafka.topics();
-    try (KafkaProducer<String, byte[]> images = kafka.clients().producer(topics.images().keySerde().serializer(),
-             topics.images().valueSerde().serializer(), Map.of());
-         KafkaProducer<String, LabelRecord> labels = kafka.clients().producer(topics.labels().keySerde().serializer(),
-             topics.labels().valueSerde().serializer(), Map.of())) {
-      new Replayer(images, labels, topics, System.err).replay(d, options);
-    }
+    Replayer.publish(kafka.clients(), kafka.topics(), d, options, System.err);
   }
 
   private int run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(
-        dir.resolve("promtool-" + IntStream.range(0, 1).sum() + System.nanoTime() + ".log").toFile()).start();
+        dir.resolve("promtool-" + System.nanoTime() + ".log").toFile()).start();
     return p.waitFor(60, TimeUnit.SECONDS) ? p.exitValue() : -1;
   }
 
