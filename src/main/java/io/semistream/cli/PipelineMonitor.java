@@ -48,7 +48,7 @@ final class PipelineMonitor implements AutoCloseable {
       }
       predictedIds.add(id);
     });
-    prototypes = new TopicTail(clients, topics.prototypes().name(), (cls, value) -> {
+    prototypes = new TopicTail(clients, topics.prototypes().name(), true, (cls, value) -> {
       Prototype p = prototypeSerde.decode(value);
       if (p == null) {
         classCounts.remove(cls);

@@ -14,8 +14,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads committed records of one topic as they appear (from the end offsets at start), so the terminal shows
- * what really reached the topic, not what a service believes it sent.
+ * Reads committed records of one topic as they appear (from the end offsets at start, or the whole topic for a
+ * compacted table), so the terminal shows what really reached the topic, not what a service believes it sent.
  */
 final class TopicTail implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -25,10 +25,19 @@ final class TopicTail implements AutoCloseable {
   private volatile boolean running = true;
 
   TopicTail(KafkaClients clients, String topic, BiConsumer<String, byte[]> handler) {
+    this(clients, topic, false, handler);
+  }
+
+  /** @param fromBeginning read the whole topic first (a compacted table such as prototypes), else only new records */
+  TopicTail(KafkaClients clients, String topic, boolean fromBeginning, BiConsumer<String, byte[]> handler) {
     this.handler = handler;
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
     List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
-    consumer.seekToEnd(partitions);
+    if (fromBeginning) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
     partitions.forEach(consumer::position);
     thread = new Thread(this::loop, "tail-" + topic);
     thread.setDaemon(true);
