@@ -9,7 +9,6 @@ import io.semistream.ingest.RejectReason;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,7 +21,6 @@ public final class EmbeddingStats implements MeterBinder {
   private final LongAdder batches = new LongAdder();
   private final LongAdder forwardNanos = new LongAdder();
   private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
-  private final AtomicLong lastBatchSize = new AtomicLong();
   private volatile DistributionSummary batchSizes;
   private volatile Timer batchLatency;
 
@@ -37,7 +35,6 @@ public final class EmbeddingStats implements MeterBinder {
     embedded.add(embeddedCount);
     batches.increment();
     forwardNanos.add(nanos);
-    lastBatchSize.set(embeddedCount);
     DistributionSummary sizes = batchSizes;
     if (sizes != null) {
       sizes.record(embeddedCount);

@@ -60,7 +60,6 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
   private PrototypeView prototypes;
   private Map<String, double[]> lastRelabelSnapshot = new HashMap<>();
   private long punctuations;
-  private long relabelled;
 
   private final LearnerObserver observer;
 
@@ -330,11 +329,7 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
         continue;
       }
       if (moved && s.trueLabel() == null) {
-        Prediction before = s.prediction();
         update(kv.key, s, false, Math.max(0, s.eventTime()));
-        if (before != null && !images.get(kv.key).prediction().sameOutcome(before)) {
-          relabelled++;
-        }
       }
     }
     if (moved) {
@@ -378,10 +373,6 @@ public final class ImageLearner implements Processor<String, byte[], String, Obj
       }
     }
     return false;
-  }
-
-  long relabelled() {
-    return relabelled;
   }
 
   private void orphan(String id, ImageState.PendingLabel label) {
