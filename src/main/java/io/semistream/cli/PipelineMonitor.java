@@ -4,6 +4,7 @@ import io.semistream.ingest.EmbeddingRecord;
 import io.semistream.ingest.EmbeddingSerde;
 import io.semistream.ingest.JsonSerde;
 import io.semistream.kafka.KafkaClients;
+import io.semistream.kafka.TopicTail;
 import io.semistream.learning.Anomaly;
 import io.semistream.learning.Prediction;
 import io.semistream.learning.Prototype;

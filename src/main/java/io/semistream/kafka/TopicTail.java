@@ -1,6 +1,5 @@
-package io.semistream.cli;
+package io.semistream.kafka;
 
-import io.semistream.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -17,19 +16,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads committed records of one topic as they appear (from the end offsets at start, or the whole topic for a
  * compacted table), so the terminal shows what really reached the topic, not what a service believes it sent.
  */
-final class TopicTail implements AutoCloseable {
+public final class TopicTail implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final BiConsumer<String, byte[]> handler;
   private final AtomicLong count = new AtomicLong();
   private volatile boolean running = true;
 
-  TopicTail(KafkaClients clients, String topic, BiConsumer<String, byte[]> handler) {
+  public TopicTail(KafkaClients clients, String topic, BiConsumer<String, byte[]> handler) {
     this(clients, topic, false, handler);
   }
 
   /** @param fromBeginning read the whole topic first (a compacted table such as prototypes), else only new records */
-  TopicTail(KafkaClients clients, String topic, boolean fromBeginning, BiConsumer<String, byte[]> handler) {
+  public TopicTail(KafkaClients clients, String topic, boolean fromBeginning,
+      BiConsumer<String, byte[]> handler) {
     this.handler = handler;
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
     List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
@@ -59,7 +59,7 @@ final class TopicTail implements AutoCloseable {
     }
   }
 
-  long count() {
+  public long count() {
     return count.get();
   }
 
