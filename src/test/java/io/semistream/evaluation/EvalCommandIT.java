@@ -1,0 +1,50 @@
+package io.semistream.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.semistream.cli.SemistreamCli;
+import io.semistream.ingest.JsonSerde;
+import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The eval command end to end (its own embedded broker), on a small replay with one class held out. */
+class EvalCommandIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldReportAccuracyBaselinesAnomaliesAndPerformanceAsJson() throws Exception {
+    Path json = dir.resolve("eval.json");
+    int rc = SemistreamCli.commandLine().execute("eval", "--limit", "3000", "--label-fraction", "0.1",
+        "--holdout-unlabelled", "9", "--seed", "3", "--model", TestModels.tinyVersionDir().toString(),
+        "--json", json.toString(), "--quiet", "PT3S", "--settle", "PT10S",
+        "-D", "data.dir=" + ProjectPaths.dataDir(), "-D", "learner.relabel.interval.ms=500",
+        "-D", "learner.anomaly.warmup=100", "-D", "learner.anomaly.window=400", "-D", "metrics.port=-1");
+    assertEquals(0, rc);
+    JsonNode r = JsonSerde.MAPPER.readTree(json.toFile());
+    assertEquals(3000, r.get("images").asInt());
+    assertEquals("Ankle boot", r.get("heldOutClasses").get(0).asText());
+    assertEquals(1.0, r.get("predictionCoverage").asDouble(), "every unlabelled image got a prediction");
+    double accuracy = r.get("accuracyUnlabelledKnownClasses").asDouble();
+    assertTrue(accuracy > 0.3, "far above chance (1/9): " + accuracy);
+    assertTrue(r.get("accuracyUnlabelledAll").asDouble() < accuracy, "held-out images count as wrong");
+    assertTrue(r.get("baselineRawPixelNearestMean").asDouble() > 0.3);
+    assertTrue(r.get("baselineEmbeddingTrueLabelsOnly").asDouble() > 0.3);
+    assertEquals(10, r.get("accuracyOverTimeFirstPrediction").size());
+    assertEquals(10, r.get("accuracyOverTimeFinalPrediction").size());
+    assertEquals(9, r.get("confusion").size(), "one row per known class among unlabelled images");
+    double auroc = r.get("anomaly").get("auroc").asDouble();
+    assertTrue(auroc > 0.5 && auroc <= 1.0, "anomaly scores rank the held-out class above the rest: " + auroc);
+    assertTrue(r.get("anomaly").get("scored").asInt() > 2000);
+    assertTrue(r.get("performance").get("imagesPerSecondEndToEnd").asDouble() > 0);
+    assertTrue(r.get("performance").get("latencyMsP99").asDouble() >= r.get("performance").get("latencyMsP50")
+        .asDouble());
+    assertTrue(Files.size(json) > 500);
+  }
+}
