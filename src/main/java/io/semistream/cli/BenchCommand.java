@@ -44,8 +44,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--images", defaultValue = "4096", description = "Images per measurement (batch 1: a quarter).")
   int images;
 
-  @Option(names = "--model", description = "A model version directory (default: newest under model.dir).")
-  Path modelVersionDir;
+  @Mixin
+  ModelOption modelOption;
 
   @Option(names = "--skip-kafka", description = "Only measure the standalone model.")
   boolean skipKafka;
@@ -56,10 +56,9 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
-        config.embedding().device());
+    Device device = DjlEngine.startFor(config.embedding());
     DjlEngine.disableGradientsOnThisThread();
-    Path dir = modelVersionDir != null ? modelVersionDir : ModelBootstrap.latestOrTrain(config, device, System.out);
+    Path dir = modelOption.resolve(config, device, System.out);
     Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
     System.out.printf("bench: device %s, %d cores, intra-op threads %d, model %s%n", device,
         Runtime.getRuntime().availableProcessors(), config.embedding().effectiveIntraOpThreads(), dir);

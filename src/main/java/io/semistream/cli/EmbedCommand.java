@@ -21,17 +21,15 @@ final class EmbedCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
 
-  @Option(names = "--model", description = "A model version directory (default: newest under model.dir).")
-  Path modelVersionDir;
+  @Mixin
+  ModelOption modelOption;
 
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
-        config.embedding().device());
+    Device device = DjlEngine.startFor(config.embedding());
     KafkaConnection connection = KafkaConnection.open(config);
-    Path dir = modelVersionDir != null ? modelVersionDir
-        : ModelBootstrap.latestOrTrain(connection.config(), device, System.out);
+    Path dir = modelOption.resolve(connection.config(), device, System.out);
     EmbeddingModel model = EmbeddingModel.load(dir, device);
     ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream-embedding");
     EmbeddingService service = new EmbeddingService(config.embedding(),

@@ -27,8 +27,8 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin
   ReplayCommand.ReplayFlags replay;
 
-  @Option(names = "--model", description = "A model version directory (default: newest under model.dir).")
-  Path modelVersionDir;
+  @Mixin
+  ModelOption modelOption;
 
   @Option(names = "--json", description = "Also write the report as JSON here.")
   Path json;
@@ -47,9 +47,8 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
-        config.embedding().device());
-    Path dir = modelVersionDir != null ? modelVersionDir : ModelBootstrap.latestOrTrain(config, device, System.out);
+    Device device = DjlEngine.startFor(config.embedding());
+    Path dir = modelOption.resolve(config, device, System.out);
     var options = replay.options(false);
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
       Map<String, Object> report = new PrequentialEval(config, model, System.out).run(

@@ -49,8 +49,7 @@ final class RunCommand implements Callable<Integer> {
     long startNanos = System.nanoTime();
     PrintStream out = System.out;
     SemistreamConfig config = common.load();
-    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
-        config.embedding().device());
+    Device device = DjlEngine.startFor(config.embedding());
     KafkaConnection connection = KafkaConnection.open(config);
     SemistreamConfig live = connection.config();
     TopicRegistry topics = TopicRegistry.load();

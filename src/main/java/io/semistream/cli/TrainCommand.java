@@ -53,8 +53,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    Device device = DjlEngine.device(DjlEngine.start(config.embedding().effectiveIntraOpThreads()),
-        config.embedding().device());
+    Device device = DjlEngine.startFor(config.embedding());
     ModelStore store = new ModelStore(modelDir != null ? modelDir : config.model().dir());
     List<float[]> data;
     String trainedOn;

@@ -32,6 +32,11 @@ public final class DjlEngine {
     return Engine.getEngine(ENGINE);
   }
 
+  /** Starts the engine with the embedding settings' threads and returns the device they ask for. */
+  public static Device startFor(io.semistream.config.EmbeddingSettings settings) {
+    return device(start(settings.effectiveIntraOpThreads()), settings.device());
+  }
+
   /** The device for {@code choice}; GPU when asked for one that DJL does not see is a clear error. */
   public static Device device(Engine engine, DeviceChoice choice) {
     int gpus = engine.getGpuCount();

@@ -32,7 +32,7 @@ public final class PrototypeClassifier {
    * @param blended true: the blended vectors; false: the true-label means only (classes without labels skipped)
    */
   public Ranking rank(float[] v, Collection<Prototype> prototypes, boolean blended) {
-    List<Prototype> list = blended ? List.copyOf(prototypes)
+    List<Prototype> list = blended ? (prototypes instanceof List<Prototype> l ? l : List.copyOf(prototypes))
         : prototypes.stream().filter(p -> p.labelledVectorView() != null).toList();
     if (list.isEmpty()) {
       return null;

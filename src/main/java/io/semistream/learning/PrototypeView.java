@@ -1,6 +1,5 @@
 package io.semistream.learning;
 
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ final class PrototypeView {
   private final ReadOnlyKeyValueStore<String, Prototype> store;
   private final long refreshMs;
   private Map<String, Prototype> cached = Map.of();
+  private List<Prototype> cachedList = List.of();
   private long lastRefresh = Long.MIN_VALUE;
 
   PrototypeView(ReadOnlyKeyValueStore<String, Prototype> store, long refreshMs) {
@@ -36,11 +36,13 @@ final class PrototypeView {
       });
     }
     cached = next;
+    cachedList = List.copyOf(next.values());
     lastRefresh = now;
   }
 
-  Collection<Prototype> all() {
-    return List.copyOf(cached.values());
+  /** Immutable, rebuilt only on refresh: the per-record path does not copy. */
+  List<Prototype> all() {
+    return cachedList;
   }
 
   Prototype get(String className) {
