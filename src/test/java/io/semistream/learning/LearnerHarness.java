@@ -48,6 +48,7 @@ final class LearnerHarness implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+    p.put("processing.exception.handler.global.enabled", "true");
     driver = new TopologyTestDriver(LearnerTopology.build(settings, topics), p, Instant.ofEpochMilli(0));
     embeddings = driver.createInputTopic(topics.embeddings().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
