@@ -2,8 +2,8 @@ package io.semistream.cli;
 
 import ai.djl.Device;
 import io.semistream.config.SemistreamConfig;
-import io.semistream.embedding.DjlEngine;
-import io.semistream.embedding.EmbeddingModel;
+import io.semistream.model.DjlEngine;
+import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.metrics.ServiceMetrics;

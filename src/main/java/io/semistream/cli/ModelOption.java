@@ -1,5 +1,7 @@
 package io.semistream.cli;
 
+import io.semistream.training.ModelBootstrap;
+
 import ai.djl.Device;
 import io.semistream.config.SemistreamConfig;
 import java.io.IOException;
@@ -13,6 +15,6 @@ final class ModelOption {
   Path versionDir;
 
   Path resolve(SemistreamConfig config, Device device, PrintStream terminal) throws IOException {
-    return versionDir != null ? versionDir : ModelBootstrap.latestOrTrain(config, device, terminal);
+    return versionDir != null ? versionDir : ModelBootstrap.latestOrTrain(config, device, new TerminalProgress(terminal));
   }
 }

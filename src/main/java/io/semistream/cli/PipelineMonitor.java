@@ -1,13 +1,13 @@
 package io.semistream.cli;
 
-import io.semistream.ingest.EmbeddingRecord;
-import io.semistream.ingest.EmbeddingSerde;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
-import io.semistream.learning.Anomaly;
-import io.semistream.learning.Prediction;
-import io.semistream.learning.Prototype;
+import io.semistream.records.Anomaly;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
 import io.semistream.topics.TopicRegistry;
 import java.util.EnumMap;
 import java.util.Map;

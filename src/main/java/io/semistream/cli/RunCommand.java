@@ -1,9 +1,11 @@
 package io.semistream.cli;
 
+import io.semistream.training.ModelBootstrap;
+
 import ai.djl.Device;
 import io.semistream.config.SemistreamConfig;
-import io.semistream.embedding.DjlEngine;
-import io.semistream.embedding.EmbeddingModel;
+import io.semistream.model.DjlEngine;
+import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
 import io.semistream.kafka.KafkaClients;
@@ -63,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
             config.topicReplicationFactor());
         out.print("topics: " + report.summary().replace("\n", "\n        ").stripTrailing() + "\n");
       }
-      model = EmbeddingModel.load(ModelBootstrap.latestOrTrain(live, device, out), device);
+      model = EmbeddingModel.load(ModelBootstrap.latestOrTrain(live, device, new TerminalProgress(out)), device);
     } catch (Exception | Error e) {
       connection.close();   // the broker's threads would otherwise keep the JVM alive after the error
       throw e;

@@ -1,13 +1,15 @@
 package io.semistream.cli;
 
+import io.semistream.training.ModelBootstrap;
+
 import ai.djl.Device;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.embedding.DjlEngine;
-import io.semistream.embedding.ModelStore;
-import io.semistream.embedding.TrainingImages;
-import io.semistream.ingest.ImagePreprocessor;
+import io.semistream.model.DjlEngine;
+import io.semistream.model.ModelStore;
+import io.semistream.training.TrainingImages;
+import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.topics.TopicRegistry;
 import java.nio.file.Path;
@@ -80,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     System.out.printf("training on %d images, %d epochs, batch %d, device %s%n", data.size(), epochs, batchSize,
         device);
-    ModelBootstrap.train(data, epochs, batchSize, seed, trainedOn, store, device, System.out);
+    ModelBootstrap.train(data, epochs, batchSize, seed, trainedOn, store, device, new TerminalProgress(System.out));
     return 0;
   }
 

@@ -1,9 +1,52 @@
 package io.semistream.config;
 
+import java.util.Locale;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
 /** The embedding service's batching, threading and input limits. */
 public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
     int maxImageBytes, int maxImageSide, String groupId, String transactionalIdPrefix) {
+  public static final String BATCH_SIZE = "embedding.batch.size";
+  public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
+  public static final String THREADS = "embedding.threads";
+  public static final String INTRA_OP_THREADS = "embedding.intra.op.threads";
+  public static final String DEVICE = "embedding.device";
+  public static final String MAX_IMAGE_BYTES = "embedding.max.image.bytes";
+  public static final String MAX_IMAGE_SIDE = "embedding.max.image.side";
+  public static final String GROUP_ID = "embedding.group.id";
+  public static final String TRANSACTIONAL_ID = "embedding.transactional.id";
+
+  static void define(ConfigDef def) {
+    def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
+            "Largest batch the embedding service runs through the model in one forward pass.")
+        .define(MAX_WAIT_MS, Type.LONG, 50L, Range.between(0L, 60_000L), Importance.HIGH,
+            "Longest time the embedding service waits to fill a batch before it runs a partial one.")
+        .define(THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+            "Embedding workers; each has its own consumer, transactional producer and Predictor.")
+        .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 256), Importance.MEDIUM,
+            "PyTorch intra-op threads (ai.djl.pytorch.num_threads); 0: available cores / embedding.threads.")
+        .define(DEVICE, Type.STRING, "auto", ValidString.in("auto", "cpu", "gpu"), Importance.MEDIUM,
+            "auto: the GPU when DJL sees one, else the CPU.")
+        .define(MAX_IMAGE_BYTES, Type.INT, 2 * 1024 * 1024, Range.between(1, 64 * 1024 * 1024),
+            Importance.MEDIUM, "Larger image records go to the dead-letter topic (oversized-image).")
+        .define(MAX_IMAGE_SIDE, Type.INT, 4096, Range.between(1, 65_536), Importance.LOW,
+            "Images wider or taller than this go to the dead-letter topic (image-too-large), before decoding.")
+        .define(GROUP_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM, "Consumer group of the embedding service.")
+        .define(TRANSACTIONAL_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM, "Prefix of the embedding workers' transactional ids (worker index appended).");
+  }
+
+  static EmbeddingSettings read(ParsedValues v) {
+    return new EmbeddingSettings(v.integer(BATCH_SIZE), v.longValue(MAX_WAIT_MS), v.integer(THREADS),
+        v.integer(INTRA_OP_THREADS), DeviceChoice.valueOf(v.string(DEVICE).toUpperCase(Locale.ROOT)),
+        v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.string(GROUP_ID), v.string(TRANSACTIONAL_ID));
+  }
 
   public EmbeddingSettings {
     if (batchSize < 1) {

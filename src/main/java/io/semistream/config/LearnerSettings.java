@@ -1,70 +1,217 @@
 package io.semistream.config;
 
 import java.nio.file.Path;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
- * The learner: Kafka Streams application, classification, the self-training rule that guards against
- * confirmation bias, backlog and label-wait retention, anomaly thresholds, and the query API.
+ * The learner: its Kafka Streams application, and one sub-record per concern (classification, the self-training
+ * rule that guards against confirmation bias, retention, anomaly thresholds, the query API).
+ *
+ * @param partitions partitions of the learner's own by-image topics, into which it re-keys {@code embeddings}
+ *     and {@code labels} with its own partitioner: producers may use any client and any partitioner
  */
 public record LearnerSettings(
-    String applicationId, Path stateDir, int streamThreads, String metric, double temperature,
-    double pseudoWeight, double pseudoMinConfidence, double pseudoMinMargin, double pseudoMaxRatio,
-    int pseudoMinLabels, long relabelIntervalMs, double relabelMinDrift, long backlogRetentionMs, long labelWaitMs,
-    int embeddingDimension, int maxLabelBytes, double anomalyQuantile, int anomalyWindow, int anomalyWarmup,
-    double anomalyReconWeight, long prototypeRefreshMs, int httpPort, int metricsMaxClasses, String httpHost) {
+    String applicationId, Path stateDir, int streamThreads, int partitions, Classification classification,
+    SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api) {
+  public static final String APPLICATION_ID = "learner.application.id";
+  public static final String STATE_DIR = "learner.state.dir";
+  public static final String THREADS = "learner.threads";
+  public static final String PARTITIONS = "learner.partitions";
 
   public LearnerSettings {
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
       throw new IllegalArgumentException("application id and state dir are required");
     }
-    if (streamThreads < 1 || !(temperature > 0) || pseudoWeight < 0 || pseudoMaxRatio < 0 || pseudoMinLabels < 1) {
-      throw new IllegalArgumentException("invalid learner threads, temperature or pseudo-label settings");
+    if (streamThreads < 1 || partitions < 1) {
+      throw new IllegalArgumentException("learner threads and partitions must be >= 1");
     }
-    if (!(pseudoMinConfidence >= 0 && pseudoMinConfidence <= 1) || !(pseudoMinMargin >= 0 && pseudoMinMargin <= 1)) {
-      throw new IllegalArgumentException("pseudo-label confidence and margin must be in [0, 1]");
+    if (classification == null || selfTraining == null || retention == null || anomalies == null || api == null) {
+      throw new IllegalArgumentException("every learner section is required");
     }
-    if (relabelIntervalMs < 1 || relabelMinDrift < 0 || backlogRetentionMs < 1 || labelWaitMs < 1) {
-      throw new IllegalArgumentException("relabel interval and retentions must be positive");
+  }
+
+  /** How an embedding is compared with the prototypes. */
+  public record Classification(DistanceMetric metric, double temperature, int embeddingDimension,
+      long prototypeRefreshMs) {
+    public static final String METRIC = "learner.metric";
+    public static final String TEMPERATURE = "learner.temperature";
+    public static final String EMBEDDING_DIMENSION = "learner.embedding.dimension";
+    public static final String PROTOTYPE_REFRESH_MS = "learner.prototype.refresh.ms";
+
+    public Classification {
+      if (metric == null || !(temperature > 0) || embeddingDimension < 1 || prototypeRefreshMs < 0) {
+        throw new IllegalArgumentException("a metric, a positive temperature and dimension, a refresh >= 0");
+      }
     }
-    if (embeddingDimension < 1 || maxLabelBytes < 16) {
-      throw new IllegalArgumentException("embedding dimension and label size limit must be positive");
+  }
+
+  /** When a prediction may become a pseudo-label, how much it weighs, and when the backlog is re-classified. */
+  public record SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio,
+      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds) {
+    public static final String PSEUDO_WEIGHT = "learner.pseudo.weight";
+    public static final String MIN_CONFIDENCE = "learner.pseudo.min.confidence";
+    public static final String MIN_MARGIN = "learner.pseudo.min.margin";
+    public static final String MAX_RATIO = "learner.pseudo.max.ratio";
+    public static final String MIN_LABELS = "learner.pseudo.min.labels";
+    public static final String RELABEL_INTERVAL_MS = "learner.relabel.interval.ms";
+    public static final String RELABEL_MIN_DRIFT = "learner.relabel.min.drift";
+    public static final String RELABEL_IDLE_ROUNDS = "learner.relabel.idle.rounds";
+
+    public SelfTraining {
+      if (pseudoWeight < 0 || maxRatio < 0 || minLabels < 1) {
+        throw new IllegalArgumentException("invalid pseudo-label weight, ratio or minimum labels");
+      }
+      if (!(minConfidence >= 0 && minConfidence <= 1) || !(minMargin >= 0 && minMargin <= 1)) {
+        throw new IllegalArgumentException("pseudo-label confidence and margin must be in [0, 1]");
+      }
+      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0) {
+        throw new IllegalArgumentException("relabel interval must be positive, drift and idle rounds >= 0");
+      }
     }
-    if (!(anomalyQuantile > 0 && anomalyQuantile < 1) || anomalyWindow < 10 || anomalyWarmup < 1
-        || anomalyWarmup > anomalyWindow || anomalyReconWeight < 0) {
-      throw new IllegalArgumentException("anomaly quantile must be in (0, 1), window >= 10, warm-up <= window");
+
+    public SelfTraining withPseudoWeight(double weight) {
+      return new SelfTraining(weight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs,
+          relabelMinDrift, relabelIdleRounds);
     }
-    if (prototypeRefreshMs < 0 || httpPort < -1 || httpPort > 65535) {
-      throw new IllegalArgumentException("prototype refresh must be >= 0 and http port in -1..65535");
+  }
+
+  /** How long unlabelled images and waiting labels are kept, and the largest label accepted. */
+  public record Retention(long backlogMs, long labelWaitMs, int maxLabelBytes) {
+    public static final String BACKLOG_MS = "learner.backlog.retention.ms";
+    public static final String LABEL_WAIT_MS = "learner.label.wait.ms";
+    public static final String MAX_LABEL_BYTES = "learner.max.label.bytes";
+
+    public Retention {
+      if (backlogMs < 1 || labelWaitMs < 1 || maxLabelBytes < 16) {
+        throw new IllegalArgumentException("retentions must be positive and the label limit >= 16 bytes");
+      }
     }
-    if (httpHost == null || httpHost.isBlank()) {
-      throw new IllegalArgumentException("http host must not be empty");
+  }
+
+  /** The adaptive anomaly threshold. */
+  public record Anomalies(double quantile, int window, int warmup, double reconWeight) {
+    public static final String QUANTILE = "learner.anomaly.quantile";
+    public static final String WINDOW = "learner.anomaly.window";
+    public static final String WARMUP = "learner.anomaly.warmup";
+    public static final String RECON_WEIGHT = "learner.anomaly.recon.weight";
+
+    public Anomalies {
+      if (!(quantile > 0 && quantile < 1) || window < 10 || warmup < 1 || warmup > window || reconWeight < 0) {
+        throw new IllegalArgumentException("anomaly quantile must be in (0, 1), window >= 10, warm-up <= window");
+      }
     }
-    if (metricsMaxClasses < 1) {
-      throw new IllegalArgumentException("metrics max classes must be >= 1");
+  }
+
+  /** The read-only query API, and how many classes get a metric tag of their own. */
+  public record Api(int httpPort, String httpHost, int metricsMaxClasses) {
+    public static final String HTTP_PORT = "learner.http.port";
+    public static final String HTTP_HOST = "learner.http.host";
+    public static final String METRICS_MAX_CLASSES = "learner.metrics.max.classes";
+
+    public Api {
+      if (httpPort < -1 || httpPort > 65535 || httpHost == null || httpHost.isBlank() || metricsMaxClasses < 1) {
+        throw new IllegalArgumentException("http port in -1..65535, a host, metrics max classes >= 1");
+      }
     }
-    if (!metric.equals("cosine") && !metric.equals("euclidean")) {
-      throw new IllegalArgumentException("metric must be cosine or euclidean");
-    }
+  }
+
+  static void define(ConfigDef def) {
+    def.define(APPLICATION_ID, Type.STRING, "semistream-learner", new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM, "Kafka Streams application.id of the learner (consumer group, internal topic prefix).")
+        .define(STATE_DIR, Type.STRING, "data/streams", Importance.MEDIUM,
+            "Kafka Streams state directory of the learner.")
+        .define(THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW, "Stream threads per learner.")
+        .define(PARTITIONS, Type.INT, 4, Range.between(1, 1024), Importance.MEDIUM,
+            "Partitions of the learner's internal by-image topics (its parallelism); embeddings and labels are "
+                + "re-keyed into them whatever partitioner their producers used.")
+        .define(Classification.METRIC, Type.STRING, "cosine", ValidString.in(DistanceMetric.keys()),
+            Importance.MEDIUM, "Distance between an embedding and a prototype.")
+        .define(Classification.TEMPERATURE, Type.DOUBLE, 0.1, Range.atLeast(1e-6), Importance.MEDIUM,
+            "Softmax temperature over distances scaled by the median prototype spread (confidence calibration).")
+        .define(SelfTraining.PSEUDO_WEIGHT, Type.DOUBLE, 0.2, Range.between(0.0, 1.0), Importance.HIGH,
+            "Weight of one pseudo-label in its prototype (a true label weighs 1); 0 turns self-training off.")
+        .define(SelfTraining.MIN_CONFIDENCE, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.HIGH,
+            "A prediction becomes a pseudo-label only at or above this confidence ...")
+        .define(SelfTraining.MIN_MARGIN, Type.DOUBLE, 0.5, Range.between(0.0, 1.0), Importance.HIGH,
+            "... and this margin over the runner-up class.")
+        .define(SelfTraining.MAX_RATIO, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.HIGH,
+            "Cap per class: total pseudo weight at most this times the class's true-label count.")
+        .define(SelfTraining.MIN_LABELS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+            "A class receives pseudo-labels only once it has this many true labels.")
+        .define(SelfTraining.RELABEL_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1L), Importance.MEDIUM,
+            "How often the learner checks whether prototypes moved enough to re-classify the backlog.")
+        .define(SelfTraining.RELABEL_MIN_DRIFT, Type.DOUBLE, 0.01, Range.atLeast(0.0), Importance.MEDIUM,
+            "Re-classify the backlog when a prototype moved by more than this fraction of its norm (or a class appeared).")
+        .define(SelfTraining.RELABEL_IDLE_ROUNDS, Type.INT, 3, Range.between(0, 1000), Importance.LOW,
+            "Re-classification rounds allowed without new input: pseudo-labels move prototypes, which re-label "
+                + "images; this bounds that loop so that an idle learner falls silent.")
+        .define(Retention.BACKLOG_MS, Type.LONG, 86_400_000L, Range.atLeast(1L), Importance.MEDIUM,
+            "Unlabelled images older than this (stream time) leave the backlog, and their pseudo-labels with them.")
+        .define(Retention.LABEL_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(1L), Importance.MEDIUM,
+            "A label waits this long (stream time) for its image's embedding, then goes to the dead-letter topic.")
+        .define(Classification.EMBEDDING_DIMENSION, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM,
+            "Embeddings of another dimension are dead-lettered (malformed-embedding).")
+        .define(Retention.MAX_LABEL_BYTES, Type.INT, 4096, Range.between(16, 1 << 20), Importance.LOW,
+            "Larger label records are dead-lettered (malformed-label).")
+        .define(Anomalies.QUANTILE, Type.DOUBLE, 0.99, Range.between(0.5, 0.99999), Importance.HIGH,
+            "Anomaly threshold: this quantile of the recent anomaly scores.")
+        .define(Anomalies.WINDOW, Type.INT, 2_000, Range.between(10, 100_000), Importance.MEDIUM,
+            "Number of recent scores the quantile is taken over (per stream task).")
+        .define(Anomalies.WARMUP, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
+            "No anomaly is raised before this many scores were seen (per stream task): no alert storm at start.")
+        .define(Anomalies.RECON_WEIGHT, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
+            "Weight of the reconstruction-error z-score added to the distance to the nearest prototype (0: off; "
+                + "measured useless for an autoencoder trained on the whole stream).")
+        .define(Classification.PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
+            "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
+        .define(Api.HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,
+            "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).")
+        .define(Api.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            "Address the query API binds to (0.0.0.0 inside a container; other instances then reach it by host name).")
+        .define(Api.METRICS_MAX_CLASSES, Type.INT, 50, Range.between(1, 10_000), Importance.LOW,
+            "Classes that get their own metric tag; further classes are counted under class=\"other\".");
+  }
+
+  static LearnerSettings read(ParsedValues v) {
+    return new LearnerSettings(v.string(APPLICATION_ID), v.path(STATE_DIR), v.integer(THREADS), v.integer(PARTITIONS),
+        new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
+            v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
+            v.longValue(Classification.PROTOTYPE_REFRESH_MS)),
+        new SelfTraining(v.decimal(SelfTraining.PSEUDO_WEIGHT), v.decimal(SelfTraining.MIN_CONFIDENCE),
+            v.decimal(SelfTraining.MIN_MARGIN), v.decimal(SelfTraining.MAX_RATIO), v.integer(SelfTraining.MIN_LABELS),
+            v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),
+            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS)),
+        new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
+            v.integer(Retention.MAX_LABEL_BYTES)),
+        new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
+            v.decimal(Anomalies.RECON_WEIGHT)),
+        new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)));
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
-    return new LearnerSettings(id, dir, streamThreads, metric, temperature, pseudoWeight, pseudoMinConfidence,
-        pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift, backlogRetentionMs,
-        labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow, anomalyWarmup,
-        anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses, httpHost);
+    return new LearnerSettings(id, dir, streamThreads, partitions, classification, selfTraining, retention,
+        anomalies, api);
+  }
+
+  public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, newSelfTraining,
+        retention, anomalies, api);
   }
 
   public LearnerSettings withPseudoWeight(double weight) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, metric, temperature, weight,
-        pseudoMinConfidence, pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift,
-        backlogRetentionMs, labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow,
-        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, httpPort, metricsMaxClasses, httpHost);
+    return withSelfTraining(selfTraining.withPseudoWeight(weight));
+  }
+
+  public LearnerSettings withApi(Api newApi) {
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
+        retention, anomalies, newApi);
   }
 
   public LearnerSettings withHttpPort(int port) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, metric, temperature, pseudoWeight,
-        pseudoMinConfidence, pseudoMinMargin, pseudoMaxRatio, pseudoMinLabels, relabelIntervalMs, relabelMinDrift,
-        backlogRetentionMs, labelWaitMs, embeddingDimension, maxLabelBytes, anomalyQuantile, anomalyWindow,
-        anomalyWarmup, anomalyReconWeight, prototypeRefreshMs, port, metricsMaxClasses, httpHost);
+    return withApi(new Api(port, api.httpHost(), api.metricsMaxClasses()));
   }
 }

@@ -1,5 +1,8 @@
 package io.semistream.embedding;
 
+import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ModelDescriptor;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.semistream.config.EmbeddingSettings;

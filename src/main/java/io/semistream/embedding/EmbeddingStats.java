@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.semistream.ingest.RejectReason;
+import io.semistream.records.RejectReason;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Map;

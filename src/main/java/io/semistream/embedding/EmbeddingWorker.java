@@ -1,17 +1,23 @@
 package io.semistream.embedding;
 
+import io.semistream.model.ModelDescriptor;
+
+import io.semistream.model.DjlEngine;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ImageEmbedding;
+
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.semistream.config.EmbeddingSettings;
-import io.semistream.ingest.DeadLetters;
-import io.semistream.ingest.EmbeddingRecord;
-import io.semistream.ingest.EmbeddingSerde;
-import io.semistream.ingest.ImageHeaders;
-import io.semistream.ingest.ImagePreprocessor;
-import io.semistream.ingest.RejectReason;
-import io.semistream.ingest.RejectedRecordException;
+import io.semistream.records.DeadLetters;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.ImageHeaders;
+import io.semistream.image.ImagePreprocessor;
+import io.semistream.records.RejectReason;
+import io.semistream.records.RejectedRecordException;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.topics.TopicRegistry;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.semistream.evaluation;
 
-import io.semistream.ingest.EmbeddingSerde;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
-import io.semistream.learning.Prediction;
+import io.semistream.records.Prediction;
 import io.semistream.topics.TopicRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

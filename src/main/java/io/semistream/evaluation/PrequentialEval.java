@@ -1,13 +1,15 @@
 package io.semistream.evaluation;
 
+import io.semistream.config.DistanceMetric;
+
 import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
-import io.semistream.embedding.EmbeddingModel;
+import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.learning.LearnerService;
-import io.semistream.learning.Prediction;
+import io.semistream.records.Prediction;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.ReplayPlan;
 import io.semistream.replay.Replayer;
@@ -126,11 +128,10 @@ public final class PrequentialEval {
     r.put("heldOutClasses", o.unlabelledClasses().stream().map(names::get).toList());
     r.put("seed", o.seed());
     r.put("model", model.descriptor().id() + " v" + model.descriptor().version());
-    r.put("learner", Map.of("metric", config.learner().metric(), "temperature", config.learner().temperature(),
-        "pseudoWeight", config.learner().pseudoWeight(), "pseudoMinConfidence",
-        config.learner().pseudoMinConfidence(), "pseudoMinMargin", config.learner().pseudoMinMargin(),
-        "pseudoMaxRatio", config.learner().pseudoMaxRatio(), "anomalyQuantile", config.learner().anomalyQuantile(),
-        "anomalyReconWeight", config.learner().anomalyReconWeight()));
+    var learner = config.learner();
+    r.put("learner", Map.of("metric", learner.classification().metric().key(),
+        "temperature", learner.classification().temperature(), "selfTraining", learner.selfTraining(),
+        "anomalies", learner.anomalies()));
 
     int withPrediction = 0;
     int correctKnown = 0;
@@ -166,7 +167,7 @@ public final class PrequentialEval {
     int[] trainLabels = labelled.stream().mapToInt(d::label).toArray();
     float[][] rawTrain = labelled.stream().map(d::imageAsFloats).toArray(float[][]::new);
     float[][] rawQueries = unlabelledKnown.stream().map(i -> d.imageAsFloats(plan.order()[i])).toArray(float[][]::new);
-    boolean cosine = config.learner().metric().equals("cosine");
+    boolean cosine = config.learner().classification().metric() == DistanceMetric.COSINE;
     r.put("baselineRawPixelNearestMean", accuracy(Metrics.nearestMean(rawTrain, trainLabels, classes, rawQueries,
         cosine), unlabelledKnown, d, plan));
     List<Integer> embTrainIdx = labelled.stream().filter(idx -> log.embeddings.containsKey(Replayer.imageId(o, idx)))

@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prediction;
+
 /**
  * Everything the learner keeps per image (the changelogged {@code learner-images} store): the embedding once it
  * arrived, a true label (or one waiting for its embedding), what the image currently contributes to a

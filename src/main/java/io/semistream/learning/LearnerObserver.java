@@ -1,5 +1,9 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.records.RejectReason;
+
 import java.util.Collection;
 
 /** What the learner reports as it works (metrics); a no-op by default so the topology stays a pure build. */
@@ -9,8 +13,15 @@ public interface LearnerObserver {
   default void labelReceived() {
   }
 
-  /** A label or embedding went to the dead-letter topic with this reason code. */
-  default void deadLettered(String reason) {
+  /** A label, embedding or delta went to the dead-letter topic for this reason. */
+  default void deadLettered(RejectReason reason) {
+  }
+
+  /**
+   * A record on the prototypes topic was skipped: not a prototype this learner can use (bad JSON, another
+   * dimension, non-finite values). Nothing can be dead-lettered from a global store, so it is counted here.
+   */
+  default void prototypeSkipped() {
   }
 
   /** A prediction left for {@code predictions}; {@code latencyMs}: image event time to now. */

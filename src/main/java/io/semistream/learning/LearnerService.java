@@ -1,9 +1,6 @@
 package io.semistream.learning;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.semistream.config.LearnerSettings;
-import io.semistream.metrics.LearnerMetrics;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.topics.TopicRegistry;
 import java.time.Duration;
@@ -20,28 +17,19 @@ public final class LearnerService implements AutoCloseable {
   private final KafkaStreams streams;
   private final String applicationServer;
 
-  private final KafkaStreamsMetrics streamsMetrics;
-
   public LearnerService(SemistreamConfig config, TopicRegistry topics, String applicationServer) {
-    this(config, topics, applicationServer, null);
+    this(config, topics, applicationServer, LearnerObserver.NONE);
   }
 
-  /** With {@code registry}: the learner's own meters and Kafka Streams' metrics (via KafkaStreamsMetrics). */
+  /**
+   * Reports to {@code observer}: the runtime above binds it to metrics, so learning never depends on how it is
+   * observed. Kafka Streams' own metrics are bound by the runtime too, through {@link #streams()}.
+   */
   public LearnerService(SemistreamConfig config, TopicRegistry topics, String applicationServer,
-      MeterRegistry registry) {
+      LearnerObserver observer) {
     this.applicationServer = applicationServer;
-    LearnerObserver observer = LearnerObserver.NONE;
-    if (registry != null) {
-      LearnerMetrics metrics = new LearnerMetrics(config.learner().metricsMaxClasses());
-      metrics.bindTo(registry);
-      observer = metrics;
-    }
     this.streams = new KafkaStreams(LearnerTopology.build(config.learner(), topics, observer),
         streamsProperties(config, applicationServer));
-    this.streamsMetrics = registry == null ? null : new KafkaStreamsMetrics(streams);
-    if (streamsMetrics != null) {
-      streamsMetrics.bindTo(registry);
-    }
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("learner stream thread failed; replacing it (state is restored from the changelogs)", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
@@ -96,9 +84,6 @@ public final class LearnerService implements AutoCloseable {
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));
-    if (streamsMetrics != null) {
-      streamsMetrics.close();
-    }
     LOG.info("learner stopped");
   }
 }

@@ -1,42 +1,72 @@
 package io.semistream.learning;
 
 import io.semistream.config.LearnerSettings;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.DoubleArraySerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.topics.TopicRegistry;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The learner's topology, built by a pure method (no I/O):
  *
  * <pre>
- *  embeddings ─┐                       ┌─> predictions
- *              ├─> image-learner ──────┼─> anomalies
- *  labels ─────┘   [learner-images,    ├─> dead-letter
- *                   learner-anomaly]   └─> prototype-deltas ─> prototype-aggregator ─> prototypes
- *                        ^                                     [learner-prototype-sums]      │
- *                        └──── global store learner-prototypes <──────────────────────────────┘
+ *  embeddings ─> gate ─> re-key ─> [app]-embeddings-by-image ─┐                  ┌─> predictions
+ *  labels ─────> gate ─> re-key ─> [app]-labels-by-image ─────┴─> image-learner ──┼─> anomalies
+ *            (bad keys ─> dead-letter)       [images, anomaly window, gate,       ├─> dead-letter
+ *                                             recent anomalies]                   └─> prototype-deltas
+ *  prototype-deltas ─> prototype-aggregator [sums] ─> prototypes (compacted) ─> global store on every instance
  * </pre>
  *
- * Prototypes are a global store (every instance reads every class, however the images are partitioned), fed
+ * <p>Why the re-keying: an image's embedding and its label must meet in one task. Producers place records by
+ * their own partitioner (librdkafka's default is CRC32, Java's murmur2), so the learner does not trust the input
+ * partition: it writes both inputs into its own internal topics ({@code learner.partitions} partitions, one
+ * partitioner), which Kafka Streams creates and names after the {@code application.id}.
+ *
+ * <p>Prototypes are a global store (every instance reads every class, however the images are partitioned), fed
  * from the compacted {@code prototypes} topic that the aggregator writes; exact sums live with the aggregator,
  * keyed by class, so two instances never both own one class.
  */
 public final class LearnerTopology {
-  public static final String IMAGES_STORE = "learner-images";
-  public static final String ANOMALY_STORE = "learner-anomaly-window";
-  public static final String SUMS_STORE = "learner-prototype-sums";
-  public static final String RECENT_ANOMALIES_STORE = "learner-recent-anomalies";
-  public static final String PROTOTYPES_STORE = "learner-prototypes";
-  static final String PREDICTIONS_SINK = "predictions-sink";
-  static final String ANOMALIES_SINK = "anomalies-sink";
-  static final String DEAD_LETTER_SINK = "dead-letter-sink";
-  static final String DELTAS_SINK = "prototype-deltas-sink";
+  static final String EMBEDDINGS_BY_IMAGE = "embeddings-by-image";
+  static final String LABELS_BY_IMAGE = "labels-by-image";
+  static final String IMAGE_LEARNER = "image-learner";
+  static final String AGGREGATOR = "prototype-aggregator";
+
+  /** The learner's sink nodes, and how the image learner tells a label from an embedding. */
+  static final class Sinks {
+    static final String PREDICTIONS = "predictions-sink";
+    static final String ANOMALIES = "anomalies-sink";
+    static final String DEAD_LETTER = "dead-letter-sink";
+    static final String DELTAS = "prototype-deltas-sink";
+    static final String PROTOTYPES = "prototypes-sink";
+    static final String AGGREGATOR_DEAD_LETTER = "aggregator-dead-letter-sink";
+    private final String labelsTopic;
+
+    Sinks(String labelsTopic) {
+      this.labelsTopic = labelsTopic;
+    }
+
+    /** The user-facing labels topic (named in orphan-label dead letters). */
+    String labelsTopic() {
+      return labelsTopic;
+    }
+
+    /** Labels reach the image learner through the internal topic {@code <application.id>-labels-by-image-repartition}. */
+    boolean isLabelTopic(String topic) {
+      return topic.endsWith("-" + LABELS_BY_IMAGE + "-repartition") || topic.equals(labelsTopic);
+    }
+  }
 
   private LearnerTopology() {
   }
@@ -47,66 +77,74 @@ public final class LearnerTopology {
 
   /** As {@link #build(LearnerSettings, TopicRegistry)}, reporting to {@code observer} (metrics). */
   public static Topology build(LearnerSettings settings, TopicRegistry topics, LearnerObserver observer) {
-    var embeddings = topics.embeddings();
-    var labels = topics.labels();
     var predictions = topics.predictions();
     var anomalies = topics.anomalies();
     var deltas = topics.prototypeDeltas();
     var prototypes = topics.prototypes();
     String deadLetter = topics.deadLetter().name();
+    Sinks sinks = new Sinks(topics.labels().name());
 
-    Topology t = new Topology();
-    t.addSource("embeddings-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-        embeddings.name());
-    t.addSource("labels-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), labels.name());
-    t.addProcessor("image-learner", () -> new ImageLearner(settings, labels.name(), deadLetter, observer),
-        "embeddings-source", "labels-source");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IMAGES_STORE), Serdes.String(),
-        new JsonSerde<>(ImageState.class)), "image-learner");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ANOMALY_STORE), Serdes.Long(),
-        new DoubleArraySerde()), "image-learner");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RECENT_ANOMALIES_STORE),
-        Serdes.Long(), new JsonSerde<>(RecentAnomalies.class)), "image-learner");
-    t.addSink(PREDICTIONS_SINK, predictions.name(), predictions.keySerde().serializer(),
-        predictions.valueSerde().serializer(), "image-learner");
-    t.addSink(ANOMALIES_SINK, anomalies.name(), anomalies.keySerde().serializer(),
-        anomalies.valueSerde().serializer(), "image-learner");
-    t.addSink(DEAD_LETTER_SINK, deadLetter, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
-        "image-learner");
-    t.addSink(DELTAS_SINK, deltas.name(), deltas.keySerde().serializer(), deltas.valueSerde().serializer(),
-        "image-learner");
+    StreamsBuilder b = new StreamsBuilder();
+    KStream<String, byte[]> embeddings = byImage(b, topics.embeddings().name(), EMBEDDINGS_BY_IMAGE, settings,
+        deadLetter, observer);
+    KStream<String, byte[]> labels = byImage(b, topics.labels().name(), LABELS_BY_IMAGE, settings, deadLetter,
+        observer);
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearnerStores.IMAGES),
+        Serdes.String(), new JsonSerde<>(ImageState.class)));
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.ANOMALY_WINDOW),
+        Serdes.Long(), new DoubleArraySerde()));
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.SELF_TRAINING_GATE),
+        Serdes.Long(), new DoubleArraySerde()));
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.RECENT_ANOMALIES),
+        Serdes.Long(), new JsonSerde<>(RecentAnomalies.class)));
+    embeddings.merge(labels, Named.as("learner-inputs"))
+        .process(() -> new ImageLearner(settings, sinks, observer), Named.as(IMAGE_LEARNER), LearnerStores.IMAGES,
+            LearnerStores.ANOMALY_WINDOW, LearnerStores.SELF_TRAINING_GATE, LearnerStores.RECENT_ANOMALIES);
 
-    t.addSource("prototype-deltas-source", deltas.keySerde().deserializer(), deltas.valueSerde().deserializer(),
-        deltas.name());
-    t.addProcessor("prototype-aggregator", PrototypeAggregator::new, "prototype-deltas-source");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SUMS_STORE), Serdes.String(),
-        new JsonSerde<>(PrototypeSums.class)), "prototype-aggregator");
-    t.addSink("prototypes-sink", prototypes.name(), prototypes.keySerde().serializer(),
-        prototypes.valueSerde().serializer(), "prototype-aggregator");
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPE_SUMS),
+        Serdes.String(), new JsonSerde<>(PrototypeSums.class)));
+    b.stream(deltas.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototype-deltas-source"))
+        .process(() -> new PrototypeAggregator(settings, observer), Named.as(AGGREGATOR), LearnerStores.PROTOTYPE_SUMS);
 
-    t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROTOTYPES_STORE), Serdes.String(),
-            prototypes.valueSerde()).withLoggingDisabled(), "prototypes-global-source",
-        prototypes.keySerde().deserializer(), prototypes.valueSerde().deserializer(), prototypes.name(),
-        "prototypes-global-updater", GlobalPrototypeUpdater::new);
+    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPES),
+            Serdes.String(), prototypes.valueSerde()).withLoggingDisabled(), prototypes.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototypes-global-source"),
+        () -> new GlobalPrototypeUpdater(settings.classification().embeddingDimension(), observer));
+
+    // The processors forward to named sinks (each output has its own serde), added to the built topology.
+    Topology t = b.build();
+    t.addSink(Sinks.PREDICTIONS, predictions.name(), predictions.keySerde().serializer(),
+        predictions.valueSerde().serializer(), IMAGE_LEARNER);
+    t.addSink(Sinks.ANOMALIES, anomalies.name(), anomalies.keySerde().serializer(),
+        anomalies.valueSerde().serializer(), IMAGE_LEARNER);
+    t.addSink(Sinks.DEAD_LETTER, deadLetter, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+        IMAGE_LEARNER);
+    t.addSink(Sinks.DELTAS, deltas.name(), deltas.keySerde().serializer(), deltas.valueSerde().serializer(),
+        IMAGE_LEARNER);
+    t.addSink(Sinks.PROTOTYPES, prototypes.name(), prototypes.keySerde().serializer(),
+        prototypes.valueSerde().serializer(), AGGREGATOR);
+    t.addSink(Sinks.AGGREGATOR_DEAD_LETTER, deadLetter, Serdes.String().serializer(),
+        Serdes.ByteArray().serializer(), AGGREGATOR);
     return t;
   }
 
-  /** Keeps the global store equal to the compacted topic (tombstones delete). */
-  static final class GlobalPrototypeUpdater implements Processor<String, Prototype, Void, Void> {
-    private KeyValueStore<String, Prototype> store;
-
-    @Override
-    public void init(ProcessorContext<Void, Void> context) {
-      store = context.getStateStore(PROTOTYPES_STORE);
-    }
-
-    @Override
-    public void process(Record<String, Prototype> record) {
-      if (record.value() == null) {
-        store.delete(record.key());
-      } else {
-        store.put(record.key(), record.value());
-      }
-    }
+  /**
+   * One input, re-keyed by image id into the learner's own topic: records whose key is no id go to the dead
+   * letters first (re-keying would drop a null key silently), the rest are stamped with their origin.
+   */
+  private static KStream<String, byte[]> byImage(StreamsBuilder b, String topic, String name,
+      LearnerSettings settings, String deadLetter, LearnerObserver observer) {
+    var branches = b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
+        .split(Named.as(name + "-"))
+        .branch((key, value) -> ImageIds.problem(key) != null, Branched.as("no-id"))
+        .defaultBranch(Branched.as("ids"));
+    branches.get(name + "-no-id")
+        .process(() -> new InputGate(observer), Named.as(name + "-gate"))
+        .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
+    return branches.get(name + "-ids")
+        .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
+        .processValues(OriginStamp::new, Named.as(name + "-origin"))
+        .repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
+            .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(settings.partitions()));
   }
 }

@@ -1,5 +1,9 @@
 package io.semistream.learning;
 
+import io.semistream.config.DistanceMetric;
+
+import io.semistream.records.Prototype;
+
 import java.util.Collection;
 import java.util.List;
 
@@ -9,13 +13,10 @@ import java.util.List;
  * embedding's scale.
  */
 public final class PrototypeClassifier {
-  /** Euclidean distance to the class mean, or cosine distance (1 - cosine similarity). */
-  public enum Metric { EUCLIDEAN, COSINE }
-
-  private final Metric metric;
+  private final DistanceMetric metric;
   private final double temperature;
 
-  public PrototypeClassifier(Metric metric, double temperature) {
+  public PrototypeClassifier(DistanceMetric metric, double temperature) {
     if (metric == null || !(temperature > 0)) {
       throw new IllegalArgumentException("a metric and a positive temperature are required");
     }
@@ -78,7 +79,7 @@ public final class PrototypeClassifier {
 
   /** Spread is stored as a Euclidean RMS; for cosine use its ratio to the prototype's norm. */
   private double spreadInMetric(Prototype p) {
-    if (metric == Metric.EUCLIDEAN) {
+    if (metric == DistanceMetric.EUCLIDEAN) {
       return p.spread();
     }
     double norm = 0;
@@ -102,7 +103,7 @@ public final class PrototypeClassifier {
     if (v.length != prototype.length) {
       throw new IllegalArgumentException("dimension " + v.length + " vs prototype " + prototype.length);
     }
-    return metric == Metric.EUCLIDEAN ? euclidean(v, prototype) : cosineDistance(v, prototype);
+    return metric == DistanceMetric.EUCLIDEAN ? euclidean(v, prototype) : cosineDistance(v, prototype);
   }
 
   /** 1 - cosine similarity; 1 when either vector is zero. */

@@ -1,5 +1,8 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prototype;
+import io.semistream.records.PrototypeDelta;
+
 /**
  * The exact running sums behind one prototype (the aggregator's store value): labelled and pseudo parts kept
  * apart so the published prototype can say how much of it rests on true labels.
@@ -41,23 +44,29 @@ public record PrototypeSums(
     return Math.abs(w) < 1e-9 ? 0 : w;
   }
 
-  double totalWeight() {
-    return labelledCount + pseudoWeight;
+  /** No example left at all: the sums can go. */
+  boolean isEmpty() {
+    return labelledCount == 0 && pseudoWeight == 0;
   }
 
-  /** The published prototype, or null when no example is left. */
-  Prototype toPrototype(long now) {
-    double total = totalWeight();
+  /**
+   * The published prototype, or null when no weight is left. The pseudo part counts at most
+   * {@code maxPseudoRatio} × the true-label count: when more arrived, it is scaled down to exactly the cap.
+   */
+  Prototype toPrototype(long now, double maxPseudoRatio) {
+    double effectivePseudo = Math.min(pseudoWeight, maxPseudoRatio * labelledCount);
+    double scale = pseudoWeight > 0 ? effectivePseudo / pseudoWeight : 0;
+    double total = labelledCount + effectivePseudo;
     if (total <= 0) {
       return null;
     }
     double[] mean = new double[labelledSum.length];
     double meanSquares = 0;
     for (int i = 0; i < mean.length; i++) {
-      mean[i] = (labelledSum[i] + pseudoSum[i]) / total;
+      mean[i] = (labelledSum[i] + scale * pseudoSum[i]) / total;
       meanSquares += mean[i] * mean[i];
     }
-    double spread = Math.sqrt(Math.max(0, (labelledSquares + pseudoSquares) / total - meanSquares));
+    double spread = Math.sqrt(Math.max(0, (labelledSquares + scale * pseudoSquares) / total - meanSquares));
     double[] labelledMean = null;
     if (labelledCount > 0) {
       labelledMean = new double[labelledSum.length];
@@ -66,6 +75,6 @@ public record PrototypeSums(
       }
     }
     return new Prototype(className, mean, total, spread, version, now, modelId, modelVersion, labelledCount,
-        pseudoWeight, labelledMean);
+        effectivePseudo, labelledMean);
   }
 }

@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prototype;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.records.Anomaly;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** One entry of a task's ring of recent anomalies (the store behind the query API's /anomalies). */

@@ -11,10 +11,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * 99.8 % precise yet pull class means toward easy examples and cost accuracy; the gate then stays closed, and
  * the learner is exactly as good as its true labels allow.
  *
- * <p>Counts live in the task's changelogged window store, so a restart keeps the verdict.
+ * <p>Counts live in the task's own changelogged store ({@link LearnerStores#SELF_TRAINING_GATE}), so a restart
+ * keeps the verdict.
  */
 final class SelfTrainingGate {
-  private static final long KEY = -2L;
+  private static final long KEY = 0L;
   private static final double DECAY = 1.0 - 1.0 / 500;
   private static final double MIN_TRIALS = 30;
   private final KeyValueStore<Long, double[]> store;

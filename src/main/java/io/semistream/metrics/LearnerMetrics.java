@@ -7,8 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.semistream.learning.LearnerObserver;
-import io.semistream.learning.Prediction;
-import io.semistream.learning.Prototype;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.records.RejectReason;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
@@ -29,7 +30,12 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   private Counter labels;
   private final Map<Prediction.Status, Counter> predictions = new EnumMap<>(Prediction.Status.class);
   private Counter corrections;
-  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+  /** The reasons the learner can dead-letter for: a bounded tag set, registered up front so they read 0. */
+  static final java.util.List<RejectReason> LEARNER_REASONS = java.util.List.of(RejectReason.MISSING_KEY,
+      RejectReason.INVALID_KEY, RejectReason.MALFORMED_LABEL, RejectReason.MALFORMED_EMBEDDING,
+      RejectReason.ORPHAN_LABEL, RejectReason.MALFORMED_DELTA);
+  private final Map<RejectReason, Counter> deadLetters = new java.util.EnumMap<>(RejectReason.class);
+  private Counter prototypesSkipped;
   private DistributionSummary confidence;
   private Counter anomalies;
   private DistributionSummary anomalyScore;
@@ -56,12 +62,13 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
           .tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
           .description("Predictions emitted, by status (pseudo: the pseudo-label rate)").register(r));
     }
-    for (io.semistream.ingest.RejectReason reason : java.util.List.of(io.semistream.ingest.RejectReason.MISSING_KEY,
-        io.semistream.ingest.RejectReason.MALFORMED_LABEL, io.semistream.ingest.RejectReason.MALFORMED_EMBEDDING,
-        io.semistream.ingest.RejectReason.ORPHAN_LABEL)) {
-      deadLetters.put(reason.code(), Counter.builder("semistream.learner.deadlettered").tag("reason", reason.code())
-          .description("Labels and embeddings sent to the dead-letter topic by the learner").register(r));
+    for (RejectReason reason : LEARNER_REASONS) {
+      deadLetters.put(reason, Counter.builder("semistream.learner.deadlettered").tag("reason", reason.code())
+          .description("Labels, embeddings and deltas sent to the dead-letter topic by the learner").register(r));
     }
+    prototypesSkipped = Counter.builder("semistream.learner.prototypes.skipped")
+        .description("Records on the prototypes topic that were not usable prototypes (bad JSON, dimension)")
+        .register(r);
     corrections = Counter.builder("semistream.learner.relabels")
         .description("Predictions emitted again with another class or status (backlog re-labelling, late labels)")
         .register(r);
@@ -101,10 +108,17 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   }
 
   @Override
-  public void deadLettered(String reason) {
+  public void deadLettered(RejectReason reason) {
     Counter c = deadLetters.get(reason);
     if (c != null) {
       c.increment();
+    }
+  }
+
+  @Override
+  public void prototypeSkipped() {
+    if (prototypesSkipped != null) {
+      prototypesSkipped.increment();
     }
   }
 

@@ -1,8 +1,10 @@
 package io.semistream.replay;
 
+import io.semistream.terminal.ProgressBar;
+
 import io.semistream.data.Dataset;
-import io.semistream.ingest.ImageHeaders;
-import io.semistream.ingest.LabelRecord;
+import io.semistream.records.ImageHeaders;
+import io.semistream.records.LabelRecord;
 import io.semistream.topics.TopicRegistry;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -2,8 +2,11 @@ package io.semistream.serving;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.semistream.config.SemistreamConfig;
+import io.semistream.learning.LearnerObserver;
 import io.semistream.learning.LearnerService;
+import io.semistream.metrics.LearnerMetrics;
 import io.semistream.topics.TopicRegistry;
 import java.io.IOException;
 
@@ -11,10 +14,12 @@ import java.io.IOException;
 public final class LearnerRuntime implements AutoCloseable {
   private final LearnerService learner;
   private final QueryServer api;
+  private final KafkaStreamsMetrics streamsMetrics;
 
-  private LearnerRuntime(LearnerService learner, QueryServer api) {
+  private LearnerRuntime(LearnerService learner, QueryServer api, KafkaStreamsMetrics streamsMetrics) {
     this.learner = learner;
     this.api = api;
+    this.streamsMetrics = streamsMetrics;
   }
 
   public static LearnerRuntime start(SemistreamConfig config, TopicRegistry topics) throws IOException {
@@ -24,15 +29,27 @@ public final class LearnerRuntime implements AutoCloseable {
   /** With {@code registry}: the learner's meters and Kafka Streams metrics are exported. */
   public static LearnerRuntime start(SemistreamConfig config, TopicRegistry topics, MeterRegistry registry)
       throws IOException {
-    int port = config.learner().httpPort();
-    String host = config.learner().httpHost();
+    int port = config.learner().api().httpPort();
+    String host = config.learner().api().httpHost();
     HttpServer http = port >= 0 ? QueryServer.bind(host, port) : null;
     // Bound to every interface (a container): other instances reach this one by its host name.
     String advertised = host.equals("0.0.0.0") ? java.net.InetAddress.getLocalHost().getHostName() : host;
     String applicationServer = http == null ? null : advertised + ":" + http.getAddress().getPort();
-    LearnerService learner = new LearnerService(config, topics, applicationServer, registry).start();
+    LearnerObserver observer = LearnerObserver.NONE;
+    if (registry != null) {
+      LearnerMetrics metrics = new LearnerMetrics(config.learner().api().metricsMaxClasses());
+      metrics.bindTo(registry);
+      observer = metrics;
+    }
+    LearnerService learner = new LearnerService(config, topics, applicationServer, observer);
+    KafkaStreamsMetrics streamsMetrics = null;
+    if (registry != null) {
+      streamsMetrics = new KafkaStreamsMetrics(learner.streams());
+      streamsMetrics.bindTo(registry);
+    }
+    learner.start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);
-    return new LearnerRuntime(learner, api);
+    return new LearnerRuntime(learner, api, streamsMetrics);
   }
 
   public LearnerService learner() {
@@ -50,5 +67,8 @@ public final class LearnerRuntime implements AutoCloseable {
       api.close();
     }
     learner.close();
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
   }
 }

@@ -3,10 +3,10 @@ package io.semistream.serving;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.learning.ImageState;
-import io.semistream.learning.LearnerTopology;
-import io.semistream.learning.Prototype;
+import io.semistream.learning.LearnerStores;
+import io.semistream.records.Prototype;
 import io.semistream.learning.RecentAnomalies;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -143,7 +143,7 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private void prediction(HttpExchange ex, String id, boolean local) throws IOException, InterruptedException {
-    KeyQueryMetadata meta = streams.queryMetadataForKey(LearnerTopology.IMAGES_STORE, id,
+    KeyQueryMetadata meta = streams.queryMetadataForKey(LearnerStores.IMAGES, id,
         Serdes.String().serializer());
     if (!local && meta != null && meta != KeyQueryMetadata.NOT_AVAILABLE && !meta.activeHost().equals(self)) {
       HttpResponse<byte[]> r = forward(meta.activeHost(), "/predictions/" + encode(id) + "?" + LOCAL);
@@ -151,7 +151,7 @@ public final class QueryServer implements AutoCloseable {
       return;
     }
     ReadOnlyKeyValueStore<String, ImageState> images = streams.store(StoreQueryParameters.fromNameAndType(
-        LearnerTopology.IMAGES_STORE, QueryableStoreTypes.keyValueStore()));
+        LearnerStores.IMAGES, QueryableStoreTypes.keyValueStore()));
     ImageState s = images.get(id);
     sendOrNotFound(ex, s == null ? null : s.prediction(), "no prediction for that image id");
   }
@@ -159,7 +159,7 @@ public final class QueryServer implements AutoCloseable {
   private void anomalies(HttpExchange ex, int limit, boolean local) throws IOException, InterruptedException {
     List<Map<String, Object>> all = new ArrayList<>(localAnomalies());
     if (!local) {
-      for (StreamsMetadata m : streams.streamsMetadataForStore(LearnerTopology.RECENT_ANOMALIES_STORE)) {
+      for (StreamsMetadata m : streams.streamsMetadataForStore(LearnerStores.RECENT_ANOMALIES)) {
         if (!m.hostInfo().equals(self)) {
           HttpResponse<byte[]> r = forward(m.hostInfo(), "/anomalies?limit=" + limit + "&" + LOCAL);
           if (r.statusCode() == 200) {
@@ -175,7 +175,7 @@ public final class QueryServer implements AutoCloseable {
 
   private List<Map<String, Object>> localAnomalies() {
     ReadOnlyKeyValueStore<Long, RecentAnomalies> store = streams.store(StoreQueryParameters.fromNameAndType(
-        LearnerTopology.RECENT_ANOMALIES_STORE, QueryableStoreTypes.keyValueStore()));
+        LearnerStores.RECENT_ANOMALIES, QueryableStoreTypes.keyValueStore()));
     List<Map<String, Object>> out = new ArrayList<>();
     try (KeyValueIterator<Long, RecentAnomalies> it = store.all()) {
       it.forEachRemaining(kv -> {
@@ -188,7 +188,7 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private ReadOnlyKeyValueStore<String, Prototype> prototypes() {
-    return streams.store(StoreQueryParameters.fromNameAndType(LearnerTopology.PROTOTYPES_STORE,
+    return streams.store(StoreQueryParameters.fromNameAndType(LearnerStores.PROTOTYPES,
         QueryableStoreTypes.keyValueStore()));
   }
 

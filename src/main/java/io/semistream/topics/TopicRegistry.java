@@ -1,9 +1,13 @@
 package io.semistream.topics;
 
-import io.semistream.ingest.EmbeddingRecord;
-import io.semistream.ingest.EmbeddingSerde;
-import io.semistream.ingest.JsonSerde;
-import io.semistream.ingest.LabelRecord;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.Anomaly;
+import io.semistream.records.JsonSerde;
+import io.semistream.records.LabelRecord;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.records.PrototypeDelta;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -42,21 +46,21 @@ public final class TopicRegistry {
     return typed(TopicId.EMBEDDINGS, Serdes.String(), new EmbeddingSerde());
   }
 
-  public TypedTopic<String, io.semistream.learning.Prediction> predictions() {
-    return typed(TopicId.PREDICTIONS, Serdes.String(), new JsonSerde<>(io.semistream.learning.Prediction.class));
+  public TypedTopic<String, Prediction> predictions() {
+    return typed(TopicId.PREDICTIONS, Serdes.String(), new JsonSerde<>(Prediction.class));
   }
 
-  public TypedTopic<String, io.semistream.learning.Prototype> prototypes() {
-    return typed(TopicId.PROTOTYPES, Serdes.String(), new JsonSerde<>(io.semistream.learning.Prototype.class));
+  public TypedTopic<String, Prototype> prototypes() {
+    return typed(TopicId.PROTOTYPES, Serdes.String(), new JsonSerde<>(Prototype.class));
   }
 
-  public TypedTopic<String, io.semistream.learning.PrototypeDelta> prototypeDeltas() {
+  public TypedTopic<String, PrototypeDelta> prototypeDeltas() {
     return typed(TopicId.PROTOTYPE_DELTAS, Serdes.String(),
-        new JsonSerde<>(io.semistream.learning.PrototypeDelta.class));
+        new JsonSerde<>(PrototypeDelta.class));
   }
 
-  public TypedTopic<String, io.semistream.learning.Anomaly> anomalies() {
-    return typed(TopicId.ANOMALIES, Serdes.String(), new JsonSerde<>(io.semistream.learning.Anomaly.class));
+  public TypedTopic<String, Anomaly> anomalies() {
+    return typed(TopicId.ANOMALIES, Serdes.String(), new JsonSerde<>(Anomaly.class));
   }
 
   /** Dead letters keep the original bytes; the reason travels in headers (topics/formats/dead-letter.md). */

@@ -1,5 +1,7 @@
 package io.semistream.embedding;
 
+import io.semistream.model.EmbeddingModel;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +10,7 @@ import io.semistream.config.EmbeddingSettings;
 import io.semistream.data.Dataset;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.ingest.DeadLetters;
+import io.semistream.records.DeadLetters;
 import io.semistream.replay.PngEncoder;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.TestKafka;
@@ -126,7 +128,7 @@ class DeadLetterIT {
         }
       }
       assertEquals(3, noKey);
-      assertEquals(6, service.stats().deadLettered(io.semistream.ingest.RejectReason.UNDECODABLE_IMAGE));
+      assertEquals(6, service.stats().deadLettered(io.semistream.records.RejectReason.UNDECODABLE_IMAGE));
       assertEquals(validIds.size(), service.stats().embedded());
       assertEquals(true, service.isRunning(), "bad input must not stop the service");
     }

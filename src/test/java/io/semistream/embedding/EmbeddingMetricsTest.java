@@ -3,7 +3,7 @@ package io.semistream.embedding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.semistream.ingest.RejectReason;
+import io.semistream.records.RejectReason;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 

@@ -1,13 +1,15 @@
 package io.semistream.embedding;
 
+import io.semistream.model.EmbeddingModel;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.ingest.EmbeddingRecord;
-import io.semistream.ingest.EmbeddingSerde;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.ProjectPaths;

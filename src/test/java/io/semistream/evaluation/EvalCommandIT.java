@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.semistream.cli.SemistreamCli;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.TestModels;
 import java.nio.file.Files;

@@ -1,10 +1,18 @@
 package io.semistream.learning;
 
+import io.semistream.records.Anomaly;
+
+import io.semistream.records.PrototypeDelta;
+
+import io.semistream.records.Prediction;
+
+import io.semistream.records.Prototype;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.config.LearnerSettings;
-import io.semistream.ingest.DeadLetters;
+import io.semistream.records.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,10 +135,10 @@ class ImageLearnerTopologyTest {
     try (LearnerHarness h = new LearnerHarness(s)) {
       h.label("ghost", "c");
       h.embed("late-stream", 1, 1, 1, 1);          // moves stream time ...
-      h.time += s.labelWaitMs() + 1;               // ... past the wait
+      h.time += s.retention().labelWaitMs() + 1;               // ... past the wait
       h.embed("later-stream", 2, 2, 2, 2);
       for (int i = 0; i < 12; i++) {              // the orphan sweep runs with the periodic full scan
-        h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));
+        h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       }
       TestRecord<String, byte[]> dl = h.deadLetters.readRecord();
       assertEquals("ghost", dl.key());
@@ -151,19 +159,19 @@ class ImageLearnerTopologyTest {
       h.label("b1", "b");
       h.embed("z", 6, 0, 0, 0);                 // nearer "b" (distance 4 vs 6)
       assertEquals("b", h.predictionsFor("z").get(0).className());
-      h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));  // snapshot taken, nothing moved
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));  // snapshot taken, nothing moved
       assertTrue(h.predictions.isEmpty());
       h.embed("b2", 20, 0, 0, 0);
       h.label("b2", "b");                       // "b" moves to 15: now "a" (6) beats "b" (9)
       h.predictions.readRecordsToList();
-      h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       List<TestRecord<String, Prediction>> corrections = h.predictions.readRecordsToList();
       assertEquals(1, corrections.size(), corrections.toString());
       assertEquals("z", corrections.get(0).key());
       assertEquals("a", corrections.get(0).value().className());
       assertEquals(2, corrections.get(0).value().version());
       assertEquals(Prediction.Status.UNCERTAIN, corrections.get(0).value().status());
-      h.driver.advanceWallClockTime(Duration.ofMillis(s.relabelIntervalMs()));  // stable: no new correction
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));  // stable: no new correction
       assertTrue(h.predictions.isEmpty());
     }
   }
@@ -182,7 +190,7 @@ class ImageLearnerTopologyTest {
       h.label("b2", "b");
       // A far image during warm-up (20 scores): scored, not flagged.
       h.embed("early-outlier", 100, 100, 100, 100);
-      for (int i = 0; i < s.anomalyWarmup() + 5; i++) {
+      for (int i = 0; i < s.anomalies().warmup() + 5; i++) {
         h.embed("n" + i, (i % 2) * 10, 1 + (i % 3) * 0.1f, 0, 0);
       }
       assertTrue(h.anomalies.isEmpty(), "no alert during warm-up");
@@ -214,10 +222,10 @@ class ImageLearnerTopologyTest {
       h.rawLabel("l3", "{\"class\":\"" + "x".repeat(5000) + "\",\"annotator\":\"a\",\"time\":1}");
       h.rawLabel("l4", null);
       h.rawEmbedding("e1", new byte[] {1, 2, 3});
-      h.rawEmbedding("e2", io.semistream.ingest.EmbeddingSerde.encode(
-          new io.semistream.ingest.EmbeddingRecord(new float[] {1, 2}, 0.1f, "m", 1, 5)));
-      byte[] nan = io.semistream.ingest.EmbeddingSerde.encode(
-          new io.semistream.ingest.EmbeddingRecord(new float[] {1, 2, 3, 4}, 0.1f, "m", 1, 5));
+      h.rawEmbedding("e2", io.semistream.records.EmbeddingSerde.encode(
+          new io.semistream.records.EmbeddingRecord(new float[] {1, 2}, 0.1f, "m", 1, 5)));
+      byte[] nan = io.semistream.records.EmbeddingSerde.encode(
+          new io.semistream.records.EmbeddingRecord(new float[] {1, 2, 3, 4}, 0.1f, "m", 1, 5));
       java.nio.ByteBuffer.wrap(nan).putFloat(nan.length - 4, Float.NaN);
       h.rawEmbedding("e3", nan);
       h.embed("ok", 1, 1, 1, 1);

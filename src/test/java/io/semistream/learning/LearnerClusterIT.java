@@ -1,5 +1,8 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +41,8 @@ class LearnerClusterIT {
       }
       Map<String, Prototype> view = LearnerTesting.awaitPrototypes(kafka, stream.labelledMeans(),
           Duration.ofSeconds(90));
-      assertTrue(LearnerTesting.matches(view, stream.labelledMeans()), "prototypes equal the batch means");
+      assertTrue(LearnerTesting.matches(view, stream.labelledMeans()), "prototypes equal the batch means: got "
+          + view.values() + ", expected classes " + stream.labelledMeans().keySet());
       if (instances > 1) {
         for (LearnerRuntime r : keep) {
           assertFalse(r.learner().streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty(),

@@ -1,9 +1,11 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prototype;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.semistream.ingest.DeadLetters;
+import io.semistream.records.DeadLetters;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.SyntheticStream;

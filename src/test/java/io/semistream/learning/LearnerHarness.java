@@ -1,11 +1,16 @@
 package io.semistream.learning;
 
+import io.semistream.records.Anomaly;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.records.PrototypeDelta;
+
 import io.semistream.config.LearnerSettings;
 import io.semistream.config.SemistreamConfig;
-import io.semistream.ingest.EmbeddingRecord;
-import io.semistream.ingest.EmbeddingSerde;
-import io.semistream.ingest.JsonSerde;
-import io.semistream.ingest.LabelRecord;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.JsonSerde;
+import io.semistream.records.LabelRecord;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,14 +37,32 @@ final class LearnerHarness implements AutoCloseable {
   final TestOutputTopic<String, PrototypeDelta> deltas;
   final TestOutputTopic<String, Anomaly> anomalies;
   final TestOutputTopic<String, byte[]> deadLetters;
+  /** Raw bytes onto topics that the learner writes itself but anyone may write to. */
+  final TestInputTopic<String, byte[]> rawPrototypes;
+  final TestInputTopic<String, byte[]> rawDeltas;
+  final TestInputTopic<byte[], byte[]> rawKeyedEmbeddings;
   private final JsonSerde<LabelRecord> labelSerde = new JsonSerde<>(LabelRecord.class);
   long time = 1_000_000L;
 
   /** Test defaults: 4-d embeddings, re-read prototypes for every record, small anomaly window. */
   static LearnerSettings settings(Path stateDir) {
-    LearnerSettings d = SemistreamConfig.defaults().learner();
-    return new LearnerSettings("learner-test", stateDir, 1, "euclidean", 0.5, 0.2, 0.6, 0.2, 1.0, 1, 1_000,
-        0.0, 3_600_000L, 600_000L, 4, 4096, 0.9, 50, 20, 0.0, 0, -1, 50, "127.0.0.1");
+    return settings(stateDir, Map.of());
+  }
+
+  /** {@link #settings(Path)} with some keys set otherwise. */
+  static LearnerSettings settings(Path stateDir, Map<String, String> overrides) {
+    Map<String, String> keys = new java.util.HashMap<>(Map.ofEntries(
+        Map.entry("learner.application.id", "learner-test"), Map.entry("learner.state.dir", stateDir.toString()),
+        Map.entry("learner.metric", "euclidean"), Map.entry("learner.temperature", "0.5"),
+        Map.entry("learner.pseudo.weight", "0.2"), Map.entry("learner.pseudo.min.confidence", "0.6"),
+        Map.entry("learner.pseudo.min.margin", "0.2"), Map.entry("learner.pseudo.min.labels", "1"),
+        Map.entry("learner.relabel.interval.ms", "1000"), Map.entry("learner.relabel.min.drift", "0.0"),
+        Map.entry("learner.backlog.retention.ms", "3600000"), Map.entry("learner.label.wait.ms", "600000"),
+        Map.entry("learner.embedding.dimension", "4"), Map.entry("learner.anomaly.quantile", "0.9"),
+        Map.entry("learner.anomaly.window", "50"), Map.entry("learner.anomaly.warmup", "20"),
+        Map.entry("learner.prototype.refresh.ms", "0"), Map.entry("learner.http.port", "-1")));
+    keys.putAll(overrides);
+    return SemistreamConfig.fromMap(keys).learner();
   }
 
   LearnerHarness(LearnerSettings settings) {
@@ -62,6 +85,12 @@ final class LearnerHarness implements AutoCloseable {
         topics.prototypeDeltas().valueSerde().deserializer());
     anomalies = driver.createOutputTopic(topics.anomalies().name(), Serdes.String().deserializer(),
         topics.anomalies().valueSerde().deserializer());
+    rawPrototypes = driver.createInputTopic(topics.prototypes().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    rawDeltas = driver.createInputTopic(topics.prototypeDeltas().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    rawKeyedEmbeddings = driver.createInputTopic(topics.embeddings().name(), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer());
     deadLetters = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
         Serdes.ByteArray().deserializer());
   }

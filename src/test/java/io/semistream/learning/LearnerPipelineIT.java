@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prediction;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.embedding.EmbeddingModel;
+import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.ReplayPlan;
 import io.semistream.replay.Replayer;
@@ -48,9 +50,9 @@ class LearnerPipelineIT {
           .withLabelFraction(0.05);
       ReplayPlan plan = ReplayPlan.of(fashion, options);
       SemistreamConfig base = LearnerTesting.config(kafka, dir.resolve("state"), 0.2, 0);
-      SemistreamConfig config = base.withLearner(new io.semistream.config.LearnerSettings(
-          base.learner().applicationId(), base.learner().stateDir(), 1, "cosine", 0.1, 0.2, 0.9, 0.5, 1.0, 3, 500,
-          0.01, 86_400_000L, 3_600_000L, 64, 4096, 0.99, 500, 200, 0.5, 100, 0, 50, "127.0.0.1"));
+      SemistreamConfig config = base.withLearner(LearnerTesting.learner(base.learner().stateDir(), Map.of(
+          "learner.pseudo.weight", "0.2", "learner.embedding.dimension", "64", "learner.anomaly.window", "500",
+          "learner.anomaly.warmup", "200", "learner.anomaly.recon.weight", "0.5", "learner.http.port", "0")));
       var topics = kafka.topics();
       try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
            EmbeddingService embedder = new EmbeddingService(config.embedding(), kafka.clients(), topics, model)

@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.records.Prototype;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,13 @@
 package io.semistream.learning;
 
+import java.util.Map;
+
+import io.semistream.records.DoubleArraySerde;
+
+import io.semistream.records.Prototype;
+
+import io.semistream.records.Prediction;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,11 +65,9 @@ class SelfTrainingGateTest {
 
   @Test
   void shouldClassifyWithTrueLabelMeansWhileTheGateIsClosed() {
-    LearnerSettings base = LearnerHarness.settings(dir);
     // Pseudo-labels weigh as much as true labels and are easy to get: they drag "a" towards x = 4.
-    LearnerSettings s = new LearnerSettings(base.applicationId(), base.stateDir(), 1, "euclidean", 0.5, 1.0, 0.6,
-        0.2, 100.0, 1, base.relabelIntervalMs(), 0.0, base.backlogRetentionMs(), base.labelWaitMs(), 4, 4096, 0.9,
-        50, 20, 0.0, 0, -1, 50, "127.0.0.1");
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.pseudo.weight", "1.0",
+        "learner.pseudo.max.ratio", "100.0"));
     try (LearnerHarness h = new LearnerHarness(s)) {
       h.embed("a1", 0, 0, 0, 0);
       h.label("a1", "a");

@@ -1,13 +1,15 @@
 package io.semistream.metrics;
 
+import io.semistream.records.RejectReason;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.semistream.learning.Prediction;
-import io.semistream.learning.Prototype;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,9 +72,9 @@ class MetricsBindersTest {
     assertTrue(Double.isNaN(registry.get("semistream.learner.anomaly.threshold").gauge().value()));
     m.anomalyScored(3.0, Double.POSITIVE_INFINITY, false);
     m.anomalyScored(9.0, 5.0, true);
-    m.deadLettered("malformed-label");
-    m.deadLettered("malformed-label");
-    m.deadLettered("not-a-reason");
+    m.deadLettered(RejectReason.MALFORMED_LABEL);
+    m.deadLettered(RejectReason.MALFORMED_LABEL);
+    m.deadLettered(RejectReason.UNDECODABLE_IMAGE);   // not a learner reason: no tag of its own
     assertEquals(2, registry.get("semistream.learner.deadlettered").tag("reason", "malformed-label").counter()
         .count());
     assertEquals(0, registry.get("semistream.learner.deadlettered").tag("reason", "orphan-label").counter().count());

@@ -1,5 +1,7 @@
 package io.semistream.monitoring;
 
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,9 +13,9 @@ import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.embedding.EmbeddingModel;
+import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
-import io.semistream.ingest.JsonSerde;
+import io.semistream.records.JsonSerde;
 import io.semistream.metrics.Observability;
 import io.semistream.metrics.MetricsServer;
 import io.semistream.replay.ReplayOptions;
@@ -61,13 +63,10 @@ class MonitoringIT {
     try (TestKafka kafka = TestKafka.start(dir)) {
       var registry = Observability.prometheusRegistry("semistream");
       SemistreamConfig base = kafka.config();
-      LearnerSettings l = base.learner();
-      SemistreamConfig config = base.withLearner(new LearnerSettings("monitoring-it", dir.resolve("state"), 1,
-          l.metric(), l.temperature(), l.pseudoWeight(), l.pseudoMinConfidence(), l.pseudoMinMargin(),
-          l.pseudoMaxRatio(), l.pseudoMinLabels(), 1_000, l.relabelMinDrift(), l.backlogRetentionMs(),
-          l.labelWaitMs(), 64, l.maxLabelBytes(), l.anomalyQuantile(), l.anomalyWindow(), l.anomalyWarmup(),
-          l.anomalyReconWeight(), 100, -1,
-          50, "127.0.0.1"));
+      SemistreamConfig config = base.withLearner(SemistreamConfig.fromMap(Map.of(
+          "learner.application.id", "monitoring-it", "learner.state.dir", dir.resolve("state").toString(),
+          "learner.relabel.interval.ms", "1000", "learner.prototype.refresh.ms", "100",
+          "learner.http.port", "-1")).learner());
       Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
       try (MetricsServer metrics = MetricsServer.start(registry, "127.0.0.1", 0);
            EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());

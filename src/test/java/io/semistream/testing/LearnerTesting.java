@@ -2,9 +2,9 @@ package io.semistream.testing;
 
 import io.semistream.config.LearnerSettings;
 import io.semistream.config.SemistreamConfig;
-import io.semistream.ingest.JsonSerde;
-import io.semistream.learning.Prediction;
-import io.semistream.learning.Prototype;
+import io.semistream.records.JsonSerde;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +21,21 @@ public final class LearnerTesting {
   /** Test learner: fast relabel rounds, small anomaly warm-up; pseudo weight as given (0: deterministic). */
   public static SemistreamConfig config(TestKafka kafka, Path stateDir, double pseudoWeight, int httpPort) {
     SemistreamConfig base = kafka.config();
-    LearnerSettings d = base.learner();
-    return base.withLearner(new LearnerSettings("learner-it", stateDir, 1, d.metric(), d.temperature(),
-        pseudoWeight, d.pseudoMinConfidence(), d.pseudoMinMargin(), d.pseudoMaxRatio(), d.pseudoMinLabels(), 500,
-        d.relabelMinDrift(), d.backlogRetentionMs(), d.labelWaitMs(), SyntheticStream.DIM, d.maxLabelBytes(),
-        d.anomalyQuantile(), 200, 50, d.anomalyReconWeight(), 100, httpPort, 50, "127.0.0.1"));
+    return base.withLearner(learner(stateDir, Map.of("learner.pseudo.weight", Double.toString(pseudoWeight),
+        "learner.http.port", Integer.toString(httpPort))));
+  }
+
+  /**
+   * Test learner settings: application id learner-it, fast relabel rounds, small anomaly window, synthetic
+   * embedding dimension; {@code overrides} set further keys.
+   */
+  public static LearnerSettings learner(Path stateDir, Map<String, String> overrides) {
+    Map<String, String> keys = new HashMap<>(Map.of("learner.application.id", "learner-it",
+        "learner.state.dir", stateDir.toString(), "learner.relabel.interval.ms", "500",
+        "learner.embedding.dimension", Integer.toString(SyntheticStream.DIM), "learner.anomaly.window", "200",
+        "learner.anomaly.warmup", "50", "learner.prototype.refresh.ms", "100"));
+    keys.putAll(overrides);
+    return SemistreamConfig.fromMap(keys).learner();
   }
 
   /** The compacted view of {@code prototypes}: the last value per class. */

@@ -1,0 +1,165 @@
+package io.semistream.image;
+
+import io.semistream.records.RejectReason;
+import io.semistream.records.RejectedRecordException;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Turns encoded image bytes (PNG, JPEG, GIF, BMP; any size; grey or colour) into the model's input:
+ * a {@code side × side} grey image, row-major, values in [0, 1].
+ *
+ * <p>Colour becomes ITU-R BT.601 luminance; transparency is composited on black (the data sets' background);
+ * resizing is exact area averaging, so a 28×28 grey PNG comes back bit-exact and a 56×56 one is 2×2 box-filtered.
+ * Dimensions are read from the header before decoding, so a tiny file claiming a gigantic image is rejected
+ * without allocating it.
+ */
+public final class ImagePreprocessor {
+  private final int side;
+  private final int maxBytes;
+  private final int maxSourceSide;
+
+  public ImagePreprocessor(int side, int maxBytes, int maxSourceSide) {
+    if (side < 1 || maxBytes < 1 || maxSourceSide < 1) {
+      throw new IllegalArgumentException("side, maxBytes and maxSourceSide must be positive");
+    }
+    this.side = side;
+    this.maxBytes = maxBytes;
+    this.maxSourceSide = maxSourceSide;
+  }
+
+  public int side() {
+    return side;
+  }
+
+  public float[] preprocess(byte[] encoded) throws RejectedRecordException {
+    if (encoded == null || encoded.length == 0) {
+      throw new RejectedRecordException(RejectReason.EMPTY_IMAGE, "image record has no bytes");
+    }
+    if (encoded.length > maxBytes) {
+      throw new RejectedRecordException(RejectReason.OVERSIZED_IMAGE,
+          "image of " + encoded.length + " bytes exceeds embedding.max.image.bytes=" + maxBytes);
+    }
+    BufferedImage image = decode(encoded);
+    return toModelInput(image);
+  }
+
+  private BufferedImage decode(byte[] encoded) throws RejectedRecordException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
+        throw new RejectedRecordException(RejectReason.UNDECODABLE_IMAGE,
+            "bytes are not a PNG, JPEG, GIF or BMP image");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        if (width > maxSourceSide || height > maxSourceSide) {
+          throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE,
+              "image of " + width + "x" + height + " exceeds embedding.max.image.side=" + maxSourceSide);
+        }
+        BufferedImage image = reader.read(0);
+        if (image == null || width < 1 || height < 1) {
+          throw new RejectedRecordException(RejectReason.UNDECODABLE_IMAGE, "decoder returned no image");
+        }
+        return image;
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      // Truncated or corrupt files surface as IIOException, EOFException or decoder runtime errors.
+      throw new RejectedRecordException(RejectReason.UNDECODABLE_IMAGE,
+          "cannot decode image: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /** Grey in [0, 1] at the source size, then area-averaged to side × side. */
+  float[] toModelInput(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    float[] grey = new float[w * h];
+    boolean alpha = image.getColorModel().hasAlpha();
+    boolean grey8or16 = image.getType() == BufferedImage.TYPE_BYTE_GRAY
+        || image.getType() == BufferedImage.TYPE_USHORT_GRAY;
+    if (grey8or16) {
+      // Grey images: read the raw sample so that no colour-space conversion alters the values.
+      int max = (1 << image.getColorModel().getComponentSize(0)) - 1;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          grey[y * w + x] = image.getRaster().getSample(x, y, 0) / (float) max;
+        }
+      }
+    } else {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int argb = image.getRGB(x, y);
+          float a = alpha ? ((argb >>> 24) & 0xFF) / 255f : 1f;
+          float luminance = 0.299f * ((argb >> 16) & 0xFF) + 0.587f * ((argb >> 8) & 0xFF) + 0.114f * (argb & 0xFF);
+          grey[y * w + x] = a * luminance / 255f;
+        }
+      }
+    }
+    return (w == side && h == side) ? grey : resize(grey, w, h);
+  }
+
+  /** Exact area averaging, separable: every source pixel contributes by the fraction it covers. */
+  private float[] resize(float[] src, int w, int h) {
+    float[] rows = new float[side * h];
+    double[][] wx = weights(w);
+    for (int y = 0; y < h; y++) {
+      final int rowStart = y * w;
+      for (int tx = 0; tx < side; tx++) {
+        rows[y * side + tx] = (float) apply(wx[tx], i -> src[rowStart + i]);
+      }
+    }
+    float[] out = new float[side * side];
+    double[][] wy = weights(h);
+    for (int ty = 0; ty < side; ty++) {
+      for (int tx = 0; tx < side; tx++) {
+        final int col = tx;
+        out[ty * side + tx] = Math.min(1f, Math.max(0f, (float) apply(wy[ty], i -> rows[i * side + col])));
+      }
+    }
+    return out;
+  }
+
+  /** weights[t] = {first, w0, w1, ...}: coverage of source pixels first.. by target pixel t. */
+  private double[][] weights(int sourceLength) {
+    double scale = (double) sourceLength / side;
+    double[][] all = new double[side][];
+    for (int t = 0; t < side; t++) {
+      double start = t * scale;
+      double end = (t + 1) * scale;
+      int first = (int) Math.floor(start);
+      int last = Math.min(sourceLength - 1, (int) Math.ceil(end) - 1);
+      double[] w = new double[last - first + 2];
+      w[0] = first;
+      for (int i = first; i <= last; i++) {
+        w[i - first + 1] = (Math.min(end, i + 1) - Math.max(start, i)) / scale;
+      }
+      all[t] = w;
+    }
+    return all;
+  }
+
+  private interface Sample {
+    float at(int index);
+  }
+
+  private static double apply(double[] w, Sample sample) {
+    int first = (int) w[0];
+    double sum = 0;
+    for (int k = 1; k < w.length; k++) {
+      sum += w[k] * sample.at(first + k - 1);
+    }
+    return sum;
+  }
+}

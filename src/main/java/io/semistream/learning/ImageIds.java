@@ -1,0 +1,30 @@
+package io.semistream.learning;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Image ids are record keys in UTF-8. A key that is not valid UTF-8 cannot be an id: decoding it leniently
+ * replaces bad bytes by U+FFFD, so two different ids would merge into one prediction history.
+ */
+final class ImageIds {
+  private ImageIds() {
+  }
+
+  /** Why {@code key} is no image id, or null when it is one. */
+  static String problem(byte[] key) {
+    if (key == null || key.length == 0) {
+      return "record has no image id (key)";
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key));
+      return null;
+    } catch (CharacterCodingException e) {
+      return "key is not valid UTF-8 (" + key.length + " bytes): ids must be text, and lenient decoding would "
+          + "merge distinct ids";
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.semistream.learning;
+
+import io.semistream.config.LearnerSettings;
+import io.semistream.records.Anomaly;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+
+/**
+ * What one image should contribute to the prototypes and what to predict for it, given how it ranks against the
+ * current prototypes: a pure function of its inputs (no store, no context), so the self-training rule is tested
+ * on its own.
+ */
+final class LabelDecision {
+  /** A pseudo-label already held survives this much of a dip in confidence and margin. */
+  static final double HYSTERESIS = 0.1;
+
+  /** The outcome: the wanted contribution (null: none), the prediction (null: none yet), an anomaly or null. */
+  record Decision(ImageState.Contribution contribution, Prediction prediction, Anomaly anomaly) {
+    static final Decision NONE = new Decision(null, null, null);
+  }
+
+  private final LearnerSettings.SelfTraining rules;
+
+  LabelDecision(LearnerSettings.SelfTraining rules) {
+    this.rules = rules;
+  }
+
+  /** A truly labelled image: full weight in its class, predicted as labelled. */
+  Decision labelled(ImageState s) {
+    return new Decision(new ImageState.Contribution(s.trueLabel(), false, 1.0),
+        new Prediction(s.trueLabel(), 1.0, 1.0, Prediction.Status.LABELLED, 1, s.modelId(), s.modelVersion(),
+            s.eventTime(), null), null);
+  }
+
+  /**
+   * An unlabelled image ranked {@code r} (null: no prototype yet).
+   *
+   * @param fresh the anomaly detector's verdict when the embedding just arrived; null in a relabel round, where
+   *     the earlier score and flag are kept (an image is scored once, on arrival)
+   * @param best the prototype of the best class (for the pseudo-label cap), or null
+   */
+  Decision unlabelled(ImageState s, Ranking r, AnomalyDetector.Verdict fresh, Prototype best) {
+    if (r == null) {
+      return Decision.NONE;
+    }
+    Double score = null;
+    boolean flagged = false;
+    Anomaly anomaly = null;
+    if (fresh != null) {
+      score = fresh.score();
+      flagged = fresh.anomaly();
+      if (flagged) {
+        anomaly = new Anomaly(fresh.score(), fresh.threshold(), s.reconstructionError(), r.nearestEuclidean(),
+            r.best(), s.eventTime());
+      }
+    } else if (s.prediction() != null) {
+      score = s.prediction().anomalyScore();
+      flagged = s.prediction().status() == Prediction.Status.ANOMALY;
+    }
+    Prediction.Status status;
+    ImageState.Contribution contribution = null;
+    if (flagged) {
+      status = Prediction.Status.ANOMALY;
+    } else if (pseudoAllowed(r, s.contribution(), best)) {
+      status = Prediction.Status.PSEUDO;
+      contribution = new ImageState.Contribution(r.best(), true, rules.pseudoWeight());
+    } else {
+      status = Prediction.Status.UNCERTAIN;
+    }
+    return new Decision(contribution, new Prediction(r.best(), r.confidence(), r.margin(), status, 1, s.modelId(),
+        s.modelVersion(), s.eventTime(), score), anomaly);
+  }
+
+  /**
+   * The guard against confirmation bias: only confident predictions with a clear margin, only for classes with
+   * enough true labels, and never more pseudo weight in a class than {@code pseudo.max.ratio} times its true
+   * labels (class-balanced: a dominant class cannot swallow its neighbours).
+   */
+  boolean pseudoAllowed(Ranking r, ImageState.Contribution current, Prototype best) {
+    boolean alreadyCounted = current != null && current.pseudo() && current.className().equals(r.best());
+    // Hysteresis: a pseudo-label already held survives small dips, so relabel rounds converge instead of
+    // flipping images in and out of a prototype as it moves by their own weight.
+    double slack = alreadyCounted ? HYSTERESIS : 0;
+    if (rules.pseudoWeight() <= 0 || r.confidence() < rules.minConfidence() - slack
+        || r.margin() < rules.minMargin() - slack) {
+      return false;
+    }
+    if (best == null || !best.className().equals(r.best()) || best.labelledCount() < rules.minLabels()) {
+      return false;
+    }
+    double after = best.pseudoWeight() + (alreadyCounted ? 0 : rules.pseudoWeight());
+    return after <= rules.maxRatio() * best.labelledCount() + 1e-9;
+  }
+}

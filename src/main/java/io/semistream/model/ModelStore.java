@@ -1,0 +1,71 @@
+package io.semistream.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Versioned model directories: {@code <dir>/v1/}, {@code <dir>/v2/}, ... each holding model.json and the
+ * weights. A version directory is complete once model.json exists (it is written last), so a reader never
+ * picks up a half-saved model.
+ */
+public final class ModelStore {
+  public static final String DESCRIPTOR = "model.json";
+  private static final Pattern VERSION_DIR = Pattern.compile("v(\\d+)");
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path root;
+
+  public ModelStore(Path root) {
+    this.root = root;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The newest complete version, if any. */
+  public Optional<Path> latest() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(d -> version(d) > 0 && Files.isRegularFile(d.resolve(DESCRIPTOR)))
+          .max((a, b) -> Integer.compare(version(a), version(b)));
+    }
+  }
+
+  public int nextVersion() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 1;
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.mapToInt(ModelStore::version).max().orElse(0) + 1;
+    }
+  }
+
+  public Path versionDir(int version) {
+    return root.resolve("v" + version);
+  }
+
+  static int version(Path dir) {
+    Matcher m = VERSION_DIR.matcher(dir.getFileName().toString());
+    return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
+  public static ModelDescriptor readDescriptor(Path versionDir) throws IOException {
+    return JSON.readValue(versionDir.resolve(DESCRIPTOR).toFile(), ModelDescriptor.class);
+  }
+
+  public static void writeDescriptor(Path versionDir, ModelDescriptor descriptor) throws IOException {
+    Path tmp = versionDir.resolve(DESCRIPTOR + ".tmp");
+    JSON.writeValue(tmp.toFile(), descriptor);
+    Files.move(tmp, versionDir.resolve(DESCRIPTOR), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,67 @@
+package io.semistream.records;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * JSON values for record types. Strict: unknown fields, missing required fields, nulls for primitives and
+ * trailing garbage are errors, which the callers turn into dead letters.
+ */
+public final class JsonSerde<T> implements Serde<T> {
+  public static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private final Class<T> type;
+
+  public JsonSerde(Class<T> type) {
+    this.type = type;
+  }
+
+  public T decode(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return MAPPER.readValue(bytes, type);
+    } catch (IOException e) {
+      Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+      throw new SerializationException("malformed " + type.getSimpleName() + " JSON: "
+          + firstLine(cause.getMessage()), e);
+    }
+  }
+
+  public byte[] encode(T value) {
+    try {
+      return value == null ? null : MAPPER.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON", e);
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return (topic, data) -> encode(data);
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return (topic, data) -> decode(data);
+  }
+}

@@ -1,0 +1,92 @@
+package io.semistream.learning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.config.LearnerSettings;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import org.junit.jupiter.api.Test;
+
+/** The self-training rule on its own: no driver, no store. */
+class LabelDecisionTest {
+  /** weight 0.2, confidence ≥ 0.9, margin ≥ 0.5, cap 1.0 × labels, at least 3 labels. */
+  private static final LearnerSettings.SelfTraining RULES =
+      new LearnerSettings.SelfTraining(0.2, 0.9, 0.5, 1.0, 3, 1000, 0.01, 3);
+  private final LabelDecision decision = new LabelDecision(RULES);
+
+  private static ImageState unlabelled() {
+    return new ImageState(new float[] {1, 0}, 0.1f, "m", 1, 42, null, null, null, null, 1);
+  }
+
+  private static Prototype prototype(String cls, long labels, double pseudo) {
+    return new Prototype(cls, new double[] {1, 0}, labels + pseudo, 0.1, 1, 0, "m", 1, labels, pseudo,
+        new double[] {1, 0});
+  }
+
+  private static Ranking ranking(double confidence, double margin) {
+    return new Ranking("a", 0.1, "b", 0.9, confidence, margin, 0.1);
+  }
+
+  @Test
+  void shouldGiveATrueLabelFullWeightAndStatusLabelled() {
+    ImageState s = unlabelled().withTrueLabel("a");
+    LabelDecision.Decision d = decision.labelled(s);
+    assertEquals(new ImageState.Contribution("a", false, 1.0), d.contribution());
+    assertEquals(Prediction.Status.LABELLED, d.prediction().status());
+    assertEquals(42, d.prediction().eventTime());
+  }
+
+  @Test
+  void shouldPseudoLabelAConfidentPredictionOfAWellLabelledClass() {
+    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.95, 0.9), null, prototype("a", 5, 0));
+    assertEquals(new ImageState.Contribution("a", true, 0.2), d.contribution());
+    assertEquals(Prediction.Status.PSEUDO, d.prediction().status());
+    assertNull(d.anomaly());
+  }
+
+  @Test
+  void shouldStayUncertainBelowTheConfidenceOrMarginOrWithTooFewLabels() {
+    assertEquals(Prediction.Status.UNCERTAIN,
+        decision.unlabelled(unlabelled(), ranking(0.85, 0.9), null, prototype("a", 5, 0)).prediction().status());
+    assertEquals(Prediction.Status.UNCERTAIN,
+        decision.unlabelled(unlabelled(), ranking(0.95, 0.4), null, prototype("a", 5, 0)).prediction().status());
+    assertEquals(Prediction.Status.UNCERTAIN,
+        decision.unlabelled(unlabelled(), ranking(0.95, 0.9), null, prototype("a", 2, 0)).prediction().status());
+  }
+
+  @Test
+  void shouldRefuseAPseudoLabelThatWouldPassTheCapButKeepOneAlreadyCounted() {
+    Prototype full = prototype("a", 5, 5.0);
+    assertFalse(decision.pseudoAllowed(ranking(0.99, 0.99), null, full));
+    assertTrue(decision.pseudoAllowed(ranking(0.99, 0.99), new ImageState.Contribution("a", true, 0.2), full));
+  }
+
+  @Test
+  void shouldKeepAHeldPseudoLabelThroughASmallDipButNotAGainOne() {
+    ImageState.Contribution held = new ImageState.Contribution("a", true, 0.2);
+    Ranking dip = ranking(0.85, 0.45);
+    assertTrue(decision.pseudoAllowed(dip, held, prototype("a", 5, 1)));
+    assertFalse(decision.pseudoAllowed(dip, null, prototype("a", 5, 1)));
+  }
+
+  @Test
+  void shouldFlagAnAnomalyWithoutContributionAndKeepTheFlagInLaterRounds() {
+    var verdict = new AnomalyDetector.Verdict(9.0, 5.0, true, 0);
+    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.99, 0.99), verdict, prototype("a", 5, 0));
+    assertNull(d.contribution());
+    assertEquals(Prediction.Status.ANOMALY, d.prediction().status());
+    assertEquals(9.0, d.anomaly().score());
+    ImageState flagged = unlabelled().withPrediction(d.prediction());
+    LabelDecision.Decision later = decision.unlabelled(flagged, ranking(0.99, 0.99), null, prototype("a", 5, 0));
+    assertEquals(Prediction.Status.ANOMALY, later.prediction().status());
+    assertNull(later.anomaly(), "an image is reported as an anomaly once, on arrival");
+  }
+
+  @Test
+  void shouldDecideNothingWithoutPrototypes() {
+    assertEquals(LabelDecision.Decision.NONE, decision.unlabelled(unlabelled(), null, null, null));
+  }
+}

@@ -1,0 +1,164 @@
+package io.semistream.learning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.config.LearnerSettings;
+import io.semistream.records.DeadLetters;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hostile or unlucky input on every topic the learner reads, and convergence when input stops. */
+class LearnerHardeningTest {
+  @TempDir
+  Path dir;
+
+  private static String reason(TestRecord<String, byte[]> r) {
+    return new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+  }
+
+  private static String header(TestRecord<String, byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  private static void seedTwoClasses(LearnerHarness h) {
+    h.embed("a1", 0, 0, 0, 0);
+    h.label("a1", "a");
+    h.embed("b1", 10, 0, 0, 0);
+    h.label("b1", "b");
+  }
+
+  @Test
+  void shouldSkipJunkAndWrongDimensionPrototypesAndKeepPredicting() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      h.rawPrototypes.pipeInput("junk", "this is not json".getBytes(StandardCharsets.UTF_8));
+      h.rawPrototypes.pipeInput("a", ("{\"class\":\"a\",\"vector\":[1,2,3],\"count\":1,\"spread\":0,\"version\":1,"
+          + "\"updateTime\":0,\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,\"pseudoWeight\":0}")
+          .getBytes(StandardCharsets.UTF_8));
+      h.rawPrototypes.pipeInput("b", ("{\"class\":\"b\",\"vector\":[1,2,3,\"NaN\"],\"count\":1,\"spread\":0,"
+          + "\"version\":1,\"updateTime\":0,\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,"
+          + "\"pseudoWeight\":0}").getBytes(StandardCharsets.UTF_8));
+      seedTwoClasses(h);
+      h.predictions.readRecordsToList();
+      h.embed("x", 1, 0, 0, 0);
+      Prediction x = h.predictionsFor("x").get(0);
+      assertEquals("a", x.className(), "classified against the learner's own prototypes, the junk ignored");
+      assertTrue(h.deadLetters.isEmpty(), "nothing can be dead-lettered from a global store: skipped, counted");
+    }
+  }
+
+  @Test
+  void shouldDeadLetterDeltasTheLearnerCouldNotHaveWrittenAndKeepTheSums() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      seedTwoClasses(h);
+      Map<String, Prototype> before = h.latestPrototypes();
+      h.rawDeltas.pipeInput("a", "{nope".getBytes(StandardCharsets.UTF_8));
+      h.rawDeltas.pipeInput("a", ("{\"className\":\"a\",\"pseudo\":false,\"weight\":1,\"embedding\":[1,2,3],"
+          + "\"modelId\":\"m\",\"modelVersion\":1,\"time\":0}").getBytes(StandardCharsets.UTF_8));
+      h.rawDeltas.pipeInput("a", ("{\"className\":\"a\",\"pseudo\":false,\"weight\":-5,\"embedding\":[1,2,3,4],"
+          + "\"modelId\":\"m\",\"modelVersion\":1,\"time\":0}").getBytes(StandardCharsets.UTF_8));
+      h.rawDeltas.pipeInput("b", ("{\"className\":\"a\",\"pseudo\":false,\"weight\":1,\"embedding\":[1,2,3,4],"
+          + "\"modelId\":\"m\",\"modelVersion\":1,\"time\":0}").getBytes(StandardCharsets.UTF_8));
+      h.rawDeltas.pipeInput("a", null);
+      List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
+      assertEquals(5, dead.size());
+      dead.forEach(r -> assertEquals("malformed-delta", reason(r)));
+      assertTrue(header(dead.get(1), DeadLetters.ERROR).contains("dimension 3"));
+      assertTrue(header(dead.get(2), DeadLetters.ERROR).contains("removes weight 5.0"));
+      assertTrue(header(dead.get(3), DeadLetters.ERROR).contains("is not the delta's class"));
+      assertTrue(h.prototypes.isEmpty(), "the sums did not move");
+      h.label("x-new", "a");
+      h.embed("x-new", 2, 0, 0, 0);
+      Prototype a = h.latestPrototypes(before).get("a");
+      assertEquals(2, a.labelledCount());
+      assertEquals(1.0, a.vector()[0], 1e-12);
+    }
+  }
+
+  @Test
+  void shouldDeadLetterKeysThatAreMissingOrNotUtf8WithTheTopicTheyWereWrittenTo() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      byte[] value = EmbeddingSerde.encode(new EmbeddingRecord(new float[] {1, 2, 3, 4}, 0.1f, "m", 1, 5));
+      h.rawKeyedEmbeddings.pipeInput(new byte[] {'i', 'd', (byte) 0xC3}, value);
+      h.rawKeyedEmbeddings.pipeInput(new byte[] {'i', 'd', (byte) 0xFF}, value);
+      h.rawKeyedEmbeddings.pipeInput((byte[]) null, value);
+      h.embed("fine", 1, 2, 3, 4);
+      List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
+      assertEquals(List.of("invalid-key", "invalid-key", "missing-key"), dead.stream()
+          .map(LearnerHardeningTest::reason).toList());
+      dead.forEach(r -> assertEquals("embeddings", header(r, DeadLetters.SOURCE_TOPIC)));
+      assertTrue(h.predictions.isEmpty() && h.deadLetters.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldNameTheUserTopicInDeadLettersRaisedAfterTheRekeying() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      h.rawLabel("l1", "{not json");
+      TestRecord<String, byte[]> dl = h.deadLetters.readRecord();
+      assertEquals("malformed-label", reason(dl));
+      assertEquals("labels", header(dl, DeadLetters.SOURCE_TOPIC));
+      assertEquals("0", header(dl, DeadLetters.SOURCE_OFFSET));
+      assertTrue(dl.headers().lastHeader(DeadLetters.ORIGIN) == null, "the internal marker does not leak");
+    }
+  }
+
+  @Test
+  void shouldNeverPublishMorePseudoWeightThanTheCap() {
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.pseudo.max.ratio", "0.5",
+        "learner.pseudo.weight", "0.2"));
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      seedTwoClasses(h);
+      for (int i = 0; i < 20; i++) {
+        h.embed("u" + i, 0.1f * (i % 3), 0, 0, 0);
+      }
+      for (int round = 0; round < 5; round++) {
+        h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      }
+      for (var p : h.prototypes.readValuesToList()) {
+        if (p != null) {
+          assertTrue(p.pseudoWeight() <= 0.5 * p.labelledCount() + 1e-9, p.toString());
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldFallSilentWithinTheIdleRoundBoundWhenInputStops() {
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.pseudo.weight", "1.0",
+        "learner.pseudo.max.ratio", "100", "learner.pseudo.min.confidence", "0.5", "learner.pseudo.min.margin", "0",
+        "learner.relabel.idle.rounds", "3"));
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      seedTwoClasses(h);
+      // A backlog spread between the classes: heavy pseudo-labels drag prototypes, which re-label the backlog.
+      for (int i = 0; i < 40; i++) {
+        h.embed("u" + i, (i * 10f) / 39, (i % 2) * 0.5f, 0, 0);
+      }
+      h.predictions.readRecordsToList();
+      h.deltas.readRecordsToList();
+      int rounds = 0;
+      int lastActive = 0;
+      for (; rounds < 20; rounds++) {
+        h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+        boolean output = !h.predictions.readRecordsToList().isEmpty() | !h.deltas.readRecordsToList().isEmpty();
+        if (output) {
+          lastActive = rounds + 1;
+        }
+      }
+      assertTrue(lastActive <= s.selfTraining().relabelIdleRounds(), "output until round " + lastActive);
+      assertTrue(h.predictions.isEmpty() && h.deltas.isEmpty() && h.deadLetters.isEmpty());
+      h.embed("new", 5, 0, 0, 0);                // new input re-opens the loop
+      assertEquals(1, h.predictionsFor("new").size());
+    }
+  }
+}
