@@ -4,7 +4,6 @@ import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,16 +20,11 @@ final class BrokerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config.broker().dataDir(), port, Map.of());
-    CountDownLatch stopped = new CountDownLatch(1);
-    // The JVM exits when the hooks finish: the hook itself must do the clean shutdown.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      broker.close();
-      stopped.countDown();
-    }, "broker-shutdown"));
+    ServiceLifecycle life = new ServiceLifecycle("broker");
+    EmbeddedKafkaBroker broker = life.own(EmbeddedKafkaBroker.start(config.broker().dataDir(), port, Map.of()));
     System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir()
         + "); Ctrl-C stops it");
-    stopped.await();
+    life.awaitShutdown();
     return 0;
   }
 }

@@ -10,7 +10,6 @@ import io.semistream.metrics.ServiceMetrics;
 import io.semistream.topics.TopicRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,37 +27,24 @@ final class EmbedCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
-    KafkaConnection connection = KafkaConnection.open(config);
+    ServiceLifecycle life = new ServiceLifecycle("embed");
+    KafkaConnection connection = life.own(KafkaConnection.open(config));
     Path dir = modelOption.resolve(connection.config(), device, System.out);
-    EmbeddingModel model = EmbeddingModel.load(dir, device);
-    ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream-embedding");
-    EmbeddingService service = new EmbeddingService(config.embedding(),
-        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model, metrics.registry());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runnable shutdown = () -> {
-      service.close();
-      metrics.close();
-      model.close();
-      connection.close();
-      stopped.countDown();
-    };
-    // The JVM exits once the hooks finish, so the hook itself does the clean shutdown (pending batch committed).
-    Thread hook = new Thread(shutdown, "embed-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    EmbeddingModel model = life.own(EmbeddingModel.load(dir, device));
+    ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-embedding"));
+    EmbeddingService service = life.own(new EmbeddingService(config.embedding(),
+        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model, metrics.registry()));
     service.start();
     System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",
         connection.config().kafka().bootstrapServers(), model.descriptor().id(), model.descriptor().version(),
         device);
-    while (service.isRunning()) {
-      Thread.sleep(500);
-    }
+    life.awaitWhile(service::isRunning);
     if (service.failure().isPresent()) {
       System.err.println("embedding service failed: " + service.failure().get());
-      Runtime.getRuntime().removeShutdownHook(hook);
-      shutdown.run();
+      life.shutdownNow();
       return 1;
     }
-    stopped.await();
+    life.awaitShutdown();
     return 0;
   }
 }

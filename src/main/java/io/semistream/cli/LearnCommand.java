@@ -5,7 +5,6 @@ import io.semistream.metrics.ServiceMetrics;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.topics.TopicRegistry;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -18,20 +17,15 @@ final class LearnCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    KafkaConnection connection = KafkaConnection.open(config);
-    ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream-learner");
-    LearnerRuntime learner = LearnerRuntime.start(connection.config(), TopicRegistry.load(), metrics.registry());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      learner.close();
-      metrics.close();
-      connection.close();
-      stopped.countDown();
-    }, "learn-shutdown"));
+    ServiceLifecycle life = new ServiceLifecycle("learn");
+    KafkaConnection connection = life.own(KafkaConnection.open(config));
+    ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-learner"));
+    LearnerRuntime learner = life.own(LearnerRuntime.start(connection.config(), TopicRegistry.load(),
+        metrics.registry()));
     System.out.printf("learner running on %s; query API %s; Ctrl-C stops it%n",
         connection.config().kafka().bootstrapServers(),
         learner.apiPort() < 0 ? "off" : "http://127.0.0.1:" + learner.apiPort() + "/");
-    stopped.await();
+    life.awaitShutdown();
     return 0;
   }
 }

@@ -18,7 +18,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,22 +69,14 @@ final class RunCommand implements Callable<Integer> {
       connection.close();   // the broker's threads would otherwise keep the JVM alive after the error
       throw e;
     }
-    ServiceMetrics metrics = ServiceMetrics.start(config.metrics(), "semistream");
-    EmbeddingService service = new EmbeddingService(config.embedding(), clients, topics, model, metrics.registry());
-    PipelineMonitor monitor = new PipelineMonitor(clients, topics);
-    LearnerRuntime learner = LearnerRuntime.start(live, topics, metrics.registry());
-    CountDownLatch closed = new CountDownLatch(1);
-    Runnable shutdown = () -> {
-      monitor.close();
-      learner.close();
-      service.close();
-      metrics.close();
-      model.close();
-      connection.close();
-      closed.countDown();
-    };
-    Thread hook = new Thread(shutdown, "semistream-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    ServiceLifecycle life = new ServiceLifecycle("semistream");
+    life.own(connection);
+    life.own(model);
+    ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream"));
+    EmbeddingService service = life.own(new EmbeddingService(config.embedding(), clients, topics, model,
+        metrics.registry()));
+    LearnerRuntime learner = life.own(LearnerRuntime.start(live, topics, metrics.registry()));
+    PipelineMonitor monitor = life.own(new PipelineMonitor(clients, topics));
     service.start();
     out.printf("embedding service: %d worker(s), batch %d, max wait %d ms, model %s v%d on %s%n",
         config.embedding().threads(), config.embedding().batchSize(), config.embedding().maxWaitMs(),
@@ -113,11 +104,10 @@ final class RunCommand implements Callable<Integer> {
     });
     int rc = statusLoop(out, service, monitor, replayed);
     if (exitWhenDone || rc != 0) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      shutdown.run();
+      life.shutdownNow();
       return rc;
     }
-    closed.await();
+    life.awaitShutdown();
     return 0;
   }
 

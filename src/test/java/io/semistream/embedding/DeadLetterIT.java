@@ -13,6 +13,7 @@ import io.semistream.data.DatasetName;
 import io.semistream.records.DeadLetters;
 import io.semistream.replay.PngEncoder;
 import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
 import java.nio.charset.StandardCharsets;
@@ -31,24 +32,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DeadLetterIT {
-  @TempDir
-  static Path dir;
-  static TestKafka kafka;
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
+  TestKafka kafka;
 
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = TestKafka.start(dir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    kafka.close();
+  @BeforeEach
+  void broker() {
+    kafka = KAFKA.kafka();
   }
 
   private record Bad(String id, byte[] key, byte[] value, String reason) {

@@ -13,6 +13,7 @@ import io.semistream.records.EmbeddingSerde;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
 import java.nio.charset.StandardCharsets;
@@ -24,24 +25,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddingPipelineIT {
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
   @TempDir
-  static Path dir;
-  static TestKafka kafka;
+  Path dir;
+  TestKafka kafka;
 
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = TestKafka.start(dir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    kafka.close();
+  @BeforeEach
+  void broker() {
+    kafka = KAFKA.kafka();
   }
 
   @Test

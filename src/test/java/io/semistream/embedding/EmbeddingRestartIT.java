@@ -8,6 +8,7 @@ import io.semistream.data.DatasetName;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
 import java.nio.charset.StandardCharsets;
@@ -22,26 +23,23 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedding service runs as a separate JVM here, so that "crash" means SIGKILL, not a polite close. */
 class EmbeddingRestartIT {
   private static final int IMAGES = 6_000;
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
   @TempDir
-  static Path dir;
-  static TestKafka kafka;
+  Path dir;
+  TestKafka kafka;
 
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = TestKafka.start(dir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    kafka.close();
+  @BeforeEach
+  void broker() {
+    kafka = KAFKA.kafka();
   }
 
   private Process startEmbedder(String name) throws Exception {
