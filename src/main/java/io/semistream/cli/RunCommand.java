@@ -1,5 +1,9 @@
 package io.semistream.cli;
 
+import io.semistream.metrics.TrainerMetrics;
+import io.semistream.model.ModelStore;
+import io.semistream.training.TrainerService;
+
 import io.semistream.training.ModelBootstrap;
 
 import ai.djl.Device;
@@ -77,6 +81,13 @@ final class RunCommand implements Callable<Integer> {
         metrics.registry()));
     LearnerRuntime learner = life.own(LearnerRuntime.start(live, topics, metrics.registry()));
     PipelineMonitor monitor = life.own(new PipelineMonitor(clients, topics));
+    TrainerService trainer = null;
+    if (config.trainer().enabled()) {
+      TrainerMetrics trainerMetrics = new TrainerMetrics();
+      trainerMetrics.bindTo(metrics.registry());
+      trainer = life.own(new TrainerService(config.trainer(), clients, topics, new ModelStore(config.model().dir()),
+          device, trainerMetrics).start());
+    }
     service.start();
     out.printf("embedding service: %d worker(s), batch %d, max wait %d ms, model %s v%d on %s%n",
         config.embedding().threads(), config.embedding().batchSize(), config.embedding().maxWaitMs(),
@@ -84,6 +95,9 @@ final class RunCommand implements Callable<Integer> {
     out.printf("learner: exactly-once Kafka Streams app '%s'; query API %s%n", config.learner().applicationId(),
         learner.apiPort() < 0 ? "off" : "http://127.0.0.1:" + learner.apiPort()
             + "/ (classes, prototypes/{class}, predictions/{id}, anomalies, health, ready)");
+    out.printf("online trainer: %s%n", trainer == null ? "off (trainer.enabled=false)"
+        : "on; candidates every " + config.trainer().candidateEverySteps() + " steps, promoted when better on "
+            + "held-out labels (model-versions topic)");
     out.printf("metrics: %s%n", metrics.port() < 0 ? "off" : "http://" + config.metrics().host() + ":"
         + metrics.port() + "/metrics (Prometheus)");
     out.printf("ready in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);

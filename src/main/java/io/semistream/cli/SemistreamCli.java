@@ -5,10 +5,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point: every capability is a subcommand; {@code main} only parses and dispatches. */
-@Command(name = "semistream", mixinStandardHelpOptions = true, version = "semistream 0.1.0",
+// scope INHERIT: every subcommand (embed, learn, topics apply, ...) answers --help and --version too.
+@Command(name = "semistream", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+    version = "semistream 0.1.0",
     description = "Label-efficient learning on live image streams (Kafka + DJL).",
     subcommands = {RunCommand.class, TopicsCommand.class, ReplayCommand.class, TrainCommand.class,
-        EmbedCommand.class, BrokerCommand.class, BenchCommand.class, EvalCommand.class, LearnCommand.class})
+        EmbedCommand.class, BrokerCommand.class, BenchCommand.class, EvalCommand.class, LearnCommand.class,
+        TrainerCommand.class})
 public final class SemistreamCli implements Runnable {
 
   @Override

@@ -10,7 +10,8 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 /** The embedding service's batching, threading and input limits. */
 public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
-    int maxImageBytes, int maxImageSide, String groupId, String transactionalIdPrefix) {
+    int maxImageBytes, int maxImageSide, String groupId, String transactionalIdPrefix, boolean followPromotions,
+    boolean reembedOnSwitch) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -20,6 +21,8 @@ public record EmbeddingSettings(
   public static final String MAX_IMAGE_SIDE = "embedding.max.image.side";
   public static final String GROUP_ID = "embedding.group.id";
   public static final String TRANSACTIONAL_ID = "embedding.transactional.id";
+  public static final String FOLLOW_PROMOTIONS = "embedding.follow.promotions";
+  public static final String REEMBED_ON_SWITCH = "embedding.reembed.on.switch";
 
   static void define(ConfigDef def) {
     def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
@@ -39,13 +42,19 @@ public record EmbeddingSettings(
         .define(GROUP_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
             Importance.MEDIUM, "Consumer group of the embedding service.")
         .define(TRANSACTIONAL_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
-            Importance.MEDIUM, "Prefix of the embedding workers' transactional ids (worker index appended).");
+            Importance.MEDIUM, "Prefix of the embedding workers' transactional ids (worker index appended).")
+        .define(FOLLOW_PROMOTIONS, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Switch to an encoder version the trainer promotes (model-versions topic) at the next batch, no restart.")
+        .define(REEMBED_ON_SWITCH, Type.BOOLEAN, true, Importance.MEDIUM,
+            "After a switch, re-read the retained images from the start so every image gets the new version's "
+                + "embedding (the learner rebuilds its prototypes in the new space from them).");
   }
 
   static EmbeddingSettings read(ParsedValues v) {
     return new EmbeddingSettings(v.integer(BATCH_SIZE), v.longValue(MAX_WAIT_MS), v.integer(THREADS),
         v.integer(INTRA_OP_THREADS), DeviceChoice.valueOf(v.string(DEVICE).toUpperCase(Locale.ROOT)),
-        v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.string(GROUP_ID), v.string(TRANSACTIONAL_ID));
+        v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.string(GROUP_ID), v.string(TRANSACTIONAL_ID),
+        v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH));
   }
 
   public EmbeddingSettings {
@@ -80,11 +89,11 @@ public record EmbeddingSettings(
 
   public EmbeddingSettings withBatch(int newBatchSize, long newMaxWaitMs) {
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
-        maxImageSide, groupId, transactionalIdPrefix);
+        maxImageSide, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
-        maxImageSide, newGroupId, newTransactionalIdPrefix);
+        maxImageSide, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch);
   }
 }

@@ -27,6 +27,10 @@ public final class ParsedValues {
     return (Long) get(key);
   }
 
+  boolean bool(String key) {
+    return (Boolean) get(key);
+  }
+
   double decimal(String key) {
     return (Double) get(key);
   }

@@ -24,7 +24,8 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
-    LearnerSettings learner, MetricsSettings metrics, Path dataDir, int topicReplicationFactor) {
+    LearnerSettings learner, TrainerSettings trainer, MetricsSettings metrics, Path dataDir,
+    int topicReplicationFactor) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
@@ -49,13 +50,14 @@ public record SemistreamConfig(
     ModelSettings.define(def);
     EmbeddingSettings.define(def);
     LearnerSettings.define(def);
+    TrainerSettings.define(def);
     MetricsSettings.define(def);
     return def;
   }
 
   public SemistreamConfig {
     if (kafka == null || broker == null || embedding == null || model == null || learner == null
-        || metrics == null || dataDir == null) {
+        || trainer == null || metrics == null || dataDir == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
     if (topicReplicationFactor < 0) {
@@ -87,11 +89,14 @@ public record SemistreamConfig(
     return fromMap(values);
   }
 
+  /** Variables with the prefix that are the launcher's, not configuration keys (JVM options). */
+  static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("SEMISTREAM_JAVA_OPTS");
+
   /** {@code SEMISTREAM_EMBEDDING_BATCH_SIZE} becomes {@code embedding.batch.size}. */
   static Map<String, String> fromEnvironment(Map<String, String> environment) {
     Map<String, String> values = new TreeMap<>();
     environment.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length() && !LAUNCHER_VARIABLES.contains(name)) {
         String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
         values.put(key, value.trim());
       }
@@ -138,29 +143,34 @@ public record SemistreamConfig(
     ParsedValues values = new ParsedValues(parsed);
     return new SemistreamConfig(KafkaSettings.read(values, passthrough), BrokerSettings.read(values),
         EmbeddingSettings.read(values), ModelSettings.read(values), LearnerSettings.read(values),
-        MetricsSettings.read(values), values.path(DATA_DIR), values.integer(TOPICS_REPLICATION_FACTOR));
+        TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), values.integer(TOPICS_REPLICATION_FACTOR));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        learner, metrics, dataDir, topicReplicationFactor);
+        learner, trainer, metrics, dataDir, topicReplicationFactor);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
-    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, metrics, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topicReplicationFactor);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
-    return new SemistreamConfig(kafka, broker, embedding, model.withDir(dir), learner, metrics, dataDir,
+    return new SemistreamConfig(kafka, broker, embedding, model.withDir(dir), learner, trainer, metrics, dataDir,
         topicReplicationFactor);
   }
 
   public SemistreamConfig withMetrics(MetricsSettings newMetrics) {
-    return new SemistreamConfig(kafka, broker, embedding, model, learner, newMetrics, dataDir,
+    return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, newMetrics, dataDir,
+        topicReplicationFactor);
+  }
+
+  public SemistreamConfig withTrainer(TrainerSettings newTrainer) {
+    return new SemistreamConfig(kafka, broker, embedding, model, learner, newTrainer, metrics, dataDir,
         topicReplicationFactor);
   }
 
   public SemistreamConfig withLearner(LearnerSettings newLearner) {
-    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, metrics, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topicReplicationFactor);
   }
 }

@@ -24,6 +24,7 @@ public final class EmbeddingService implements AutoCloseable {
   private final List<EmbeddingWorker> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final EmbeddingStats stats = new EmbeddingStats();
+  private final ServingModel serving;
 
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model) {
@@ -40,8 +41,9 @@ public final class EmbeddingService implements AutoCloseable {
           .tag("model", d.id()).tag("version", Integer.toString(d.version()))
           .tag("device", model.device().isGpu() ? "gpu" : "cpu").register(registry);
     }
+    serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics);
     for (int i = 0; i < settings.threads(); i++) {
-      workers.add(new EmbeddingWorker(i, settings, clients, topics, model, stats, registry));
+      workers.add(new EmbeddingWorker(i, settings, clients, topics, serving, stats, registry));
     }
   }
 
@@ -81,6 +83,12 @@ public final class EmbeddingService implements AutoCloseable {
         break;
       }
     }
+    serving.close();
     LOG.info("embedding service stopped: {} embedded, {} dead-lettered", stats.embedded(), stats.deadLettered());
+  }
+
+  /** The encoder version being served now (it changes when the trainer promotes one). */
+  public int servingVersion() {
+    return serving.current().descriptor().version();
   }
 }

@@ -60,7 +60,8 @@ final class EmbeddingWorker implements Runnable {
   private final EmbeddingSettings settings;
   private final KafkaClients clients;
   private final TopicRegistry topics;
-  private final EmbeddingModel model;
+  private final ServingModel serving;
+  private EmbeddingModel model;
   private final EmbeddingStats stats;
   private final ImagePreprocessor preprocessor;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
@@ -72,13 +73,14 @@ final class EmbeddingWorker implements Runnable {
   private volatile Throwable failure;
 
   EmbeddingWorker(int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
-      EmbeddingModel model, EmbeddingStats stats, MeterRegistry registry) {
+      ServingModel serving, EmbeddingStats stats, MeterRegistry registry) {
     this.registry = registry;
     this.index = index;
     this.settings = settings;
     this.clients = clients;
     this.topics = topics;
-    this.model = model;
+    this.serving = serving;
+    this.model = serving.current();
     this.stats = stats;
     this.preprocessor = new ImagePreprocessor(model.descriptor().inputSide(), settings.maxImageBytes(),
         settings.maxImageSide());
@@ -100,12 +102,12 @@ final class EmbeddingWorker implements Runnable {
   public void run() {
     DjlEngine.disableGradientsOnThisThread();
     String transactionalId = settings.transactionalIdPrefix() + "-" + index;
-    try (Predictor<float[][], List<ImageEmbedding>> p = model.newPredictor();
+    try (Predictor<float[][], List<ImageEmbedding>> first = model.newPredictor();
          KafkaProducer<byte[], byte[]> prod = clients.transactionalProducer(transactionalId,
              new ByteArraySerializer(), new ByteArraySerializer());
          KafkaConsumer<byte[], byte[]> cons = clients.consumer(settings.groupId(), new ByteArrayDeserializer(),
              new ByteArrayDeserializer(), Map.of("max.poll.records", settings.batchSize()))) {
-      predictor = p;
+      predictor = first;
       producer = prod;
       consumer = cons;
       producer.initTransactions();
@@ -138,7 +140,44 @@ final class EmbeddingWorker implements Runnable {
 
   private void loop() {
     long batchDeadline = Long.MAX_VALUE;
+    try {
+      loopUntilStopped(batchDeadline);
+    } finally {
+      if (predictor != null && model != serving.initial()) {
+        predictor.close();   // a predictor of a switched-to version (the first one closes with its try block)
+      }
+    }
+  }
+
+  /**
+   * At a batch boundary only: take the newest promoted encoder version. With re-embedding on, the worker goes
+   * back to the start of its partitions so that every retained image gets the new version's embedding; the
+   * consumed offsets committed with the next transaction move back accordingly, so a crash continues there.
+   */
+  private void switchModelIfPromoted() {
+    EmbeddingModel promoted = serving.current();
+    if (promoted == model) {
+      return;
+    }
+    Predictor<float[][], List<ImageEmbedding>> next = promoted.newPredictor();
+    if (model != serving.initial()) {
+      predictor.close();
+    }
+    predictor = next;
+    LOG.info("embedding worker {}: now serving {} v{} (was v{}){}", index, promoted.descriptor().id(),
+        promoted.descriptor().version(), model.descriptor().version(),
+        settings.reembedOnSwitch() ? "; re-embedding the retained images" : "");
+    model = promoted;
+    if (settings.reembedOnSwitch()) {
+      consumer.seekToBeginning(consumer.assignment());
+    }
+  }
+
+  private void loopUntilStopped(long batchDeadline) {
     while (running) {
+      if (pending.isEmpty()) {
+        switchModelIfPromoted();
+      }
       long now = System.nanoTime();
       long waitMs = pending.isEmpty() ? 200 : Math.max(0, (batchDeadline - now) / 1_000_000);
       ConsumerRecords<byte[], byte[]> records;

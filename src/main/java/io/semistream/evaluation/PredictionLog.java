@@ -20,7 +20,10 @@ final class PredictionLog implements AutoCloseable {
 
   final Map<String, Seen> first = new ConcurrentHashMap<>();
   final Map<String, Prediction> latest = new ConcurrentHashMap<>();
+  /** Each image's first embedding (the starting encoder's, for the baselines). */
   final Map<String, float[]> embeddings = new ConcurrentHashMap<>();
+  /** The encoder version of each image's latest embedding. */
+  final Map<String, Integer> embeddingVersion = new ConcurrentHashMap<>();
   final AtomicLong lastPredictionAt = new AtomicLong(System.currentTimeMillis());
   private final TopicTail predictions;
   private final TopicTail embeddingsTail;
@@ -35,7 +38,11 @@ final class PredictionLog implements AutoCloseable {
       lastPredictionAt.set(now);
     });
     embeddingsTail = new TopicTail(clients, topics.embeddings().name(), true,
-        (id, value) -> embeddings.put(id, EmbeddingSerde.decode(value).vector()));
+        (id, value) -> {
+          var e = EmbeddingSerde.decode(value);
+          embeddings.putIfAbsent(id, e.vector());
+          embeddingVersion.merge(id, e.modelVersion(), Math::max);
+        });
   }
 
   @Override

@@ -57,7 +57,10 @@ public final class PrequentialEval {
       }
       long start;
       Replayer.Result replayed;
-      try (EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
+      TrainingRecorder training = new TrainingRecorder(System.currentTimeMillis());
+      try (EvalTraining trainer = EvalTraining.prepare(live.trainer(), model, work, clients, topics, training);
+           EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, trainer.model())
+               .start();
            LearnerService learner = new LearnerService(live, topics, null).start();
            PredictionLog log = new PredictionLog(clients, topics)) {
         if (!learner.awaitRunning(Duration.ofSeconds(60))) {
@@ -82,7 +85,9 @@ public final class PrequentialEval {
                 log.first.size());
             lastReport = now;
           }
-          boolean all = replay.isDone() && log.first.size() >= plan.size() - embedder.stats().deadLettered();
+          boolean all = replay.isDone() && log.first.size() >= plan.size() - embedder.stats().deadLettered()
+              && trainer.settled(embedder.servingVersion(), log.embeddingVersion,
+                  plan.size() - (int) embedder.stats().deadLettered());
           if (all && allPredictedAt == 0) {
             allPredictedAt = now;
           }
@@ -93,7 +98,9 @@ public final class PrequentialEval {
         }
         replayed = replay.join();
         log.close();
-        return report(dataset, options, plan, log, replayed, start);
+        Map<String, Object> report = report(dataset, options, plan, log, replayed, start);
+        report.put("training", trainer.enabled() ? training.report(embedder.servingVersion()) : "off");
+        return report;
       }
     } finally {
       try (var paths = Files.walk(work)) {

@@ -163,16 +163,17 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       return;
     }
     if (state.trueLabel() == null) {
-      testPrototypeSets(state.embedding(), label.className());
+      testPrototypeSets(state, label.className());
     }
     update(id, state.withTrueLabel(label.className()), false, record.timestamp());
   }
 
   /** A fresh true label for a seen image: score both prototype sets on it before it joins them. */
-  private void testPrototypeSets(float[] embedding, String truth) {
+  private void testPrototypeSets(ImageState image, String truth) {
     prototypes.refreshIfStale(false);
-    Ranking blended = classifier.rank(embedding, prototypes.all(), true);
-    Ranking labelsOnly = classifier.rank(embedding, prototypes.all(), false);
+    List<io.semistream.records.Prototype> candidates = prototypes.forModel(image.modelVersion());
+    Ranking blended = classifier.rank(image.embedding(), candidates, true);
+    Ranking labelsOnly = classifier.rank(image.embedding(), candidates, false);
     if (blended != null && labelsOnly != null) {
       gate.record(blended.best().equals(truth), labelsOnly.best().equals(truth));
       double[] c = gate.snapshot();
@@ -190,9 +191,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     if (state.trueLabel() != null) {
       d = decision.labelled(state);
     } else {
-      Ranking r = classifier.rank(state.embedding(), prototypes.all(), gate.useBlended());
+      List<io.semistream.records.Prototype> candidates = prototypes.forModel(state.modelVersion());
+      Ranking r = classifier.rank(state.embedding(), candidates, gate.useBlended());
       AnomalyDetector.Verdict fresh = null;
-      if (r != null && arrival && prototypes.all().size() >= 2) {
+      if (r != null && arrival && candidates.size() >= 2) {
         fresh = anomalies.observe(r.nearestEuclidean(), state.reconstructionError());
         observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly());
       }

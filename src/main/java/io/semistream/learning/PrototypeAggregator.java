@@ -67,7 +67,11 @@ final class PrototypeAggregator implements Processor<String, byte[], String, Obj
       reject(record, problem);
       return;
     }
-    PrototypeSums next = (current == null ? PrototypeSums.empty(delta.className(), dimension) : current).apply(delta);
+    PrototypeSums base = current == null ? PrototypeSums.empty(delta.className(), dimension) : current;
+    PrototypeSums next = base.applyVersioned(delta);
+    if (next == base) {
+      return;   // a stale delta of a retired encoder version
+    }
     if (next.isEmpty()) {
       sums.delete(delta.className());
     } else {
@@ -90,7 +94,7 @@ final class PrototypeAggregator implements Processor<String, byte[], String, Obj
         return "non-finite embedding value";
       }
     }
-    if (d.weight() < 0) {
+    if (d.weight() < 0 && (current == null || d.modelVersion() == current.modelVersion())) {
       double held = current == null ? 0 : d.pseudo() ? current.pseudoWeight() : current.labelledCount();
       if (-d.weight() > held + 1e-9) {
         return "removes weight " + (-d.weight()) + " from class '" + d.className() + "', which holds " + held;

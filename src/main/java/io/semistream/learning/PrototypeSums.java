@@ -15,6 +15,24 @@ public record PrototypeSums(
     return new PrototypeSums(className, new double[dim], 0, 0, new double[dim], 0, 0, 0, "", 1);
   }
 
+  /**
+   * Encoder versions are never mixed in one sum: the first delta of a newer version retires this version's sums
+   * (its members leave as their images are re-embedded) and starts the new version's; deltas of an older version
+   * than the sums' are stale and change nothing.
+   */
+  PrototypeSums applyVersioned(PrototypeDelta d) {
+    if (!isEmpty() && d.modelVersion() < modelVersion) {
+      return this;
+    }
+    if (!isEmpty() && d.modelVersion() > modelVersion) {
+      if (d.weight() < 0) {
+        return this;
+      }
+      return empty(className, labelledSum.length).apply(d);
+    }
+    return apply(d);
+  }
+
   PrototypeSums apply(PrototypeDelta d) {
     float[] v = d.embedding();
     if (v.length != labelledSum.length) {

@@ -17,6 +17,7 @@ final class PrototypeView {
   private final long refreshMs;
   private Map<String, Prototype> cached = Map.of();
   private List<Prototype> cachedList = List.of();
+  private Map<Integer, List<Prototype>> byModelVersion = Map.of();
   private long lastRefresh = Long.MIN_VALUE;
 
   PrototypeView(ReadOnlyKeyValueStore<String, Prototype> store, long refreshMs) {
@@ -39,12 +40,26 @@ final class PrototypeView {
     }
     cached = next;
     cachedList = List.copyOf(next.values());
+    Map<Integer, List<Prototype>> versions = new HashMap<>();
+    cachedList.forEach(p -> versions.computeIfAbsent(p.modelVersion(), v -> new java.util.ArrayList<>()).add(p));
+    byModelVersion = versions.size() == 1 ? Map.of(cachedList.get(0).modelVersion(), cachedList) : versions;
     lastRefresh = now;
   }
 
   /** Immutable, rebuilt only on refresh: the per-record path does not copy. */
   List<Prototype> all() {
     return cachedList;
+  }
+
+  /**
+   * The prototypes an embedding of encoder version {@code modelVersion} can be compared with: all of them when
+   * every class has a prototype of that version, else none. Embeddings of two encoder versions live in
+   * different spaces; while a new version's prototypes are still being built (the backlog is re-embedded),
+   * images are neither compared across versions nor against a partial set of classes.
+   */
+  List<Prototype> forModel(int modelVersion) {
+    List<Prototype> list = byModelVersion.get(modelVersion);
+    return list != null && list.size() == cached.size() ? list : List.of();
   }
 
   Prototype get(String className) {

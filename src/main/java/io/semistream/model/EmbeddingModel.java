@@ -16,11 +16,13 @@ public final class EmbeddingModel implements AutoCloseable {
   private final Model model;
   private final ModelDescriptor descriptor;
   private final Device device;
+  private final Path versionDir;
 
-  private EmbeddingModel(Model model, ModelDescriptor descriptor, Device device) {
+  private EmbeddingModel(Model model, ModelDescriptor descriptor, Device device, Path versionDir) {
     this.model = model;
     this.descriptor = descriptor;
     this.device = device;
+    this.versionDir = versionDir;
   }
 
   /** Loads {@code versionDir} (holding model.json and the weights) onto {@code device}. */
@@ -38,11 +40,16 @@ public final class EmbeddingModel implements AutoCloseable {
       model.close();
       throw new IOException("cannot load model from " + versionDir + ": " + e.getMessage(), e);
     }
-    return new EmbeddingModel(model, descriptor, device);
+    return new EmbeddingModel(model, descriptor, device, versionDir);
   }
 
   public ModelDescriptor descriptor() {
     return descriptor;
+  }
+
+  /** The version directory it was loaded from (its parent is the model store). */
+  public Path versionDir() {
+    return versionDir;
   }
 
   public Device device() {

@@ -41,6 +41,33 @@ public final class ModelStore {
     }
   }
 
+  /** The file naming the version to serve, rewritten atomically on each promotion. */
+  public static final String SERVING = "SERVING";
+
+  /**
+   * The version to serve: the one {@link #SERVING} names (the online trainer's last promotion), else the newest.
+   * Rejected candidates are never served: they are newer than the serving version but not named by it.
+   */
+  public Optional<Path> serving() throws IOException {
+    Path pointer = root.resolve(SERVING);
+    if (Files.isRegularFile(pointer)) {
+      Path dir = versionDir(Integer.parseInt(Files.readString(pointer).trim()));
+      if (Files.isRegularFile(dir.resolve(DESCRIPTOR))) {
+        return Optional.of(dir);
+      }
+    }
+    return latest();
+  }
+
+  /** Names {@code version} as the one to serve (atomic replace, so readers see the old or the new one). */
+  public void promote(int version) throws IOException {
+    Files.createDirectories(root);
+    Path tmp = root.resolve(SERVING + ".tmp");
+    Files.writeString(tmp, Integer.toString(version));
+    Files.move(tmp, root.resolve(SERVING), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
   public int nextVersion() throws IOException {
     if (!Files.isDirectory(root)) {
       return 1;

@@ -33,8 +33,12 @@ public record Prediction(
         anomalyScore);
   }
 
-  /** Same class and status: a re-emission would tell consumers nothing new. */
+  /**
+   * Same class, status and encoder version: a re-emission would tell consumers nothing new. A new encoder version
+   * is news even with the same class: readers learn that the prediction now rests on it.
+   */
   public boolean sameOutcome(Prediction other) {
-    return other != null && other.className.equals(className) && other.status == status;
+    return other != null && other.className.equals(className) && other.status == status
+        && other.modelVersion == modelVersion;
   }
 }

@@ -42,7 +42,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <pre>
  * GET /health                 200 while the learner is alive
- * GET /ready                  200 once it is RUNNING (tasks assigned and restored), else 503
+ * GET /ready                  200 once it is RUNNING and holds at least one usable prototype, else 503
  * GET /classes                [{class, count, labelledCount, pseudoWeight, version}]
  * GET /prototypes/{class}     the prototype, or 404
  * GET /predictions/{imageId}  the current prediction, or 404
@@ -113,8 +113,13 @@ public final class QueryServer implements AutoCloseable {
       boolean alive = state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED;
       send(ex, alive ? 200 : 503, Map.of("status", alive ? "UP" : "DOWN", "state", state.name()));
     } else if (path.equals("/ready")) {
-      boolean ready = state == KafkaStreams.State.RUNNING;
-      send(ex, ready ? 200 : 503, Map.of("ready", ready, "state", state.name()));
+      // Ready means: predictions can be made. RUNNING alone is not enough (a learner whose prototypes are all
+      // unusable, or that has none yet, answers nothing); liveness is /health.
+      long classes = state == KafkaStreams.State.RUNNING ? prototypes().approximateNumEntries() : 0;
+      boolean ready = classes > 0;
+      send(ex, ready ? 200 : 503, Map.of("ready", ready, "state", state.name(), "classes", classes,
+          "reason", ready ? "" : state != KafkaStreams.State.RUNNING ? "learner is " + state.name()
+              : "no usable prototype yet: no class can be predicted"));
     } else if (path.equals("/classes")) {
       List<Map<String, Object>> classes = new ArrayList<>();
       try (KeyValueIterator<String, Prototype> it = prototypes().all()) {

@@ -79,11 +79,11 @@ public final class TopicApplier {
     }
     List<TopicSpec> toCheck = specs.stream().filter(s -> !created.contains(s.name())).toList();
     if (!toCheck.isEmpty()) {
-      Map<String, TopicDescription> descriptions =
-          admin.describeTopics(toCheck.stream().map(TopicSpec::name).toList()).allTopicNames().get();
+      Map<String, TopicDescription> descriptions = retryWhileUnknown(() ->
+          admin.describeTopics(toCheck.stream().map(TopicSpec::name).toList()).allTopicNames().get());
       List<ConfigResource> resources = toCheck.stream()
           .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList();
-      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
+      Map<ConfigResource, Config> configs = retryWhileUnknown(() -> admin.describeConfigs(resources).all().get());
       for (TopicSpec spec : toCheck) {
         List<String> differences = differences(spec, descriptions.get(spec.name()),
             configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name())), replicationOverride);
@@ -95,6 +95,29 @@ public final class TopicApplier {
       }
     }
     return new Report(created, unchanged, drift);
+  }
+
+  /** A call that reads topic metadata. */
+  private interface MetadataCall<T> {
+    T call() throws InterruptedException, ExecutionException;
+  }
+
+  /**
+   * A topic created a moment ago (by this call or by another instance) can be unknown to the broker that
+   * answers for a short while: ask again, boundedly, before calling it an error.
+   */
+  private static <T> T retryWhileUnknown(MetadataCall<T> call) throws InterruptedException, ExecutionException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.call();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || attempt >= 20) {
+          throw e;
+        }
+        Thread.sleep(100L * attempt);
+      }
+    }
   }
 
   static List<String> differences(TopicSpec spec, TopicDescription actual, Config config, int replicationOverride) {

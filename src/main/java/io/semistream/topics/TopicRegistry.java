@@ -5,6 +5,7 @@ import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.Anomaly;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
+import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.PrototypeDelta;
@@ -61,6 +62,10 @@ public final class TopicRegistry {
 
   public TypedTopic<String, Anomaly> anomalies() {
     return typed(TopicId.ANOMALIES, Serdes.String(), new JsonSerde<>(Anomaly.class));
+  }
+
+  public TypedTopic<String, ModelVersion> modelVersions() {
+    return typed(TopicId.MODEL_VERSIONS, Serdes.String(), new JsonSerde<>(ModelVersion.class));
   }
 
   /** Dead letters keep the original bytes; the reason travels in headers (topics/formats/dead-letter.md). */

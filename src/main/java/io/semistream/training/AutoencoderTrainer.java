@@ -110,7 +110,7 @@ public final class AutoencoderTrainer {
       ModelStore.writeDescriptor(dir, new ModelDescriptor(options.modelId(), version,
           ConvAutoencoder.class.getSimpleName(), side, ConvAutoencoder.EMBEDDING_DIM, options.epochs(),
           options.seed(), options.trainedOn(), images.size(), lastEpochLoss,
-          System.currentTimeMillis() - start, Instant.now().toString()));
+          System.currentTimeMillis() - start, Instant.now().toString(), 0, 0, Double.NaN));
       return dir;
     }
   }

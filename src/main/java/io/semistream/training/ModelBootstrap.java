@@ -25,9 +25,9 @@ public final class ModelBootstrap {
   public static Path latestOrTrain(SemistreamConfig config, Device device, TrainingProgress progress)
       throws IOException {
     ModelStore store = new ModelStore(config.model().dir());
-    Optional<Path> latest = store.latest();
+    Optional<Path> latest = store.serving();
     if (latest.isPresent()) {
-      progress.message("model: " + latest.get() + " (newest version)");
+      progress.message("model: " + latest.get() + " (the serving version)");
       return latest.get();
     }
     progress.message(String.format("model: none in %s yet: training a first one (%d epoch(s), %d Fashion-MNIST images)",

@@ -37,6 +37,13 @@ class SemistreamConfigTest {
   }
 
   @Test
+  void shouldLeaveTheLaunchersJavaOptionsOutOfTheConfiguration() {
+    SemistreamConfig c = SemistreamConfig.load(null, Map.of("SEMISTREAM_JAVA_OPTS", "-Xmx2g",
+        "SEMISTREAM_LEARNER_PARTITIONS", "8"));
+    assertEquals(8, c.learner().partitions());
+  }
+
+  @Test
   void shouldPassKafkaClientPropertiesThroughUnchanged() {
     SemistreamConfig c = SemistreamConfig.fromMap(Map.of("bootstrap.servers", "b:9093",
         "kafka.security.protocol", "SASL_SSL", "kafka.sasl.mechanism", "SCRAM-SHA-512",
@@ -92,7 +99,7 @@ class SemistreamConfigTest {
   @Test
   void shouldCheckRecordArguments() {
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(0, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        "g", "t"));
+        "g", "t", true, true));
     assertThrows(IllegalArgumentException.class, () -> new BrokerSettings(Path.of("x"), -1));
   }
 }

@@ -161,4 +161,36 @@ class LearnerHardeningTest {
       assertEquals(1, h.predictionsFor("new").size());
     }
   }
+
+  @Test
+  void shouldNeverMixEncoderVersionsAndSwitchPredictionsOnceTheNewVersionCoversEveryClass() {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir, Map.of("learner.pseudo.weight", "0")))) {
+      seedTwoClasses(h);                                   // version 1: a at 0, b at 10
+      h.embed("u", 2, 0, 0, 0);
+      assertEquals("a", h.predictionsFor("u").get(0).className());
+      h.latestPrototypes();
+
+      // Encoder v2 maps everything elsewhere: a1 re-embedded first. Class a now holds v2 only, b still v1.
+      h.embedVersion("a1", 2, 0.1f, 100, 100, 0, 0);
+      Prototype a = h.latestPrototypes().get("a");
+      assertEquals(2, a.modelVersion());
+      assertEquals(1, a.labelledCount(), "the v1 member left, only v2 vectors are summed");
+      assertEquals(100, a.vector()[0], 1e-12);
+      h.embedVersion("u", 2, 0.1f, 101, 100, 0, 0);
+      assertTrue(h.predictionsFor("u").isEmpty(), "no prediction against a partial set of v2 classes");
+
+      h.embedVersion("b1", 2, 0.1f, 200, 0, 0, 0);
+      Map<String, Prototype> v2 = h.latestPrototypes();
+      assertEquals(2, v2.get("b").modelVersion());
+      h.embedVersion("u", 2, 0.1f, 101, 100, 0, 0);
+      List<Prediction> u = h.predictionsFor("u");
+      assertEquals(1, u.size());
+      assertEquals("a", u.get(0).className());
+      assertEquals(2, u.get(0).modelVersion());
+      // A late v1 embedding (a straggler) neither moves the v2 prototypes nor gets compared with them.
+      h.embed("late", 0, 0, 0, 0);
+      assertTrue(h.predictionsFor("late").isEmpty());
+      assertTrue(h.prototypes.isEmpty() && h.deadLetters.isEmpty());
+    }
+  }
 }

@@ -100,9 +100,14 @@ final class LearnerHarness implements AutoCloseable {
   }
 
   void embedWithError(String id, float reconstructionError, float... vector) {
+    embedVersion(id, 1, reconstructionError, vector);
+  }
+
+  /** An embedding made by encoder version {@code modelVersion}. */
+  void embedVersion(String id, int modelVersion, float reconstructionError, float... vector) {
     time += 10;
     embeddings.pipeInput(id, EmbeddingSerde.encode(
-        new EmbeddingRecord(vector, reconstructionError, MODEL, 1, time)), time);
+        new EmbeddingRecord(vector, reconstructionError, MODEL, modelVersion, time)), time);
   }
 
   void label(String id, String className) {

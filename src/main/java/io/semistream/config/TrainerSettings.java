@@ -1,0 +1,94 @@
+package io.semistream.config;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** The online trainer: what it keeps, how it learns, and when a candidate encoder is served. */
+public record TrainerSettings(boolean enabled, int labelledPerClass, int recentImages, int labelledBatch,
+    int unlabelledBatch, double learningRate, double threshold, double consistencyWeight,
+    double reconstructionWeight, int minLabels, int candidateEverySteps, int holdoutEvery, double minGain,
+    int minHeldOut, int maxClasses, long maxSteps, long seed) {
+  public static final String ENABLED = "trainer.enabled";
+  public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
+  public static final String RECENT_IMAGES = "trainer.recent.images";
+  public static final String LABELLED_BATCH = "trainer.labelled.batch";
+  public static final String UNLABELLED_BATCH = "trainer.unlabelled.batch";
+  public static final String LEARNING_RATE = "trainer.learning.rate";
+  public static final String THRESHOLD = "trainer.pseudo.threshold";
+  public static final String CONSISTENCY_WEIGHT = "trainer.consistency.weight";
+  public static final String RECONSTRUCTION_WEIGHT = "trainer.reconstruction.weight";
+  public static final String MIN_LABELS = "trainer.min.labels";
+  public static final String CANDIDATE_EVERY = "trainer.candidate.every.steps";
+  public static final String HOLDOUT_EVERY = "trainer.holdout.every";
+  public static final String MIN_GAIN = "trainer.promotion.min.gain";
+  public static final String MIN_HELD_OUT = "trainer.promotion.min.heldout";
+  public static final String MAX_CLASSES = "trainer.max.classes";
+  public static final String MAX_STEPS = "trainer.max.steps";
+  public static final String SEED = "trainer.seed";
+
+  public TrainerSettings {
+    if (labelledPerClass < 1 || recentImages < 1 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
+        || !(threshold > 0 && threshold <= 1) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
+        || minGain < 0 || minHeldOut < 1 || maxClasses < 2 || maxSteps < 0) {
+      throw new IllegalArgumentException("invalid trainer settings");
+    }
+  }
+
+  static void define(ConfigDef def) {
+    def.define(ENABLED, Type.BOOLEAN, true, Importance.HIGH,
+            "Run the online trainer with the main job (and in eval): the encoder learns from the stream.")
+        .define(LABELLED_PER_CLASS, Type.INT, 500, Range.between(1, 100_000), Importance.MEDIUM,
+            "Labelled images kept per class (reservoir sampling beyond that).")
+        .define(RECENT_IMAGES, Type.INT, 20_000, Range.between(1, 1_000_000), Importance.MEDIUM,
+            "Most recent images kept for consistency training (a ring; 3 KiB each).")
+        .define(LABELLED_BATCH, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM,
+            "Labelled images per training step, classes drawn uniformly.")
+        .define(UNLABELLED_BATCH, Type.INT, 128, Range.between(0, 4096), Importance.MEDIUM,
+            "Unlabelled images per training step (each passes twice: weak and strong view).")
+        .define(LEARNING_RATE, Type.DOUBLE, 1e-3, Range.between(1e-7, 1.0), Importance.MEDIUM,
+            "Adam learning rate.")
+        .define(THRESHOLD, Type.DOUBLE, 0.95, Range.between(0.01, 1.0), Importance.MEDIUM,
+            "Confidence of the weak view above which an unlabelled image is pseudo-labelled for the strong view.")
+        .define(CONSISTENCY_WEIGHT, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,
+            "Weight of the consistency loss.")
+        .define(RECONSTRUCTION_WEIGHT, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,
+            "Weight of the autoencoder's reconstruction loss (keeps reconstruction error meaningful).")
+        .define(MIN_LABELS, Type.INT, 50, Range.atLeast(2), Importance.MEDIUM,
+            "Training starts once this many labels (of at least two classes) are held.")
+        .define(CANDIDATE_EVERY, Type.INT, 150, Range.atLeast(1), Importance.MEDIUM,
+            "Training steps between candidate versions (each saved, measured, maybe promoted).")
+        .define(HOLDOUT_EVERY, Type.INT, 5, Range.between(2, 1000), Importance.MEDIUM,
+            "One label in this many (chosen by image id) is never trained on: candidates are judged on those.")
+        .define(MIN_GAIN, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.MEDIUM,
+            "A candidate is promoted only when its held-out accuracy beats the serving version's by this much.")
+        .define(MIN_HELD_OUT, Type.INT, 30, Range.atLeast(1), Importance.MEDIUM,
+            "No promotion before this many held-out labels can judge it.")
+        .define(MAX_CLASSES, Type.INT, 64, Range.between(2, 10_000), Importance.LOW,
+            "Size of the training head: classes beyond it are not trained on (the learner still serves them).")
+        .define(MAX_STEPS, Type.LONG, 0L, Range.atLeast(0L), Importance.LOW,
+            "Stop training after this many steps (0: never; eval sets a budget).")
+        .define(SEED, Type.LONG, 1L, Importance.LOW, "Seed of sampling and augmentations.");
+  }
+
+  static TrainerSettings read(ParsedValues v) {
+    return new TrainerSettings(v.bool(ENABLED), v.integer(LABELLED_PER_CLASS), v.integer(RECENT_IMAGES),
+        v.integer(LABELLED_BATCH), v.integer(UNLABELLED_BATCH), v.decimal(LEARNING_RATE), v.decimal(THRESHOLD),
+        v.decimal(CONSISTENCY_WEIGHT), v.decimal(RECONSTRUCTION_WEIGHT), v.integer(MIN_LABELS),
+        v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
+        v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED));
+  }
+
+  public TrainerSettings withMaxSteps(long steps) {
+    return new TrainerSettings(enabled, labelledPerClass, recentImages, labelledBatch, unlabelledBatch,
+        learningRate, threshold, consistencyWeight, reconstructionWeight, minLabels, candidateEverySteps,
+        holdoutEvery, minGain, minHeldOut, maxClasses, steps, seed);
+  }
+
+  public TrainerSettings withEnabled(boolean on) {
+    return new TrainerSettings(on, labelledPerClass, recentImages, labelledBatch, unlabelledBatch, learningRate,
+        threshold, consistencyWeight, reconstructionWeight, minLabels, candidateEverySteps, holdoutEvery, minGain,
+        minHeldOut, maxClasses, maxSteps, seed);
+  }
+}

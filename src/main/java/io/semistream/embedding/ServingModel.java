@@ -1,0 +1,121 @@
+package io.semistream.embedding;
+
+import ai.djl.Device;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ModelStore;
+import io.semistream.records.ModelVersion;
+import io.semistream.topics.TopicRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The encoder version the embedding workers serve, switched without a restart: a watcher reads the compacted
+ * {@code model-versions} topic and, when the trainer promotes a newer version of the served model, loads it from
+ * the model store. Workers pick the new version up at their next batch boundary ({@link #current()}), so no
+ * batch mixes two versions. Versions already replaced stay loaded until the service closes: a worker may still
+ * be finishing a batch with one, and each is small (447k parameters).
+ */
+final class ServingModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
+
+  private final List<EmbeddingModel> loaded = new ArrayList<>();
+  private final EmbeddingModel initial;
+  private volatile EmbeddingModel current;
+  private final Thread watcher;
+  private volatile boolean running = true;
+
+  /** Serves {@code initial}; with {@code clients} non-null, follows promotions of its model id. */
+  ServingModel(EmbeddingModel initial, KafkaClients clients, TopicRegistry topics) {
+    this.initial = initial;
+    this.current = initial;
+    this.watcher = clients == null ? null : new Thread(() -> watch(clients, topics), "model-version-watcher");
+    if (watcher != null) {
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+  }
+
+  /** The version the service started with (owned by the caller, who closes it). */
+  EmbeddingModel initial() {
+    return initial;
+  }
+
+  EmbeddingModel current() {
+    return current;
+  }
+
+  private void watch(KafkaClients clients, TopicRegistry topics) {
+    var serde = topics.modelVersions().valueSerde().deserializer();
+    String topic = topics.modelVersions().name();
+    try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, new StringDeserializer(),
+        new ByteArrayDeserializer(), Map.of())) {
+      consumer.seekToBeginning(KafkaClients.assignAll(consumer, topic));
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          ModelVersion v;
+          try {
+            v = r.value() == null ? null : serde.deserialize(topic, r.value());
+          } catch (RuntimeException e) {
+            LOG.warn("model-versions: skipped a record that is not a model version: {}", e.getMessage());
+            continue;
+          }
+          if (v != null && v.status() == ModelVersion.Status.PROMOTED) {
+            switchTo(v);
+          }
+        }
+      }
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("model version watcher stopped; the embedding service keeps serving {} v{}",
+          current.descriptor().id(), current.descriptor().version(), e);
+    }
+  }
+
+  private void switchTo(ModelVersion v) {
+    EmbeddingModel serving = current;
+    if (!v.modelId().equals(serving.descriptor().id()) || v.version() <= serving.descriptor().version()) {
+      return;
+    }
+    Path root = serving.versionDir().getParent();
+    try {
+      EmbeddingModel next = EmbeddingModel.load(new ModelStore(root).versionDir(v.version()), serving.device());
+      synchronized (loaded) {
+        loaded.add(next);
+      }
+      current = next;
+      LOG.info("embedding service: switching to {} v{} (held-out accuracy {} vs {})", v.modelId(), v.version(),
+          v.candidateAccuracy(), v.servingAccuracy());
+    } catch (Exception e) {
+      LOG.error("cannot load promoted version {} v{} from {}; keeping v{}", v.modelId(), v.version(), root,
+          serving.descriptor().version(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (watcher != null) {
+      watcher.interrupt();
+      try {
+        watcher.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (loaded) {
+      loaded.forEach(EmbeddingModel::close);
+      loaded.clear();
+    }
+  }
+}

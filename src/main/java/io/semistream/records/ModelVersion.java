@@ -1,0 +1,28 @@
+package io.semistream.records;
+
+/**
+ * One encoder version as announced on the compacted {@code model-versions} topic (key: {@code modelId}),
+ * topics/schemas/model-version.schema.json. The embedding service serves the newest {@code promoted} one.
+ *
+ * @param parent the version it was trained from
+ * @param labelsSeen true labels the trainer had learned from
+ * @param candidateAccuracy accuracy on held-out labels (never trained on) of this version
+ * @param servingAccuracy the serving version's accuracy on the same held-out labels, same moment
+ * @param heldOut how many held-out labels both were measured on
+ */
+public record ModelVersion(String modelId, int version, int parent, Status status, int labelsSeen,
+    double candidateAccuracy, double servingAccuracy, int heldOut, long trainedSteps, long time) {
+
+  /** Whether the candidate replaced the serving version. */
+  public enum Status {
+    @com.fasterxml.jackson.annotation.JsonProperty("promoted") PROMOTED,
+    @com.fasterxml.jackson.annotation.JsonProperty("rejected") REJECTED
+  }
+
+  public ModelVersion {
+    if (modelId == null || !modelId.matches("[A-Za-z0-9._-]{1,64}") || version < 1 || parent < 0
+        || status == null || labelsSeen < 0 || heldOut < 0 || trainedSteps < 0) {
+      throw new IllegalArgumentException("a model version needs an id, version >= 1, parent >= 0 and a status");
+    }
+  }
+}

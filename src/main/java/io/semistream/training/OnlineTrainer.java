@@ -1,0 +1,208 @@
+package io.semistream.training;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.semistream.model.ConvAutoencoder;
+import io.semistream.model.DjlEngine;
+import io.semistream.model.ModelDescriptor;
+import io.semistream.model.ModelStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains the served encoder continuously on what the stream teaches (one instance per trainer, one thread):
+ * each step takes a class-balanced batch of labelled images (weak view, cross-entropy through a linear head)
+ * and a batch of recent unlabelled images, whose weak view gives a pseudo-label where the head is confident
+ * (≥ {@code threshold}) that the strong view must predict (consistency, FixMatch-style); the autoencoder's
+ * reconstruction loss on the weak view keeps the unsupervised view (reconstruction error, generic features)
+ * alive for anomaly scoring. It starts from the serving version's weights (transfer from the unsupervised
+ * pre-training) and {@link #saveCandidate} writes the current encoder as a new version.
+ */
+public final class OnlineTrainer implements AutoCloseable {
+  /** How the trainer learns. */
+  public record Options(int maxClasses, int labelledBatch, int unlabelledBatch, float learningRate,
+      double threshold, double consistencyWeight, double reconstructionWeight, long seed) {
+    public Options {
+      if (maxClasses < 2 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
+          || !(threshold > 0 && threshold <= 1) || consistencyWeight < 0 || reconstructionWeight < 0) {
+        throw new IllegalArgumentException("invalid online training options");
+      }
+    }
+  }
+
+  /** The losses of one step, and the share of unlabelled images confident enough to be pseudo-labelled. */
+  public record Step(float loss, float supervised, float consistency, float reconstruction, double maskRate,
+      int imagePasses) {
+  }
+
+  private final Model model;
+  private final Trainer trainer;
+  private final ConvAutoencoder autoencoder;
+  private final Options options;
+  private final Random random;
+  private final ModelDescriptor parent;
+  private final long started = System.currentTimeMillis();
+  private long steps;
+
+  private OnlineTrainer(Model model, Trainer trainer, ConvAutoencoder autoencoder, Options options,
+      ModelDescriptor parent) {
+    this.model = model;
+    this.trainer = trainer;
+    this.autoencoder = autoencoder;
+    this.options = options;
+    this.random = new Random(options.seed());
+    this.parent = parent;
+  }
+
+  /** A trainer whose encoder starts as the version in {@code servingDir}. */
+  public static OnlineTrainer startFrom(Path servingDir, Device device, Options options) throws IOException {
+    ModelDescriptor serving = ModelStore.readDescriptor(servingDir);
+    ConvAutoencoder autoencoder = new ConvAutoencoder();
+    Model model = Model.newInstance(serving.id(), device, DjlEngine.ENGINE);
+    try {
+      // The served weights are loaded into the autoencoder first; initialising the wrapper below only creates
+      // the head's parameters (DJL initialises parameters that have no array yet) and turns on gradients.
+      model.setBlock(autoencoder);
+      model.load(servingDir, serving.id());
+      model.setBlock(new SemiSupervisedNet(autoencoder, options.maxClasses()));
+      DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
+          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(options.learningRate())).build())
+          .optDevices(new Device[] {device});
+      Trainer trainer = model.newTrainer(config);
+      trainer.initialize(new Shape(1, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
+      return new OnlineTrainer(model, trainer, autoencoder, options, serving);
+    } catch (MalformedModelException | IOException | RuntimeException e) {
+      model.close();
+      throw new IOException("cannot start training from " + servingDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  public ModelDescriptor parent() {
+    return parent;
+  }
+
+  /**
+   * One optimisation step. {@code classIndex} maps class names to head outputs (at most {@code maxClasses});
+   * returns null when there is nothing to learn from yet.
+   */
+  public Step step(LabelledReservoir labelled, RecentImages unlabelled, Map<String, Integer> classIndex) {
+    List<LabelledReservoir.Example> batch = labelled.balancedBatch(options.labelledBatch(), random).stream()
+        .filter(e -> classIndex.containsKey(e.className()) && classIndex.get(e.className()) < options.maxClasses())
+        .toList();
+    if (batch.isEmpty()) {
+      return null;
+    }
+    List<float[]> pool = unlabelled.sample(options.unlabelledBatch(), random);
+    int nl = batch.size();
+    int nu = pool.size();
+    int pixels = ConvAutoencoder.SIDE * ConvAutoencoder.SIDE;
+    float[] flat = new float[(nl + 2 * nu) * pixels];
+    int[] labels = new int[nl];
+    for (int i = 0; i < nl; i++) {
+      System.arraycopy(Augmentations.weak(batch.get(i).image(), random), 0, flat, i * pixels, pixels);
+      labels[i] = classIndex.get(batch.get(i).className());
+    }
+    for (int i = 0; i < nu; i++) {
+      float[] image = pool.get(i);
+      System.arraycopy(Augmentations.weak(image, random), 0, flat, (nl + i) * pixels, pixels);
+      System.arraycopy(Augmentations.strong(image, random), 0, flat, (nl + nu + i) * pixels, pixels);
+    }
+    Step result;
+    // A sub-manager per step: arrays on the trainer's long-lived manager would never be freed.
+    try (NDManager m = trainer.getManager().newSubManager()) {
+      NDArray x = m.create(flat, new Shape(nl + 2L * nu, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
+      NDArray y = m.create(labels);
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        NDList out = trainer.forward(new NDList(x));
+        NDArray logits = out.get(2);
+        NDArray supervised = crossEntropy(logits.get("0:" + nl), y).mean();
+        NDArray total = supervised;
+        float consistencyValue = 0;
+        float reconValue = 0;
+        double maskRate = 0;
+        if (nu > 0) {
+          NDArray weak = logits.get(nl + ":" + (nl + nu));
+          NDArray strong = logits.get((nl + nu) + ":");
+          NDArray probs = weak.softmax(1).stopGradient();
+          NDArray mask = probs.max(new int[] {1}).gte((float) options.threshold()).toType(DataType.FLOAT32, false);
+          NDArray pseudo = probs.argMax(1);
+          NDArray consistency = crossEntropy(strong, pseudo).mul(mask).mean();
+          NDArray weakImages = x.get(nl + ":" + (nl + nu));
+          NDArray recon = ConvAutoencoder.reconstructionError(out.get(0).get(nl + ":" + (nl + nu)), weakImages)
+              .mean();
+          total = total.add(consistency.mul((float) options.consistencyWeight()))
+              .add(recon.mul((float) options.reconstructionWeight()));
+          consistencyValue = consistency.getFloat();
+          reconValue = recon.getFloat();
+          maskRate = mask.mean().getFloat();
+        }
+        collector.backward(total);
+        result = new Step(total.getFloat(), supervised.getFloat(), consistencyValue, reconValue, maskRate,
+            nl + 2 * nu);
+      }
+      trainer.step();
+    }
+    steps++;
+    return result;
+  }
+
+  /** Per-sample cross-entropy of {@code logits} (N × C) against class indices (N). */
+  static NDArray crossEntropy(NDArray logits, NDArray classes) {
+    NDArray oneHot = classes.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1));
+    return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg();
+  }
+
+  /** Saves the current encoder (the autoencoder only: the head is a training device) as a new version. */
+  public Path saveCandidate(ModelStore store, int labelsSeen, double validationAccuracy, String trainedOn)
+      throws IOException {
+    int version = store.nextVersion();
+    Path dir = store.versionDir(version);
+    Files.createDirectories(dir);
+    saveAutoencoder(dir);
+    ModelStore.writeDescriptor(dir, new ModelDescriptor(parent.id(), version, parent.architecture(),
+        parent.inputSide(), parent.embeddingDim(), 0, options.seed(), trainedOn, labelsSeen, Double.NaN,
+        System.currentTimeMillis() - started, Instant.now().toString(), parent.version(), labelsSeen,
+        validationAccuracy));
+    return dir;
+  }
+
+  @Override
+  public void close() {
+    trainer.close();
+    model.close();
+  }
+
+  /** Writes the autoencoder's weights in the model store's format: the Model's block is swapped for the save. */
+  private void saveAutoencoder(Path dir) throws IOException {
+    var net = model.getBlock();
+    model.setBlock(autoencoder);
+    try {
+      model.setProperty("Epoch", "0");
+      model.save(dir, parent.id());
+    } finally {
+      model.setBlock(net);
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package io.semistream.training;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import io.semistream.config.TrainerSettings;
+import io.semistream.image.ImagePreprocessor;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ImageEmbedding;
+import io.semistream.model.ModelStore;
+import io.semistream.records.JsonSerde;
+import io.semistream.records.LabelRecord;
+import io.semistream.records.ModelVersion;
+import io.semistream.records.RejectedRecordException;
+import io.semistream.topics.TopicRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online trainer as a service (one thread): reads {@code images} and {@code labels} from the beginning of
+ * what the topics retain (so a restart rebuilds the same reservoirs), keeps a class-balanced labelled reservoir,
+ * a held-out share of the labels (one in {@code trainer.holdout.every}, by image id: never trained on) and the
+ * most recent images; trains the encoder between polls; every {@code trainer.candidate.every.steps} saves a
+ * candidate version, measures it and the serving version on the held-out labels, promotes it when better
+ * ({@link PromotionRule}) and announces the decision on {@code model-versions}.
+ */
+public final class TrainerService implements AutoCloseable, Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+  private static final long TRAIN_SLICE_NANOS = 500_000_000L;
+
+  private final TrainerSettings settings;
+  private final KafkaClients clients;
+  private final TopicRegistry topics;
+  private final ModelStore store;
+  private final Device device;
+  private final TrainerObserver observer;
+  private final PromotionRule rule;
+  private final ImagePreprocessor preprocessor;
+  private final JsonSerde<LabelRecord> labelSerde = new JsonSerde<>(LabelRecord.class);
+  private final LabelledReservoir labelled;
+  private final LabelledReservoir heldOut;
+  private final RecentImages recent;
+  private final Map<String, float[]> imagesById;
+  private final Map<String, String> waitingLabels;
+  private final Map<String, Integer> classIndex = new LinkedHashMap<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile Throwable failure;
+  private volatile int servingVersion;
+  private volatile int promotions;
+  private volatile int candidates;
+  private int labelsSeen;
+
+  public TrainerService(TrainerSettings settings, KafkaClients clients, TopicRegistry topics, ModelStore store,
+      Device device, TrainerObserver observer) {
+    this.settings = settings;
+    this.clients = clients;
+    this.topics = topics;
+    this.store = store;
+    this.device = device;
+    this.observer = observer;
+    this.rule = new PromotionRule(settings.minGain(), settings.minHeldOut());
+    this.preprocessor = new ImagePreprocessor(28, 2 * 1024 * 1024, 4096);
+    this.labelled = new LabelledReservoir(settings.labelledPerClass(), settings.seed());
+    this.heldOut = new LabelledReservoir(settings.labelledPerClass(), settings.seed() + 1);
+    this.recent = new RecentImages(settings.recentImages());
+    int keep = settings.recentImages();
+    this.imagesById = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+        return size() > keep;
+      }
+    };
+    this.waitingLabels = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        return size() > keep;
+      }
+    };
+    this.thread = new Thread(this, "online-trainer");
+  }
+
+  public TrainerService start() {
+    thread.start();
+    return this;
+  }
+
+  public int servingVersion() {
+    return servingVersion;
+  }
+
+  public int promotions() {
+    return promotions;
+  }
+
+  public int candidates() {
+    return candidates;
+  }
+
+  public Throwable failure() {
+    return failure;
+  }
+
+  public boolean isRunning() {
+    return thread.isAlive();
+  }
+
+  @Override
+  public void run() {
+    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(null, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(), Map.of("max.poll.records", 2000));
+         KafkaProducer<String, byte[]> producer = clients.producer(new StringSerializer(),
+             new org.apache.kafka.common.serialization.ByteArraySerializer(), Map.of())) {
+      consumer.seekToBeginning(KafkaClients.assignAll(consumer, topics.images().name(), topics.labels().name()));
+      Path serving = store.serving().orElseThrow(() -> new IllegalStateException("no model in " + store.root()));
+      servingVersion = ModelStore.readDescriptor(serving).version();
+      store.promote(servingVersion);   // from now on the store serves what this trainer promotes, never a candidate
+      OnlineTrainer trainer = null;
+      try {
+        while (running && (settings.maxSteps() == 0 || trainer == null || trainer.steps() < settings.maxSteps())) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(trainer == null ? 200 : 0))) {
+            ingest(r);
+          }
+          observer.reservoirs(labelled.size(), heldOut.size(), recent.size());
+          if (labelled.size() < settings.minLabels() || labelled.classes().size() < 2) {
+            continue;
+          }
+          if (trainer == null) {
+            trainer = OnlineTrainer.startFrom(store.versionDir(servingVersion), device, options());
+            LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
+                labelled.classes().size());
+          }
+          trainSlice(trainer, producer);
+        }
+        if (trainer != null && trainer.steps() % settings.candidateEverySteps() != 0) {
+          judgeCandidate(trainer, producer);
+        }
+      } finally {
+        if (trainer != null) {
+          trainer.close();
+        }
+      }
+    } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+      if (running) {
+        failure = e;
+      }
+    } catch (Throwable e) {
+      LOG.error("online trainer failed", e);
+      failure = e;
+    }
+  }
+
+  private OnlineTrainer.Options options() {
+    return new OnlineTrainer.Options(settings.maxClasses(), settings.labelledBatch(), settings.unlabelledBatch(),
+        (float) settings.learningRate(), settings.threshold(), settings.consistencyWeight(),
+        settings.reconstructionWeight(), settings.seed());
+  }
+
+  /** Trains for about half a second (then polls again), judging a candidate every so many steps. */
+  private void trainSlice(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
+    long until = System.nanoTime() + TRAIN_SLICE_NANOS;
+    while (running && System.nanoTime() < until
+        && (settings.maxSteps() == 0 || trainer.steps() < settings.maxSteps())) {
+      long t0 = System.nanoTime();
+      OnlineTrainer.Step step = trainer.step(labelled, recent, classIndex);
+      if (step == null) {
+        return;
+      }
+      observer.step(step, System.nanoTime() - t0);
+      if (trainer.steps() % settings.candidateEverySteps() == 0) {
+        judgeCandidate(trainer, producer);
+      }
+    }
+  }
+
+  private void judgeCandidate(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
+    List<LabelledReservoir.Example> train = labelled.all();
+    List<LabelledReservoir.Example> judge = heldOut.all();
+    double servingAccuracy = accuracy(store.versionDir(servingVersion), train, judge);
+    Path candidate = trainer.saveCandidate(store, labelsSeen, Double.NaN, "online: " + labelled.size()
+        + " labels, " + recent.added() + " images");
+    double candidateAccuracy = accuracy(candidate, train, judge);
+    int version = ModelStore.readDescriptor(candidate).version();
+    boolean promote = rule.promote(candidateAccuracy, servingAccuracy, judge.size());
+    candidates++;
+    ModelVersion announced = new ModelVersion(trainer.parent().id(), version, servingVersion,
+        promote ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED, labelsSeen,
+        finite(candidateAccuracy), finite(servingAccuracy), judge.size(), trainer.steps(), System.currentTimeMillis());
+    if (promote) {
+      store.promote(version);
+      servingVersion = version;
+      promotions++;
+    }
+    // Announced after the store names it: a reader that sees "promoted" finds the version it points to.
+    producer.send(new ProducerRecord<>(topics.modelVersions().name(), announced.modelId(),
+        topics.modelVersions().valueSerde().serializer().serialize(topics.modelVersions().name(), announced))).get();
+    observer.candidate(announced);
+    LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels: {}", version,
+        String.format("%.3f", candidateAccuracy), String.format("%.3f", servingAccuracy), judge.size(),
+        promote ? "PROMOTED" : "rejected");
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : -1;
+  }
+
+  private double accuracy(Path version, List<LabelledReservoir.Example> train, List<LabelledReservoir.Example> judge)
+      throws Exception {
+    try (EmbeddingModel m = EmbeddingModel.load(version, device);
+         Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
+      return HeldOutAccuracy.measure(p, train, judge);
+    }
+  }
+
+  private void ingest(ConsumerRecord<byte[], byte[]> r) {
+    if (r.key() == null || r.value() == null) {
+      return;   // the embedding service and the learner dead-letter these; the trainer just does not learn
+    }
+    String id = new String(r.key(), StandardCharsets.UTF_8);
+    if (r.topic().equals(topics.images().name())) {
+      float[] image;
+      try {
+        image = preprocessor.preprocess(r.value());
+      } catch (RejectedRecordException e) {
+        return;
+      }
+      recent.add(image);
+      imagesById.put(id, image);
+      String waiting = waitingLabels.remove(id);
+      if (waiting != null) {
+        learnLabel(id, waiting, image);
+      }
+    } else {
+      LabelRecord label;
+      try {
+        label = labelSerde.decode(r.value());
+      } catch (RuntimeException e) {
+        return;
+      }
+      float[] image = imagesById.get(id);
+      if (image == null) {
+        waitingLabels.put(id, label.className());
+      } else {
+        learnLabel(id, label.className(), image);
+      }
+    }
+  }
+
+  private void learnLabel(String id, String className, float[] image) {
+    labelsSeen++;
+    if (Math.floorMod(id.hashCode(), settings.holdoutEvery()) == 0) {
+      heldOut.add(id, className, image);
+    } else {
+      labelled.add(id, className, image);
+      classIndex.putIfAbsent(className, classIndex.size());
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.semistream.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import io.semistream.data.Dataset;
+import io.semistream.data.DatasetLoader;
+import io.semistream.data.DatasetName;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ImageEmbedding;
+import io.semistream.model.ModelDescriptor;
+import io.semistream.model.ModelStore;
+import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The online trainer on the real engine (CPU), starting from a small real model. */
+class OnlineTrainerTest {
+  private static final OnlineTrainer.Options OPTIONS =
+      new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1.0, 1.0, 7);
+
+  @TempDir
+  Path dir;
+
+  private static void copyVersion(Path from, Path to) throws Exception {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  private static float[][] embed(Path version, float[][] images) throws Exception {
+    try (EmbeddingModel m = EmbeddingModel.load(version, Device.cpu());
+         Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
+      return p.predict(images).stream().map(ImageEmbedding::vector).toArray(float[][]::new);
+    }
+  }
+
+  @Test
+  void shouldStartFromTheServedWeightsFitATinyLabelledSetAndSaveALoadableVersion() throws Exception {
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    copyVersion(TestModels.tinyVersionDir(), store.versionDir(1));
+    LabelledReservoir labelled = new LabelledReservoir(100, 1);
+    RecentImages recent = new RecentImages(512);
+    Map<String, Integer> classIndex = new HashMap<>();
+    for (int i = 0; i < 600; i++) {
+      if (i < 40) {
+        String c = "c" + fashion.label(i);
+        labelled.add("img-" + i, c, fashion.imageAsFloats(i));
+        classIndex.putIfAbsent(c, classIndex.size());
+      }
+      recent.add(fashion.imageAsFloats(i));
+    }
+    float[][] probe = {fashion.imageAsFloats(1000), fashion.imageAsFloats(1001)};
+
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), OPTIONS)) {
+      Path unchanged = trainer.saveCandidate(store, 40, Double.NaN, "test");
+      float[][] served = embed(store.versionDir(1), probe);
+      float[][] start = embed(unchanged, probe);
+      for (int i = 0; i < probe.length; i++) {
+        assertArrayEquals(served[i], start[i], 1e-5f, "training starts from the serving version's weights");
+      }
+
+      OnlineTrainer.Step first = trainer.step(labelled, recent, classIndex);
+      assertNotNull(first);
+      float firstSupervised = first.supervised();
+      OnlineTrainer.Step last = first;
+      for (int s = 1; s < 80; s++) {
+        last = trainer.step(labelled, recent, classIndex);
+        for (float v : new float[] {last.loss(), last.supervised(), last.consistency(), last.reconstruction()}) {
+          assertTrue(Float.isFinite(v), "finite losses at step " + s + ": " + last);
+        }
+      }
+      assertEquals(80, trainer.steps());
+      assertEquals(32 + 2 * 32, last.imagePasses());
+      assertTrue(last.supervised() < 0.5f * firstSupervised,
+          "the tiny labelled set is being fit: " + firstSupervised + " -> " + last.supervised());
+
+      Path candidate = trainer.saveCandidate(store, 40, 0.5, "test");
+      ModelDescriptor d = ModelStore.readDescriptor(candidate);
+      assertEquals(3, d.version());
+      assertEquals(1, d.parent());
+      assertEquals(40, d.labelsSeen());
+      float[][] moved = embed(candidate, probe);
+      assertEquals(64, moved[0].length);
+      assertTrue(!java.util.Arrays.equals(moved[0], served[0]), "the encoder itself was trained");
+    }
+  }
+
+  @Test
+  void shouldLearnNothingWithoutLabels() throws Exception {
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    copyVersion(TestModels.tinyVersionDir(), store.versionDir(1));
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), OPTIONS)) {
+      assertEquals(null, trainer.step(new LabelledReservoir(10, 1), new RecentImages(10), Map.of()));
+      assertEquals(0, trainer.steps());
+    }
+  }
+}
