@@ -26,9 +26,10 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
+    KafkaConnection connection = KafkaConnection.cluster(config, "embed");
     Device device = DjlEngine.startFor(config.embedding());
     ServiceLifecycle life = new ServiceLifecycle("embed");
-    KafkaConnection connection = life.own(KafkaConnection.open(config));
+    life.own(connection);
     Path dir = modelOption.resolve(connection.config(), device, System.out);
     EmbeddingModel model = life.own(EmbeddingModel.load(dir, device));
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-embedding"));

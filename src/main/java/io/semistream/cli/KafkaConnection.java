@@ -24,6 +24,19 @@ final class KafkaConnection implements AutoCloseable {
     return new KafkaConnection(broker, config.withBootstrapServers(broker.bootstrapServers()));
   }
 
+  /**
+   * For the single-role commands ({@code embed}, {@code learn}, {@code trainer}, {@code replay}, {@code topics}):
+   * they join a cluster, never start a private broker that nothing else would reach.
+   */
+  static KafkaConnection cluster(SemistreamConfig config, String command) {
+    if (config.kafka().embedded()) {
+      throw new io.semistream.config.InvalidConfigurationException(java.util.List.of("`" + command
+          + "` joins a running Kafka cluster: give --bootstrap-servers host:port (the main job prints its "
+          + "embedded broker's address; `semistream broker` runs one on its own)"));
+    }
+    return new KafkaConnection(null, config);
+  }
+
   /** The configuration with the bootstrap servers that are actually in use. */
   SemistreamConfig config() {
     return config;

@@ -17,8 +17,9 @@ final class LearnCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
+    KafkaConnection connection = KafkaConnection.cluster(config, "learn");
     ServiceLifecycle life = new ServiceLifecycle("learn");
-    KafkaConnection connection = life.own(KafkaConnection.open(config));
+    life.own(connection);
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-learner"));
     LearnerRuntime learner = life.own(LearnerRuntime.start(connection.config(), TopicRegistry.load(),
         metrics.registry()));

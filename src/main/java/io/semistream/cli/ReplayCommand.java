@@ -28,7 +28,7 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
-    try (KafkaConnection connection = KafkaConnection.open(config)) {
+    try (KafkaConnection connection = KafkaConnection.cluster(config, "replay")) {
       if (connection.embedded()) {
         System.err.println("note: no --bootstrap-servers given: replaying into the embedded broker in "
             + config.broker().dataDir());

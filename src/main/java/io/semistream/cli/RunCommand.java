@@ -61,8 +61,15 @@ final class RunCommand implements Callable<Integer> {
     KafkaClients clients = new KafkaClients(live.kafka());
     EmbeddingModel model;
     try {
-      out.println("kafka: " + live.kafka().bootstrapServers() + (connection.embedded()
+      String servers = live.kafka().bootstrapServers();
+      out.println("kafka: " + servers + (connection.embedded()
           ? " (embedded single-node KRaft broker, data in " + config.broker().dataDir() + ")" : ""));
+      out.println("  send a label:   printf 'IMAGE_ID\\t{\"class\":\"Bag\",\"annotator\":\"me\",\"time\":0}\\n' | kcat -P -b "
+          + servers + " -t " + topics.labels().name() + " -K '\\t'");
+      out.println("  read results:   kcat -C -b " + servers + " -t " + topics.predictions().name()
+          + " -X isolation.level=read_committed -f '%k %s\\n'");
+      out.println("  console tools:  kafka-console-consumer.sh --bootstrap-server " + servers + " --topic "
+          + topics.predictions().name() + " --isolation-level read_committed --property print.key=true");
       try (Admin admin = clients.admin()) {
         TopicApplier.Report report = new TopicApplier(admin).apply(topics.catalogue().all().values(),
             config.topicReplicationFactor());

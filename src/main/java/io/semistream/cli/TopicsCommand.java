@@ -30,7 +30,7 @@ final class TopicsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       SemistreamConfig config = common.load();
-      try (KafkaConnection connection = KafkaConnection.open(config);
+      try (KafkaConnection connection = KafkaConnection.cluster(config, "topics apply");
            Admin admin = new KafkaClients(connection.config().kafka()).admin()) {
         int rf = replicationFactor != null ? replicationFactor : config.topicReplicationFactor();
         TopicApplier.Report report = new TopicApplier(admin).apply(

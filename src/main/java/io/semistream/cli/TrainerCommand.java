@@ -24,9 +24,10 @@ final class TrainerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
+    KafkaConnection connection = KafkaConnection.cluster(config, "trainer");
     Device device = DjlEngine.startFor(config.embedding());
     ServiceLifecycle life = new ServiceLifecycle("trainer");
-    KafkaConnection connection = life.own(KafkaConnection.open(config));
+    life.own(connection);
     ModelBootstrap.latestOrTrain(connection.config(), device, new TerminalProgress(System.out));
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-trainer"));
     TrainerMetrics observer = new TrainerMetrics();

@@ -23,8 +23,8 @@ public record BrokerSettings(Path dataDir, int port) {
   static void define(ConfigDef def) {
     def.define(DATA_DIR, Type.STRING, "data/kafka", Importance.MEDIUM,
             "Log and metadata directory of the embedded broker (kept between runs).")
-        .define(PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
-            "Listener port of the embedded broker; 0 picks a free port.");
+        .define(PORT, Type.INT, 9092, Range.between(0, 65535), Importance.MEDIUM,
+            "Listener port of the embedded broker (fixed, so that clients can be pointed at it); 0 picks a free port.");
   }
 
   static BrokerSettings read(ParsedValues v) {

@@ -70,6 +70,9 @@ final class EvalTraining implements AutoCloseable {
     if (trainer.failure() != null) {
       throw new IllegalStateException("the online trainer failed", trainer.failure());
     }
+    if (!trainer.isTraining() && trainer.idleNanos() > 5_000_000_000L) {
+      return true;   // caught up with every record and still too few labels to train: nothing will change
+    }
     if (trainer.isRunning() || servedVersion != trainer.servingVersion()) {
       return false;
     }

@@ -5,25 +5,24 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.semistream.model.ConvAutoencoder;
 
 /**
- * What the online trainer optimises: the served autoencoder plus a linear class head on its embedding. Forward
+ * What the online trainer optimises: the served autoencoder plus a cosine class head on its embedding. Forward
  * gives {@code [reconstruction logits, embedding, class logits]}. Only the autoencoder is saved as a model
  * version (the embedding service serves it unchanged); the head is a training device, re-made when classes
  * are added.
  */
 final class SemiSupervisedNet extends AbstractBlock {
   private final ConvAutoencoder autoencoder;
-  private final Linear head;
+  private final CosineHead head;
 
   SemiSupervisedNet(ConvAutoencoder autoencoder, int classes) {
     super((byte) 1);
     this.autoencoder = addChildBlock("autoencoder", autoencoder);
-    this.head = addChildBlock("head", Linear.builder().setUnits(classes).build());
+    this.head = addChildBlock("head", new CosineHead(classes));
   }
 
   ConvAutoencoder autoencoder() {

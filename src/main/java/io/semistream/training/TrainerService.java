@@ -63,6 +63,8 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private volatile int servingVersion;
   private volatile int promotions;
   private volatile int candidates;
+  private volatile boolean training;
+  private volatile long lastRecordNanos = System.nanoTime();
   private int labelsSeen;
 
   public TrainerService(TrainerSettings settings, KafkaClients clients, TopicRegistry topics, ModelStore store,
@@ -111,6 +113,16 @@ public final class TrainerService implements AutoCloseable, Runnable {
     return candidates;
   }
 
+  /** Whether training has begun (enough labels of at least two classes arrived). */
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** Nanoseconds since the trainer last read a record (it has caught up with the topics when this grows). */
+  public long idleNanos() {
+    return System.nanoTime() - lastRecordNanos;
+  }
+
   public Throwable failure() {
     return failure;
   }
@@ -141,6 +153,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
           }
           if (trainer == null) {
             trainer = OnlineTrainer.startFrom(store.versionDir(servingVersion), device, options());
+            training = true;
             LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
                 labelled.classes().size());
           }
@@ -227,6 +240,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
   }
 
   private void ingest(ConsumerRecord<byte[], byte[]> r) {
+    lastRecordNanos = System.nanoTime();
     if (r.key() == null || r.value() == null) {
       return;   // the embedding service and the learner dead-letter these; the trainer just does not learn
     }

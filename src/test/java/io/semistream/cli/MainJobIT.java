@@ -26,7 +26,7 @@ class MainJobIT {
     try {
       rc = SemistreamCli.commandLine().execute("run", "--limit", "300", "--exit-when-done",
           "--ground-truth", groundTruth.toString(),
-          "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "model.dir=" + TestModels.tinyStore(),
+          "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "broker.port=0", "-D", "model.dir=" + TestModels.tinyStore(),
           "-D", "metrics.port=0", "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
           "-D", "data.dir=" + ProjectPaths.dataDir());
     } finally {
@@ -37,6 +37,7 @@ class MainJobIT {
     assertEquals(0, rc, out);
     assertTrue(out.contains("embedded single-node KRaft broker"), out);
     assertTrue(out.contains("topics: created: "), out);
+    assertTrue(out.contains("  send a label:   printf") && out.contains("kcat -C -b 127.0.0.1:"), out);
     assertTrue(out.contains("done: 300 images embedded, every one has a prediction; 0 dead-lettered"), out);
     assertTrue(out.contains("learner: exactly-once Kafka Streams app"), out);
     assertEquals(301, Files.readAllLines(groundTruth).size());

@@ -47,10 +47,10 @@ class DeploymentFilesTest {
     JsonNode services = compose().get("services");
     Set<String> names = new TreeSet<>();
     services.fieldNames().forEachRemaining(names::add);
-    assertEquals(Set.of("kafka", "topics-init", "embedding", "learner", "replay", "prometheus", "grafana"),
-        names);
+    assertEquals(Set.of("kafka", "topics-init", "embedding", "trainer", "learner", "replay", "prometheus",
+        "grafana"), names);
     assertTrue(services.get("kafka").get("image").asText().startsWith("apache/kafka:"));
-    for (String longRunning : List.of("kafka", "embedding", "learner", "prometheus", "grafana")) {
+    for (String longRunning : List.of("kafka", "embedding", "trainer", "learner", "prometheus", "grafana")) {
       assertTrue(services.get(longRunning).has("healthcheck"), longRunning + " has a healthcheck");
     }
     assertEquals("service_completed_successfully",
@@ -60,7 +60,7 @@ class DeploymentFilesTest {
   @Test
   void shouldOnlyUseCommandsAndOptionsTheCliKnows() throws Exception {
     JsonNode services = compose().get("services");
-    for (String s : List.of("topics-init", "embedding", "learner", "replay")) {
+    for (String s : List.of("topics-init", "embedding", "trainer", "learner", "replay")) {
       List<String> args = new ArrayList<>();
       services.get(s).get("command").forEach(a -> args.add(a.asText()));
       // Parsing validates subcommands and options; -D keys must also be known configuration keys.
@@ -109,5 +109,15 @@ class DeploymentFilesTest {
         && dockerfile.contains("target/lib"));
     assertTrue(dockerfile.contains("EXPOSE " + SemistreamConfig.defaults().metrics().port()));
     assertTrue(dockerfile.contains("OMP_WAIT_POLICY=PASSIVE") && dockerfile.contains("ai.djl.offline=true"));
+    // The image runs `mvn package`: nothing up to that phase may run a file the Dockerfile does not copy (the
+    // test-tool installer lives in scripts/ and runs just before the integration tests only).
+    Matcher exec = Pattern.compile("(?s)<execution>.*?</execution>").matcher(pom);
+    while (exec.find()) {
+      String execution = exec.group();
+      if (execution.contains("${project.basedir}/scripts/")) {
+        assertTrue(execution.contains("<phase>pre-integration-test</phase>"), execution);
+        assertTrue(!dockerfile.contains("COPY scripts"), "the image does not need scripts/");
+      }
+    }
   }
 }

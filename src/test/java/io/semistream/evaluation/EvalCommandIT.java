@@ -25,7 +25,9 @@ class EvalCommandIT {
         "--holdout-unlabelled", "9", "--seed", "3", "--model", TestModels.tinyVersionDir().toString(),
         "--json", json.toString(), "--quiet", "PT3S", "--settle", "PT10S",
         "-D", "data.dir=" + ProjectPaths.dataDir(), "-D", "learner.relabel.interval.ms=500",
-        "-D", "learner.anomaly.warmup=100", "-D", "learner.anomaly.window=400", "-D", "metrics.port=-1");
+        "-D", "learner.anomaly.warmup=100", "-D", "learner.anomaly.window=400", "-D", "metrics.port=-1",
+        "-D", "trainer.max.steps=60", "-D", "trainer.candidate.every.steps=30", "-D", "trainer.labelled.batch=32",
+        "-D", "trainer.unlabelled.batch=32", "-D", "trainer.promotion.min.heldout=10");
     assertEquals(0, rc);
     JsonNode r = JsonSerde.MAPPER.readTree(json.toFile());
     assertEquals(3000, r.get("images").asInt());
@@ -45,6 +47,17 @@ class EvalCommandIT {
     assertTrue(r.get("performance").get("imagesPerSecondEndToEnd").asDouble() > 0);
     assertTrue(r.get("performance").get("latencyMsP99").asDouble() >= r.get("performance").get("latencyMsP50")
         .asDouble());
+    JsonNode training = r.get("training");
+    assertEquals(60, training.get("steps").asInt(), "the whole loop ran, trainer included");
+    assertEquals(2, training.get("versions").size(), "a candidate every 30 steps, each judged");
+    assertTrue(training.get("imagePassesPerSecondWhileTraining").asDouble() > 0);
+    int served = training.get("servingVersionAtEnd").asInt();
+    for (JsonNode v : training.get("versions")) {
+      if (v.get("status").asText().equals("promoted")) {
+        assertTrue(v.get("heldOutAccuracy").asDouble() > v.get("servingHeldOutAccuracy").asDouble(), v.toString());
+      }
+    }
+    assertTrue(served >= 1);
     assertTrue(Files.size(json) > 500);
   }
 }

@@ -107,7 +107,8 @@ class LearnerRestartIT {
 
   private static List<ConsumerRecord<byte[], byte[]>> awaitAllPredicted(TestKafka kafka, Set<String> ids)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    // 30,000 images through two re-keying hops after a restore: 120 s was not always enough on 2 shared cores.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     List<ConsumerRecord<byte[], byte[]>> committed = List.of();
     while (System.nanoTime() < deadline) {
       committed = LearnerTesting.predictions(kafka, ids.size(), Duration.ofSeconds(5));

@@ -81,13 +81,19 @@ public final class LearnerTesting {
   }
 
   public static boolean matches(Map<String, Prototype> view, Map<String, double[]> expected) {
+    return matchesWithin(view, expected, 1e-6);
+  }
+
+  /** Same classes, and every prototype within {@code tolerance} of the expected mean in every dimension. */
+  public static boolean matchesWithin(Map<String, Prototype> view, Map<String, double[]> expected,
+      double tolerance) {
     if (!view.keySet().equals(expected.keySet())) {
       return false;
     }
     for (var e : expected.entrySet()) {
       double[] v = view.get(e.getKey()).vector();
       for (int i = 0; i < v.length; i++) {
-        if (Math.abs(v[i] - e.getValue()[i]) > 1e-6) {
+        if (Math.abs(v[i] - e.getValue()[i]) > tolerance) {
           return false;
         }
       }

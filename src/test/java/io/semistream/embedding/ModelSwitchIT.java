@@ -1,0 +1,200 @@
+package io.semistream.embedding;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.semistream.data.Dataset;
+import io.semistream.data.DatasetLoader;
+import io.semistream.data.DatasetName;
+import io.semistream.learning.LearnerService;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ModelStore;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.JsonSerde;
+import io.semistream.records.LabelRecord;
+import io.semistream.records.ModelVersion;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.replay.ReplayOptions;
+import io.semistream.replay.Replayer;
+import io.semistream.testing.KafkaBroker;
+import io.semistream.testing.LearnerTesting;
+import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.TestKafka;
+import io.semistream.testing.TestModels;
+import io.semistream.training.LabelledReservoir;
+import io.semistream.training.OnlineTrainer;
+import io.semistream.training.RecentImages;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A version promoted mid-stream: the embedding service switches at a batch boundary without a restart and
+ * re-embeds the retained images; the learner never sums two versions into one prototype, ends with prototypes
+ * of the new version only (the exact means of the labelled images' new embeddings), and every image's final
+ * prediction comes from the new version. Nothing is lost.
+ */
+class ModelSwitchIT {
+  private static final int IMAGES = 1_200;
+
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
+  @TempDir
+  Path dir;
+
+  /** v2: really trained (a few steps from v1 on some labelled images), so its embeddings differ from v1's. */
+  private static void trainVersion2(ModelStore store, Dataset fashion) throws Exception {
+    LabelledReservoir labelled = new LabelledReservoir(50, 1);
+    RecentImages recent = new RecentImages(256);
+    Map<String, Integer> classIndex = new HashMap<>();
+    for (int i = 5_000; i < 5_200; i++) {
+      String c = fashion.classNames().get(fashion.label(i));
+      labelled.add("t" + i, c, fashion.imageAsFloats(i));
+      classIndex.putIfAbsent(c, classIndex.size());
+      recent.add(fashion.imageAsFloats(i));
+    }
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(),
+        new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1, 1, 3))) {
+      for (int s = 0; s < 20; s++) {
+        trainer.step(labelled, recent, classIndex);
+      }
+      assertEquals(store.versionDir(2), trainer.saveCandidate(store, 200, Double.NaN, "test"));
+    }
+  }
+
+  @Test
+  void shouldSwitchVersionsMidStreamWithoutLosingOrMixingAnything() throws Exception {
+    TestKafka kafka = KAFKA.kafka();
+    var topics = kafka.topics();
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    Files.createDirectories(store.versionDir(1));
+    try (var files = Files.list(TestModels.tinyVersionDir())) {
+      for (Path f : files.toList()) {
+        Files.copy(f, store.versionDir(1).resolve(f.getFileName()));
+      }
+    }
+    trainVersion2(store, fashion);
+    var config = kafka.config().withLearner(LearnerTesting.learner(dir.resolve("state"), Map.of(
+        "learner.pseudo.weight", "0", "learner.embedding.dimension", "64")));
+    try (EmbeddingModel v1 = EmbeddingModel.load(store.versionDir(1), Device.cpu());
+         EmbeddingService embedder = new EmbeddingService(config.embedding(), kafka.clients(), topics, v1).start();
+         LearnerService learner = new LearnerService(config, topics, null).start()) {
+      ReplayOptions options = ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(IMAGES)
+          .withLabelFraction(0.05);
+      var replayed = Replayer.publish(kafka.clients(), topics, fashion, options, System.err);
+      List<ConsumerRecord<byte[], byte[]>> before = kafka.readCommitted(topics.embeddings().name(), IMAGES,
+          Duration.ofSeconds(120), Duration.ZERO);
+      assertEquals(IMAGES, before.size(), "all embedded by v1 first");
+      LearnerTesting.predictions(kafka, IMAGES, Duration.ofSeconds(60));
+
+      try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
+          new ByteArraySerializer(), Map.of())) {
+        ModelVersion promoted = new ModelVersion("conv-ae-64", 2, 1, ModelVersion.Status.PROMOTED, 200, 0.8, 0.7,
+            40, 20, System.currentTimeMillis());
+        producer.send(new ProducerRecord<>(topics.modelVersions().name(), "conv-ae-64",
+            new JsonSerde<>(ModelVersion.class).encode(promoted))).get();
+      }
+
+      Map<String, EmbeddingRecord> latest = new HashMap<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+      while (System.nanoTime() < deadline) {
+        latest.clear();
+        for (var r : kafka.readCommitted(topics.embeddings().name(), Integer.MAX_VALUE, Duration.ofSeconds(3),
+            Duration.ZERO)) {
+          EmbeddingRecord e = EmbeddingSerde.decode(r.value());
+          latest.merge(new String(r.key(), StandardCharsets.UTF_8), e,
+              (a, b) -> b.modelVersion() >= a.modelVersion() ? b : a);
+        }
+        if (latest.values().stream().allMatch(e -> e.modelVersion() == 2)) {
+          break;
+        }
+        Thread.sleep(1_000);
+      }
+      assertEquals(2, embedder.servingVersion(), "switched without a restart");
+      assertEquals(IMAGES, latest.size(), "no image lost");
+      assertTrue(latest.values().stream().allMatch(e -> e.modelVersion() == 2), "every image re-embedded by v2");
+
+      // The labelled images' v2 embeddings give the expected prototypes, exactly.
+      Map<String, double[]> sums = new HashMap<>();
+      Map<String, Integer> counts = new HashMap<>();
+      JsonSerde<LabelRecord> labels = new JsonSerde<>(LabelRecord.class);
+      for (var r : kafka.readCommitted(topics.labels().name(), (int) replayed.labels(), Duration.ofSeconds(30),
+          Duration.ZERO)) {
+        String c = labels.decode(r.value()).className();
+        float[] v = latest.get(new String(r.key(), StandardCharsets.UTF_8)).vector();
+        double[] s = sums.computeIfAbsent(c, k -> new double[64]);
+        for (int d = 0; d < 64; d++) {
+          s[d] += v[d];
+        }
+        counts.merge(c, 1, Integer::sum);
+      }
+      sums.forEach((c, s) -> {
+        for (int d = 0; d < 64; d++) {
+          s[d] /= counts.get(c);
+        }
+      });
+      Map<String, Prototype> prototypes = awaitVersion2Prototypes(kafka, sums);
+      for (var e : prototypes.entrySet()) {
+        assertEquals(2, e.getValue().modelVersion(), e.getKey());
+        assertEquals((long) counts.get(e.getKey()), e.getValue().labelledCount(), e.getKey() + ": no v1 member left");
+        for (int d = 0; d < 64; d++) {
+          assertEquals(sums.get(e.getKey())[d], e.getValue().vector()[d], 1e-4, e.getKey() + " dim " + d);
+        }
+      }
+
+      Map<String, Prediction> finalPredictions = awaitPredictionsOfVersion2(kafka);
+      assertEquals(IMAGES, finalPredictions.size());
+      assertTrue(finalPredictions.values().stream().allMatch(p -> p.modelVersion() == 2),
+          "every final prediction comes from v2");
+      assertTrue(finalPredictions.values().stream().anyMatch(p -> p.version() > 1), "corrections were emitted");
+    }
+  }
+
+  private static Map<String, Prototype> awaitVersion2Prototypes(TestKafka kafka, Map<String, double[]> expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    Map<String, Prototype> view = Map.of();
+    while (System.nanoTime() < deadline) {
+      view = LearnerTesting.prototypes(kafka, Integer.MAX_VALUE, Duration.ofSeconds(2));
+      if (view.keySet().equals(expected.keySet()) && view.values().stream().allMatch(p -> p.modelVersion() == 2)
+          && LearnerTesting.matchesWithin(view, expected, 1e-4)) {
+        return view;
+      }
+      Thread.sleep(500);
+    }
+    return view;
+  }
+
+  private static Map<String, Prediction> awaitPredictionsOfVersion2(TestKafka kafka) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    Map<String, Prediction> latest = new HashMap<>();
+    while (System.nanoTime() < deadline) {
+      latest.clear();
+      for (var r : LearnerTesting.predictions(kafka, IMAGES, Duration.ofSeconds(5))) {
+        Prediction p = LearnerTesting.decode(r.value());
+        latest.merge(new String(r.key(), StandardCharsets.UTF_8), p, (a, b) -> b.version() >= a.version() ? b : a);
+      }
+      if (latest.size() == IMAGES && latest.values().stream().allMatch(p -> p.modelVersion() == 2)) {
+        break;
+      }
+      Thread.sleep(1_000);
+    }
+    return latest;
+  }
+}
