@@ -1,5 +1,8 @@
 package io.semistream.cli;
 
+import io.semistream.training.OnlineTrainer;
+import io.semistream.training.TrainingThroughput;
+
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import io.semistream.broker.EmbeddedKafkaBroker;
@@ -53,6 +56,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Images to embed: fashion-mnist or mnist.")
   String dataset;
 
+  @Option(names = "--train-steps", defaultValue = "0",
+      description = "Also measure the online trainer: this many steps (after 5 warm-up steps), with the trainer.* batch "
+          + "settings; reports image passes/s and resident memory before and after.")
+  int trainSteps;
+
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
@@ -74,6 +82,9 @@ final class BenchCommand implements Callable<Integer> {
         kafka(config, model, fashion, viaKafka);
       }
     }
+    if (trainSteps > 0) {
+      benchTraining(config, device, dir, fashion);
+    }
     System.out.println();
     System.out.println("| batch | standalone model (img/s) | through Kafka, exactly once (img/s) | Kafka / standalone |");
     System.out.println("|------:|-------------------------:|------------------------------------:|-------------------:|");
@@ -83,6 +94,28 @@ final class BenchCommand implements Callable<Integer> {
           k == null ? "-" : String.format("%,.0f", k), k == null ? "-" : String.format("%.2f", k / standalone.get(b)));
     }
     return 0;
+  }
+
+  private void benchTraining(SemistreamConfig config, Device device, Path dir, Dataset data) throws Exception {
+    var t = config.trainer();
+    var options = new OnlineTrainer.Options(t.maxClasses(), t.labelledBatch(), t.unlabelledBatch(),
+        (float) t.learningRate(), t.threshold(), t.consistencyWeight(), t.reconstructionWeight(), t.seed());
+    long rssBefore = residentBytes();
+    TrainingThroughput.Result r = TrainingThroughput.measure(dir, device, data, options, 5, trainSteps);
+    long rssAfter = residentBytes();
+    System.out.printf("training: %d steps of %d labelled + 2 x %d unlabelled images: %,.0f image passes/s "
+            + "(%.2f s per step); resident memory %,d MB before, %,d MB after%n", r.steps(), t.labelledBatch(),
+        t.unlabelledBatch(), r.passesPerSecond(), r.seconds() / r.steps(), rssBefore >> 20, rssAfter >> 20);
+  }
+
+  /** Resident set size of this process (Linux), where PyTorch's native memory shows; -1 elsewhere. */
+  private static long residentBytes() {
+    try {
+      String[] statm = java.nio.file.Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+      return Long.parseLong(statm[1]) * 4096;
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   private int count(int batch) {

@@ -10,8 +10,8 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 /** The embedding service's batching, threading and input limits. */
 public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
-    int maxImageBytes, int maxImageSide, String groupId, String transactionalIdPrefix, boolean followPromotions,
-    boolean reembedOnSwitch) {
+    int maxImageBytes, int maxImageSide, long maxImagePixels, String groupId, String transactionalIdPrefix,
+    boolean followPromotions, boolean reembedOnSwitch) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -19,6 +19,7 @@ public record EmbeddingSettings(
   public static final String DEVICE = "embedding.device";
   public static final String MAX_IMAGE_BYTES = "embedding.max.image.bytes";
   public static final String MAX_IMAGE_SIDE = "embedding.max.image.side";
+  public static final String MAX_IMAGE_PIXELS = "embedding.max.image.pixels";
   public static final String GROUP_ID = "embedding.group.id";
   public static final String TRANSACTIONAL_ID = "embedding.transactional.id";
   public static final String FOLLOW_PROMOTIONS = "embedding.follow.promotions";
@@ -39,6 +40,9 @@ public record EmbeddingSettings(
             Importance.MEDIUM, "Larger image records go to the dead-letter topic (oversized-image).")
         .define(MAX_IMAGE_SIDE, Type.INT, 4096, Range.between(1, 65_536), Importance.LOW,
             "Images wider or taller than this go to the dead-letter topic (image-too-large), before decoding.")
+        .define(MAX_IMAGE_PIXELS, Type.LONG, 4L * 1024 * 1024, Range.between(1L, 1L << 32), Importance.MEDIUM,
+            "Images with more pixels (width x height, from the header) go to the dead-letter topic "
+                + "(image-too-large) before decoding: decode cost grows with pixels, not bytes.")
         .define(GROUP_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
             Importance.MEDIUM, "Consumer group of the embedding service.")
         .define(TRANSACTIONAL_ID, Type.STRING, "semistream-embedding", new ConfigDef.NonEmptyString(),
@@ -53,7 +57,8 @@ public record EmbeddingSettings(
   static EmbeddingSettings read(ParsedValues v) {
     return new EmbeddingSettings(v.integer(BATCH_SIZE), v.longValue(MAX_WAIT_MS), v.integer(THREADS),
         v.integer(INTRA_OP_THREADS), DeviceChoice.valueOf(v.string(DEVICE).toUpperCase(Locale.ROOT)),
-        v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.string(GROUP_ID), v.string(TRANSACTIONAL_ID),
+        v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.longValue(MAX_IMAGE_PIXELS), v.string(GROUP_ID),
+        v.string(TRANSACTIONAL_ID),
         v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH));
   }
 
@@ -70,7 +75,7 @@ public record EmbeddingSettings(
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
     }
-    if (maxImageBytes < 1 || maxImageSide < 1) {
+    if (maxImageBytes < 1 || maxImageSide < 1 || maxImagePixels < 1) {
       throw new IllegalArgumentException("image limits must be positive");
     }
     if (device == null || groupId == null || groupId.isBlank()
@@ -89,11 +94,11 @@ public record EmbeddingSettings(
 
   public EmbeddingSettings withBatch(int newBatchSize, long newMaxWaitMs) {
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
-        maxImageSide, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch);
+        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
-        maxImageSide, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch);
+        maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch);
   }
 }

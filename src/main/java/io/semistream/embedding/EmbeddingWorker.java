@@ -83,7 +83,7 @@ final class EmbeddingWorker implements Runnable {
     this.model = serving.current();
     this.stats = stats;
     this.preprocessor = new ImagePreprocessor(model.descriptor().inputSide(), settings.maxImageBytes(),
-        settings.maxImageSide());
+        settings.maxImageSide(), settings.maxImagePixels());
   }
 
   Throwable failure() {

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -24,14 +25,28 @@ public final class ImagePreprocessor {
   private final int side;
   private final int maxBytes;
   private final int maxSourceSide;
+  private final long maxSourcePixels;
 
+  /** With the default pixel bound, {@link #DEFAULT_MAX_PIXELS}. */
   public ImagePreprocessor(int side, int maxBytes, int maxSourceSide) {
-    if (side < 1 || maxBytes < 1 || maxSourceSide < 1) {
-      throw new IllegalArgumentException("side, maxBytes and maxSourceSide must be positive");
+    this(side, maxBytes, maxSourceSide, DEFAULT_MAX_PIXELS);
+  }
+
+  /** 4 megapixels: a 2048×2048 camera frame passes, a 4096×4096 one (16.7 MP) does not. */
+  public static final long DEFAULT_MAX_PIXELS = 4L * 1024 * 1024;
+
+  /**
+   * @param maxSourcePixels images with more pixels (width × height, read from the header) are refused: the
+   *     decode cost grows with pixels, not with bytes (a 130 kB PNG can declare 16 megapixels of 16-bit RGBA)
+   */
+  public ImagePreprocessor(int side, int maxBytes, int maxSourceSide, long maxSourcePixels) {
+    if (side < 1 || maxBytes < 1 || maxSourceSide < 1 || maxSourcePixels < 1) {
+      throw new IllegalArgumentException("side, maxBytes, maxSourceSide and maxSourcePixels must be positive");
     }
     this.side = side;
     this.maxBytes = maxBytes;
     this.maxSourceSide = maxSourceSide;
+    this.maxSourcePixels = maxSourcePixels;
   }
 
   public int side() {
@@ -66,7 +81,11 @@ public final class ImagePreprocessor {
           throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE,
               "image of " + width + "x" + height + " exceeds embedding.max.image.side=" + maxSourceSide);
         }
-        BufferedImage image = reader.read(0);
+        if ((long) width * height > maxSourcePixels) {
+          throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE, "image of " + width + "x" + height + " = "
+              + (long) width * height + " pixels exceeds embedding.max.image.pixels=" + maxSourcePixels);
+        }
+        BufferedImage image = reader.read(0, subsampling(reader, width, height));
         if (image == null || width < 1 || height < 1) {
           throw new RejectedRecordException(RejectReason.UNDECODABLE_IMAGE, "decoder returned no image");
         }
@@ -79,6 +98,20 @@ public final class ImagePreprocessor {
       throw new RejectedRecordException(RejectReason.UNDECODABLE_IMAGE,
           "cannot decode image: " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Large images are decoded at a reduced resolution (every k-th pixel and row) that still leaves at least
+   * 8 × side pixels on the short side: the result is area-averaged to side × side anyway, and the decoder then
+   * allocates k² times less. Small images are decoded whole (a 28×28 grey PNG stays bit-exact).
+   */
+  private ImageReadParam subsampling(ImageReader reader, int width, int height) {
+    ImageReadParam param = reader.getDefaultReadParam();
+    int k = Math.min(width, height) / (8 * side);
+    if (k >= 2) {
+      param.setSourceSubsampling(k, k, 0, 0);
+    }
+    return param;
   }
 
   /** Grey in [0, 1] at the source size, then area-averaged to side × side. */

@@ -56,6 +56,16 @@ public final class ConvAutoencoder extends AbstractBlock {
     return LambdaBlock.singleton(x -> x.repeat(2, 2).repeat(3, 2), "upsample2x");
   }
 
+  /** The encoder alone: images (N×1×28×28) to embeddings (N×64). */
+  public NDArray encode(ParameterStore store, NDArray images, boolean training, PairList<String, Object> params) {
+    return encoder.forward(store, new NDList(images), training, params).singletonOrThrow();
+  }
+
+  /** The decoder alone: embeddings (N×64) to reconstruction logits (N×1×28×28). */
+  public NDArray decode(ParameterStore store, NDArray embeddings, boolean training, PairList<String, Object> params) {
+    return decoder.forward(store, new NDList(embeddings), training, params).singletonOrThrow();
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
       PairList<String, Object> params) {

@@ -21,6 +21,15 @@ public final class DeadLetters {
    * internal re-keying so that a dead letter names the topic a user wrote to, not an internal one.
    */
   public static final String ORIGIN = "semistream.origin";
+  /**
+   * The same facts under the header names Kafka Streams' own dead-letter queue uses (KIP-1034), so tools built
+   * for Streams' DLQ read ours: the reason code stands in for the exception class name.
+   */
+  public static final String STREAMS_EXCEPTION = "__streams.errors.exception";
+  public static final String STREAMS_MESSAGE = "__streams.errors.message";
+  public static final String STREAMS_TOPIC = "__streams.errors.topic";
+  public static final String STREAMS_PARTITION = "__streams.errors.partition";
+  public static final String STREAMS_OFFSET = "__streams.errors.offset";
   static final int MAX_ERROR_LENGTH = 1000;
 
   private DeadLetters() {
@@ -89,6 +98,11 @@ public final class DeadLetters {
     add(headers, SOURCE_OFFSET, Long.toString(where.offset()));
     add(headers, STAGE, stage);
     add(headers, TIME, Long.toString(now));
+    add(headers, STREAMS_EXCEPTION, reason.code());
+    add(headers, STREAMS_MESSAGE, message);
+    add(headers, STREAMS_TOPIC, where.topic());
+    add(headers, STREAMS_PARTITION, Integer.toString(where.partition()));
+    add(headers, STREAMS_OFFSET, Long.toString(where.offset()));
     return headers;
   }
 

@@ -55,6 +55,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
   private final Model model;
   private final Trainer trainer;
+  private final SemiSupervisedNet net;
   private final ConvAutoencoder autoencoder;
   private final Options options;
   private final Random random;
@@ -62,11 +63,12 @@ public final class OnlineTrainer implements AutoCloseable {
   private final long started = System.currentTimeMillis();
   private long steps;
 
-  private OnlineTrainer(Model model, Trainer trainer, ConvAutoencoder autoencoder, Options options,
+  private OnlineTrainer(Model model, Trainer trainer, SemiSupervisedNet net, Options options,
       ModelDescriptor parent) {
     this.model = model;
     this.trainer = trainer;
-    this.autoencoder = autoencoder;
+    this.net = net;
+    this.autoencoder = net.autoencoder();
     this.options = options;
     this.random = new Random(options.seed());
     this.parent = parent;
@@ -82,13 +84,14 @@ public final class OnlineTrainer implements AutoCloseable {
       // the head's parameters (DJL initialises parameters that have no array yet) and turns on gradients.
       model.setBlock(autoencoder);
       model.load(servingDir, serving.id());
-      model.setBlock(new SemiSupervisedNet(autoencoder, options.maxClasses()));
+      SemiSupervisedNet net = new SemiSupervisedNet(autoencoder, options.maxClasses());
+      model.setBlock(net);
       DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
           .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(options.learningRate())).build())
           .optDevices(new Device[] {device});
       Trainer trainer = model.newTrainer(config);
       trainer.initialize(new Shape(1, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
-      return new OnlineTrainer(model, trainer, autoencoder, options, serving);
+      return new OnlineTrainer(model, trainer, net, options, serving);
     } catch (MalformedModelException | IOException | RuntimeException e) {
       model.close();
       throw new IOException("cannot start training from " + servingDir + ": " + e.getMessage(), e);
@@ -134,6 +137,7 @@ public final class OnlineTrainer implements AutoCloseable {
     try (NDManager m = trainer.getManager().newSubManager()) {
       NDArray x = m.create(flat, new Shape(nl + 2L * nu, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
       NDArray y = m.create(labels);
+      net.decodeRows(nl, nl + nu);
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDList out = trainer.forward(new NDList(x));
         NDArray logits = out.get(2);
@@ -150,8 +154,7 @@ public final class OnlineTrainer implements AutoCloseable {
           NDArray pseudo = probs.argMax(1);
           NDArray consistency = crossEntropy(strong, pseudo).mul(mask).mean();
           NDArray weakImages = x.get(nl + ":" + (nl + nu));
-          NDArray recon = ConvAutoencoder.reconstructionError(out.get(0).get(nl + ":" + (nl + nu)), weakImages)
-              .mean();
+          NDArray recon = ConvAutoencoder.reconstructionError(out.get(0), weakImages).mean();
           total = total.add(consistency.mul((float) options.consistencyWeight()))
               .add(recon.mul((float) options.reconstructionWeight()));
           consistencyValue = consistency.getFloat();

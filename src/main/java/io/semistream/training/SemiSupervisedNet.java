@@ -1,5 +1,6 @@
 package io.semistream.training;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,13 +12,17 @@ import io.semistream.model.ConvAutoencoder;
 
 /**
  * What the online trainer optimises: the served autoencoder plus a cosine class head on its embedding. Forward
- * gives {@code [reconstruction logits, embedding, class logits]}. Only the autoencoder is saved as a model
+ * gives {@code [reconstruction logits of the decoded rows, embedding, class logits]}: only the rows
+ * {@link #decodeRows} names go through the decoder (the unlabelled weak views, the only ones with a reconstruction
+ * loss), since the decoder costs about three times the encoder. Only the autoencoder is saved as a model
  * version (the embedding service serves it unchanged); the head is a training device, re-made when classes
  * are added.
  */
 final class SemiSupervisedNet extends AbstractBlock {
   private final ConvAutoencoder autoencoder;
   private final CosineHead head;
+  private int decodeFrom;
+  private int decodeTo = Integer.MAX_VALUE;
 
   SemiSupervisedNet(ConvAutoencoder autoencoder, int classes) {
     super((byte) 1);
@@ -29,12 +34,22 @@ final class SemiSupervisedNet extends AbstractBlock {
     return autoencoder;
   }
 
+  /** The rows [from, to) of the next forward passes go through the decoder (the trainer is single-threaded). */
+  void decodeRows(int from, int to) {
+    decodeFrom = from;
+    decodeTo = to;
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
       PairList<String, Object> params) {
-    NDList ae = autoencoder.forward(store, inputs, training, params);
-    NDList logits = head.forward(store, new NDList(ae.get(1)), training, params);
-    return new NDList(ae.get(0), ae.get(1), logits.singletonOrThrow());
+    NDArray embedding = autoencoder.encode(store, inputs.singletonOrThrow(), training, params);
+    NDArray logits = head.forward(store, new NDList(embedding), training, params).singletonOrThrow();
+    long n = embedding.getShape().get(0);
+    int to = (int) Math.min(n, decodeTo);
+    NDArray decoded = decodeFrom >= to ? embedding.getManager().zeros(new Shape(0, 1, ConvAutoencoder.SIDE,
+        ConvAutoencoder.SIDE)) : autoencoder.decode(store, embedding.get(decodeFrom + ":" + to), training, params);
+    return new NDList(decoded, embedding, logits);
   }
 
   @Override

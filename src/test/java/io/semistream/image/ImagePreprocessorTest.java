@@ -7,6 +7,7 @@ import io.semistream.records.RejectedRecordException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.replay.PngEncoder;
 import java.awt.Color;
@@ -132,5 +133,23 @@ class ImagePreprocessorTest {
     byte[] wide = PngEncoder.grey(new byte[64 * 10], 64, 10);
     assertEquals(RejectReason.IMAGE_TOO_LARGE,
         assertThrows(RejectedRecordException.class, () -> narrow.preprocess(wide)).reason());
+  }
+
+  @Test
+  void shouldRefuseTooManyPixelsFromTheHeaderAndSubsampleLargeImages() throws Exception {
+    // 600x600 declared, 360,000 pixels: refused under a 100,000-pixel bound before any decoding ...
+    byte[] square = PngEncoder.grey(new byte[600 * 600], 600, 600);
+    ImagePreprocessor bounded = new ImagePreprocessor(28, 1 << 20, 4096, 100_000);
+    RejectedRecordException e = assertThrows(RejectedRecordException.class, () -> bounded.preprocess(square));
+    assertEquals(RejectReason.IMAGE_TOO_LARGE, e.reason());
+    assertTrue(e.getMessage().contains("embedding.max.image.pixels"), e.getMessage());
+    // ... and decoded subsampled (k = 600 / 224 = 2) under the default bound: a uniform image stays uniform.
+    byte[] grey = new byte[600 * 600];
+    Arrays.fill(grey, (byte) 200);
+    float[] out = pre.preprocess(PngEncoder.grey(grey, 600, 600));
+    assertEquals(28 * 28, out.length);
+    for (float v : out) {
+      assertEquals(200 / 255f, v, 1e-6);
+    }
   }
 }

@@ -92,7 +92,9 @@ class RecordFormatsTest {
         "{not json", "{\"class\":\"\",\"annotator\":\"a\",\"time\":1}",
         "{\"class\":\"x\",\"annotator\":\"a\"}", "{\"class\":\"x\",\"annotator\":\"a\",\"time\":1,\"extra\":2}",
         "{\"class\":\"x\",\"annotator\":\"a\",\"time\":-4}", "{\"class\":\"" + "y".repeat(200)
-            + "\",\"annotator\":\"a\",\"time\":1}", "{\"class\":\"x\",\"annotator\":\"a\",\"time\":1} trailing"}) {
+            + "\",\"annotator\":\"a\",\"time\":1}", "{\"class\":\"x\",\"annotator\":\"a\",\"time\":1} trailing",
+        "{\"class\":5,\"annotator\":\"a\",\"time\":1}", "{\"class\":true,\"annotator\":\"a\",\"time\":1}",
+        "{\"class\":\"x\",\"annotator\":2.5,\"time\":1}"}) {
       SerializationException e = assertThrows(SerializationException.class,
           () -> labels.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
       assertTrue(e.getMessage().startsWith("malformed LabelRecord JSON"), e.getMessage());
@@ -119,6 +121,9 @@ class RecordFormatsTest {
     assertEquals("77", header(dl, DeadLetters.TIME));
     assertEquals(1000, header(dl, DeadLetters.ERROR).length());
     assertEquals("cam-1", header(dl, ImageHeaders.SOURCE));
+    assertEquals("undecodable-image", header(dl, DeadLetters.STREAMS_EXCEPTION));
+    assertEquals("images", header(dl, DeadLetters.STREAMS_TOPIC));
+    assertEquals("42", header(dl, DeadLetters.STREAMS_OFFSET));
   }
 
   @Test
