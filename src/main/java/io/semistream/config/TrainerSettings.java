@@ -47,8 +47,8 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
             "Labelled images per training step, classes drawn uniformly.")
         .define(UNLABELLED_BATCH, Type.INT, 128, Range.between(0, 4096), Importance.MEDIUM,
             "Unlabelled images per training step (each passes twice: weak and strong view).")
-        .define(LEARNING_RATE, Type.DOUBLE, 1e-3, Range.between(1e-7, 1.0), Importance.MEDIUM,
-            "Adam learning rate.")
+        .define(LEARNING_RATE, Type.DOUBLE, 0.03, Range.between(1e-7, 1.0), Importance.MEDIUM,
+            "SGD learning rate (momentum 0.9, weight decay 5e-4).")
         .define(THRESHOLD, Type.DOUBLE, 0.95, Range.between(0.01, 1.0), Importance.MEDIUM,
             "Confidence of the weak view above which an unlabelled image is pseudo-labelled for the strong view.")
         .define(CONSISTENCY_WEIGHT, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,

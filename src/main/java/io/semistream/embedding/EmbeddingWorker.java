@@ -1,23 +1,15 @@
 package io.semistream.embedding;
 
-import io.semistream.model.ModelDescriptor;
 
 import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.model.ImageEmbedding;
 
 import ai.djl.inference.Predictor;
-import ai.djl.translate.TranslateException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.semistream.config.EmbeddingSettings;
-import io.semistream.records.DeadLetters;
-import io.semistream.records.EmbeddingRecord;
-import io.semistream.records.EmbeddingSerde;
-import io.semistream.records.ImageHeaders;
 import io.semistream.image.ImagePreprocessor;
-import io.semistream.records.RejectReason;
-import io.semistream.records.RejectedRecordException;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.topics.TopicRegistry;
 import java.time.Duration;
@@ -63,7 +55,7 @@ final class EmbeddingWorker implements Runnable {
   private final ServingModel serving;
   private EmbeddingModel model;
   private final EmbeddingStats stats;
-  private final ImagePreprocessor preprocessor;
+  private final BatchEmbedder embedder;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final MeterRegistry registry;
   private volatile boolean running = true;
@@ -82,8 +74,8 @@ final class EmbeddingWorker implements Runnable {
     this.serving = serving;
     this.model = serving.current();
     this.stats = stats;
-    this.preprocessor = new ImagePreprocessor(model.descriptor().inputSide(), settings.maxImageBytes(),
-        settings.maxImageSide(), settings.maxImagePixels());
+    this.embedder = new BatchEmbedder(new ImagePreprocessor(model.descriptor().inputSide(),
+        settings.maxImageBytes(), settings.maxImageSide(), settings.maxImagePixels()), topics, stats, STAGE);
   }
 
   Throwable failure() {
@@ -219,60 +211,13 @@ final class EmbeddingWorker implements Runnable {
     }
     List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
     pending.clear();
-    List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(batch.size());
-    List<float[]> inputs = new ArrayList<>(batch.size());
-    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
-    long now = System.currentTimeMillis();
-    for (ConsumerRecord<byte[], byte[]> r : batch) {
-      try {
-        if (r.key() == null || r.key().length == 0) {
-          throw new RejectedRecordException(RejectReason.MISSING_KEY, "image record has no id (key)");
-        }
-        inputs.add(preprocessor.preprocess(r.value()));
-        accepted.add(r);
-      } catch (RejectedRecordException e) {
-        stats.recordDeadLetter(e.reason());
-        out.add(DeadLetters.of(topics.deadLetter().name(), r, e.reason(), e.getMessage(), STAGE, now));
-      }
-    }
-    long start = System.nanoTime();
-    int embeddedCount = 0;
-    if (!accepted.isEmpty()) {
-      List<ImageEmbedding> embeddings;
-      try {
-        embeddings = predictor.predict(inputs.toArray(new float[0][]));
-      } catch (TranslateException e) {
-        throw new IllegalStateException("forward pass failed for a batch of " + inputs.size(), e);
-      }
-      ModelDescriptor d = model.descriptor();
-      String embeddingsTopic = topics.embeddings().name();
-      for (int i = 0; i < accepted.size(); i++) {
-        ConsumerRecord<byte[], byte[]> r = accepted.get(i);
-        ImageEmbedding e = embeddings.get(i);
-        EmbeddingRecord record;
-        try {
-          record = new EmbeddingRecord(e.vector(), e.reconstructionError(), d.id(), d.version(),
-              ImageHeaders.eventTime(r.headers(), r.timestamp()));
-        } catch (IllegalArgumentException invalid) {
-          // A NaN/infinite output (e.g. extreme pixel values through a diverged model) must not stop the stream.
-          stats.recordDeadLetter(RejectReason.NON_FINITE_EMBEDDING);
-          out.add(DeadLetters.of(topics.deadLetter().name(), r, RejectReason.NON_FINITE_EMBEDDING,
-              invalid.getMessage(), STAGE, now));
-          continue;
-        }
-        embeddedCount++;
-        out.add(new ProducerRecord<>(embeddingsTopic, null, r.timestamp() >= 0 ? r.timestamp() : null, r.key(),
-            EmbeddingSerde.encode(record)));
-      }
-    }
-    long forwardNanos = System.nanoTime() - start;
-    if (!commit(batch, out)) {
+    BatchEmbedder.Outcome outcome = embedder.embed(batch, predictor, model.descriptor());
+    if (!commit(batch, outcome.records())) {
       return false;
     }
-    stats.recordBatch(batch.size(), embeddedCount, forwardNanos);
+    stats.recordBatch(batch.size(), outcome.embedded(), outcome.forwardNanos());
     return true;
   }
-
   private boolean commit(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : batch) {

@@ -8,7 +8,6 @@ import io.semistream.topics.TopicRegistry;
 import io.semistream.training.TrainerObserver;
 import io.semistream.training.TrainerService;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -37,13 +36,7 @@ final class EvalTraining implements AutoCloseable {
       return new EvalTraining(starting, false, null);
     }
     ModelStore store = new ModelStore(work.resolve("models"));
-    Path copy = store.versionDir(starting.descriptor().version());
-    Files.createDirectories(copy);
-    try (var files = Files.list(starting.versionDir())) {
-      for (Path f : files.toList()) {
-        Files.copy(f, copy.resolve(f.getFileName()));
-      }
-    }
+    Path copy = store.importVersion(starting.versionDir());
     EmbeddingModel model = EmbeddingModel.load(copy, starting.device());
     TrainerSettings bounded = settings.maxSteps() > 0 ? settings : settings.withMaxSteps(DEFAULT_STEPS);
     TrainerService trainer = new TrainerService(bounded, clients, topics, store, starting.device(), observer);

@@ -7,6 +7,7 @@ import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
 import io.semistream.records.PrototypeDelta;
 import io.semistream.records.RejectReason;
 import java.time.Duration;
@@ -171,7 +172,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   /** A fresh true label for a seen image: score both prototype sets on it before it joins them. */
   private void testPrototypeSets(ImageState image, String truth) {
     prototypes.refreshIfStale(false);
-    List<io.semistream.records.Prototype> candidates = prototypes.forModel(image.modelVersion());
+    List<Prototype> candidates = prototypes.forModel(image.modelVersion());
     Ranking blended = classifier.rank(image.embedding(), candidates, true);
     Ranking labelsOnly = classifier.rank(image.embedding(), candidates, false);
     if (blended != null && labelsOnly != null) {
@@ -191,7 +192,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     if (state.trueLabel() != null) {
       d = decision.labelled(state);
     } else {
-      List<io.semistream.records.Prototype> candidates = prototypes.forModel(state.modelVersion());
+      List<Prototype> candidates = prototypes.forModel(state.modelVersion());
       Ranking r = classifier.rank(state.embedding(), candidates, gate.useBlended());
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
@@ -281,15 +282,13 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
 
   private void orphan(String id, ImageState.PendingLabel label) {
     byte[] value = labels.encode(new LabelRecord(label.className(), label.annotator(), label.time()));
-    forwardDeadLetter(id, value, new RecordHeaders(), label.time(), new DeadLetters.Origin(sinks.labelsTopic(), -1, -1),
-        RejectReason.ORPHAN_LABEL, "no embedding arrived for image " + id + " within learner.label.wait.ms="
+    forwardDeadLetter(id, value, new RecordHeaders(), label.time(),
+        new DeadLetters.Origin(sinks.labelsTopic(), -1, -1), RejectReason.ORPHAN_LABEL, "no embedding arrived for image " + id + " within learner.label.wait.ms="
             + settings.retention().labelWaitMs());
   }
 
   private void deadLetter(Record<String, byte[]> record, RejectReason reason, String error) {
-    RecordMetadata m = context.recordMetadata().orElse(null);
-    DeadLetters.Origin origin = m == null ? new DeadLetters.Origin("", -1, -1)
-        : new DeadLetters.Origin(m.topic(), m.partition(), m.offset());
+    DeadLetters.Origin origin = Origins.of(context.recordMetadata());
     forwardDeadLetter(record.key(), record.value(), record.headers(), record.timestamp(), origin, reason, error);
   }
 
@@ -298,6 +297,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     observer.deadLettered(reason);
     Headers headers = DeadLetters.headers(original, origin, reason, error, STAGE, System.currentTimeMillis());
     // The dead-letter sink writes String keys as UTF-8: the same bytes as the original (valid UTF-8) key.
-    context.forward(new Record<>(key, (Object) value, Math.max(0, timestamp), headers), LearnerTopology.Sinks.DEAD_LETTER);
+    context.forward(new Record<>(key, (Object) value, Math.max(0, timestamp), headers),
+        LearnerTopology.Sinks.DEAD_LETTER);
   }
 }

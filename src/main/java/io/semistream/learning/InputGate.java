@@ -5,7 +5,6 @@ import io.semistream.records.RejectReason;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * The first step after an input topic, for records whose key is no image id (missing, empty, not UTF-8):
@@ -31,9 +30,7 @@ final class InputGate implements Processor<byte[], byte[], byte[], byte[]> {
     RejectReason reason = record.key() == null || record.key().length == 0 ? RejectReason.MISSING_KEY
         : RejectReason.INVALID_KEY;
     observer.deadLettered(reason);
-    RecordMetadata m = context.recordMetadata().orElse(null);
-    DeadLetters.Origin origin = m == null ? new DeadLetters.Origin("", -1, -1)
-        : new DeadLetters.Origin(m.topic(), m.partition(), m.offset());
+    DeadLetters.Origin origin = Origins.of(context.recordMetadata());
     context.forward(record.withHeaders(DeadLetters.headers(record.headers(), origin, reason, problem,
         ImageLearner.STAGE, System.currentTimeMillis())).withTimestamp(Math.max(0, record.timestamp())));
   }

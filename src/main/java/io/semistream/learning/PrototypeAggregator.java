@@ -10,7 +10,6 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -108,9 +107,7 @@ final class PrototypeAggregator implements Processor<String, byte[], String, Obj
 
   private void reject(Record<String, byte[]> record, String error) {
     observer.deadLettered(RejectReason.MALFORMED_DELTA);
-    RecordMetadata m = context.recordMetadata().orElse(null);
-    DeadLetters.Origin origin = m == null ? new DeadLetters.Origin("", -1, -1)
-        : new DeadLetters.Origin(m.topic(), m.partition(), m.offset());
+    DeadLetters.Origin origin = Origins.of(context.recordMetadata());
     var headers = DeadLetters.headers(record.headers(), origin, RejectReason.MALFORMED_DELTA, error, STAGE,
         System.currentTimeMillis());
     context.forward(new Record<>(record.key(), (Object) record.value(), Math.max(0, record.timestamp()), headers),

@@ -68,6 +68,18 @@ public final class ModelStore {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** Copies the version directory {@code from} (weights and model.json) into this store as its version number. */
+  public Path importVersion(Path from) throws IOException {
+    Path to = versionDir(readDescriptor(from).version());
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return to;
+  }
+
   public int nextVersion() throws IOException {
     if (!Files.isDirectory(root)) {
       return 1;

@@ -77,6 +77,7 @@ public final class TopicApplier {
         }
       }
     }
+    awaitLeaders(created);
     List<TopicSpec> toCheck = specs.stream().filter(s -> !created.contains(s.name())).toList();
     if (!toCheck.isEmpty()) {
       Map<String, TopicDescription> descriptions = retryWhileUnknown(() ->
@@ -95,6 +96,27 @@ public final class TopicApplier {
       }
     }
     return new Report(created, unchanged, drift);
+  }
+
+  /**
+   * A created topic is usable once every partition has a leader. Before that, an idempotent producer's first
+   * batches can reach a partition out of order and be refused (OutOfOrderSequenceException, seen right after
+   * creation with Kafka 4.4), so `apply` returns only when the new topics are ready (bounded: 30 s).
+   */
+  private void awaitLeaders(List<String> created) throws InterruptedException, ExecutionException {
+    if (created.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      Map<String, TopicDescription> d = retryWhileUnknown(() -> admin.describeTopics(created).allTopicNames().get());
+      boolean ready = d.size() == created.size() && d.values().stream()
+          .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      if (ready) {
+        return;
+      }
+      Thread.sleep(100);
+    }
   }
 
   /** A call that reads topic metadata. */

@@ -28,7 +28,6 @@ import io.semistream.training.LabelledReservoir;
 import io.semistream.training.OnlineTrainer;
 import io.semistream.training.RecentImages;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,12 +82,7 @@ class ModelSwitchIT {
     var topics = kafka.topics();
     Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
     ModelStore store = new ModelStore(dir.resolve("models"));
-    Files.createDirectories(store.versionDir(1));
-    try (var files = Files.list(TestModels.tinyVersionDir())) {
-      for (Path f : files.toList()) {
-        Files.copy(f, store.versionDir(1).resolve(f.getFileName()));
-      }
-    }
+    store.importVersion(TestModels.tinyVersionDir());
     trainVersion2(store, fashion);
     var config = kafka.config().withLearner(LearnerTesting.learner(dir.resolve("state"), Map.of(
         "learner.pseudo.weight", "0", "learner.embedding.dimension", "64")));

@@ -16,7 +16,6 @@ import io.semistream.model.ModelDescriptor;
 import io.semistream.model.ModelStore;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.TestModels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +31,6 @@ class OnlineTrainerTest {
   @TempDir
   Path dir;
 
-  private static void copyVersion(Path from, Path to) throws Exception {
-    Files.createDirectories(to);
-    try (var files = Files.list(from)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, to.resolve(f.getFileName()));
-      }
-    }
-  }
-
   private static float[][] embed(Path version, float[][] images) throws Exception {
     try (EmbeddingModel m = EmbeddingModel.load(version, Device.cpu());
          Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
@@ -52,7 +42,7 @@ class OnlineTrainerTest {
   void shouldStartFromTheServedWeightsFitATinyLabelledSetAndSaveALoadableVersion() throws Exception {
     Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
     ModelStore store = new ModelStore(dir.resolve("models"));
-    copyVersion(TestModels.tinyVersionDir(), store.versionDir(1));
+    store.importVersion(TestModels.tinyVersionDir());
     LabelledReservoir labelled = new LabelledReservoir(100, 1);
     RecentImages recent = new RecentImages(512);
     Map<String, Integer> classIndex = new HashMap<>();
@@ -103,7 +93,7 @@ class OnlineTrainerTest {
   @Test
   void shouldLearnNothingWithoutLabels() throws Exception {
     ModelStore store = new ModelStore(dir.resolve("models"));
-    copyVersion(TestModels.tinyVersionDir(), store.versionDir(1));
+    store.importVersion(TestModels.tinyVersionDir());
     try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), OPTIONS)) {
       assertEquals(null, trainer.step(new LabelledReservoir(10, 1), new RecentImages(10), Map.of()));
       assertEquals(0, trainer.steps());

@@ -20,7 +20,6 @@ import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,12 +43,7 @@ class TrainerServiceIT {
     Replayer.publish(kafka.clients(), kafka.topics(), fashion,
         ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(1_500).withLabelFraction(0.1), System.err);
     ModelStore store = new ModelStore(dir.resolve("models"));
-    Files.createDirectories(store.versionDir(1));
-    try (var files = Files.list(TestModels.tinyVersionDir())) {
-      for (Path f : files.toList()) {
-        Files.copy(f, store.versionDir(1).resolve(f.getFileName()));
-      }
-    }
+    store.importVersion(TestModels.tinyVersionDir());
     TrainerSettings settings = SemistreamConfig.fromMap(Map.of("trainer.min.labels", "20",
         "trainer.candidate.every.steps", "25", "trainer.max.steps", "50", "trainer.labelled.batch", "16",
         "trainer.unlabelled.batch", "16", "trainer.holdout.every", "4", "trainer.promotion.min.heldout", "10",

@@ -1,0 +1,91 @@
+package io.semistream.embedding;
+
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import io.semistream.image.ImagePreprocessor;
+import io.semistream.model.ImageEmbedding;
+import io.semistream.model.ModelDescriptor;
+import io.semistream.records.DeadLetters;
+import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.ImageHeaders;
+import io.semistream.records.RejectReason;
+import io.semistream.records.RejectedRecordException;
+import io.semistream.topics.TopicRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * One batch of image records to the records that leave for it: preprocess each image (bad ones become dead
+ * letters), one forward pass for the rest, an embedding per image (a non-finite one becomes a dead letter).
+ * No Kafka I/O: the worker sends the result in one transaction with the consumed offsets.
+ */
+final class BatchEmbedder {
+  /** What a batch produced: records to send (embeddings and dead letters), how many embedded, forward time. */
+  record Outcome(List<ProducerRecord<byte[], byte[]>> records, int embedded, long forwardNanos) {
+  }
+
+  private final ImagePreprocessor preprocessor;
+  private final TopicRegistry topics;
+  private final EmbeddingStats stats;
+  private final String stage;
+
+  BatchEmbedder(ImagePreprocessor preprocessor, TopicRegistry topics, EmbeddingStats stats, String stage) {
+    this.preprocessor = preprocessor;
+    this.topics = topics;
+    this.stats = stats;
+    this.stage = stage;
+  }
+
+  Outcome embed(List<ConsumerRecord<byte[], byte[]>> batch, Predictor<float[][], List<ImageEmbedding>> predictor,
+      ModelDescriptor model) {
+    List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(batch.size());
+    List<float[]> inputs = new ArrayList<>(batch.size());
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
+    long now = System.currentTimeMillis();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      try {
+        if (r.key() == null || r.key().length == 0) {
+          throw new RejectedRecordException(RejectReason.MISSING_KEY, "image record has no id (key)");
+        }
+        inputs.add(preprocessor.preprocess(r.value()));
+        accepted.add(r);
+      } catch (RejectedRecordException e) {
+        stats.recordDeadLetter(e.reason());
+        out.add(DeadLetters.of(topics.deadLetter().name(), r, e.reason(), e.getMessage(), stage, now));
+      }
+    }
+    long start = System.nanoTime();
+    int embedded = 0;
+    if (!accepted.isEmpty()) {
+      List<ImageEmbedding> embeddings;
+      try {
+        embeddings = predictor.predict(inputs.toArray(new float[0][]));
+      } catch (TranslateException e) {
+        throw new IllegalStateException("forward pass failed for a batch of " + inputs.size(), e);
+      }
+      String embeddingsTopic = topics.embeddings().name();
+      for (int i = 0; i < accepted.size(); i++) {
+        ConsumerRecord<byte[], byte[]> r = accepted.get(i);
+        ImageEmbedding e = embeddings.get(i);
+        EmbeddingRecord record;
+        try {
+          record = new EmbeddingRecord(e.vector(), e.reconstructionError(), model.id(), model.version(),
+              ImageHeaders.eventTime(r.headers(), r.timestamp()));
+        } catch (IllegalArgumentException invalid) {
+          // A NaN/infinite output (e.g. extreme pixel values through a diverged model) must not stop the stream.
+          stats.recordDeadLetter(RejectReason.NON_FINITE_EMBEDDING);
+          out.add(DeadLetters.of(topics.deadLetter().name(), r, RejectReason.NON_FINITE_EMBEDDING,
+              invalid.getMessage(), stage, now));
+          continue;
+        }
+        embedded++;
+        out.add(new ProducerRecord<>(embeddingsTopic, null, r.timestamp() >= 0 ? r.timestamp() : null, r.key(),
+            EmbeddingSerde.encode(record)));
+      }
+    }
+    return new Outcome(out, embedded, System.nanoTime() - start);
+  }
+}
