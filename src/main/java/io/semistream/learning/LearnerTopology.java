@@ -64,7 +64,7 @@ public final class LearnerTopology {
 
     /** Labels reach the image learner through the internal topic {@code <application.id>-labels-by-image-repartition}. */
     boolean isLabelTopic(String topic) {
-      return topic.endsWith("-" + LABELS_BY_IMAGE + "-repartition") || topic.equals(labelsTopic);
+      return topic.endsWith("-" + LABELS_BY_IMAGE + "-repartition");
     }
   }
 

@@ -159,7 +159,8 @@ public final class TrainerService implements AutoCloseable, Runnable {
           }
           trainSlice(trainer, producer);
         }
-        if (trainer != null && trainer.steps() % settings.candidateEverySteps() != 0) {
+        // The budget is spent (not a stop): judge what the last steps since the previous candidate learned.
+        if (running && trainer != null && trainer.steps() % settings.candidateEverySteps() != 0) {
           judgeCandidate(trainer, producer);
         }
       } finally {
