@@ -1,5 +1,7 @@
 package io.semistream.cli;
 
+import io.semistream.model.ModelStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +21,9 @@ class MainJobIT {
   void shouldRunTheWholePipelineOnTheEmbeddedBrokerWhenNoBootstrapServersAreGiven(@TempDir Path dir)
       throws Exception {
     Path groundTruth = dir.resolve("gt.csv");
+    // The main job's trainer writes into its model store: give it a copy of the shared test model.
+    Path models = dir.resolve("models");
+    new ModelStore(models).importVersion(TestModels.tinyVersionDir());
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
@@ -26,7 +31,7 @@ class MainJobIT {
     try {
       rc = SemistreamCli.commandLine().execute("run", "--limit", "300", "--exit-when-done",
           "--ground-truth", groundTruth.toString(),
-          "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "broker.port=0", "-D", "model.dir=" + TestModels.tinyStore(),
+          "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "broker.port=0", "-D", "model.dir=" + models,
           "-D", "metrics.port=0", "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
           "-D", "data.dir=" + ProjectPaths.dataDir());
     } finally {

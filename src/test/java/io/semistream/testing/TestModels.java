@@ -25,16 +25,25 @@ public final class TestModels {
   private TestModels() {
   }
 
-  /** The model store directory (holding v1/). */
+  /**
+   * The model store directory (holding v1/), trained once per build and kept in target/: failsafe runs each IT
+   * class in its own JVM, and training it again in every one cost 20–30 s each. Written to a temporary folder and
+   * moved into place whole, so a half-trained model is never picked up. Tests that write versions into a store
+   * copy this one first ({@code ModelStore.importVersion}).
+   */
   public static synchronized Path tinyStore() {
     if (store == null) {
       try {
-        DjlEngine.start(2);
-        Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
-        Path dir = Files.createTempDirectory(ProjectPaths.root().resolve("target"), "test-model-");
-        new AutoencoderTrainer(Device.cpu()).train(TrainingImages.fromDataset(fashion, 6_144, Set.of(), 1),
-            new AutoencoderTrainer.Options("conv-ae-64", 2, 128, 1e-3f, 1, "fashion-mnist (test)"),
-            new ModelStore(dir), AutoencoderTrainer.quiet());
+        Path dir = ProjectPaths.root().resolve("target").resolve("test-model-tiny");
+        if (!Files.isRegularFile(dir.resolve("v1").resolve(ModelStore.DESCRIPTOR))) {
+          DjlEngine.start(2);
+          Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+          Path tmp = Files.createTempDirectory(ProjectPaths.root().resolve("target"), "test-model-");
+          new AutoencoderTrainer(Device.cpu()).train(TrainingImages.fromDataset(fashion, 6_144, Set.of(), 1),
+              new AutoencoderTrainer.Options("conv-ae-64", 2, 128, 1e-3f, 1, "fashion-mnist (test)"),
+              new ModelStore(tmp), AutoencoderTrainer.quiet());
+          Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         store = dir;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
