@@ -125,12 +125,30 @@ class LearnerHardeningTest {
       for (int round = 0; round < 5; round++) {
         h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       }
+      double reached = 0;
       for (var p : h.prototypes.readValuesToList()) {
         if (p != null) {
           assertTrue(p.pseudoWeight() <= 0.5 * p.labelledCount() + 1e-9, p.toString());
+          reached = Math.max(reached, p.pseudoWeight() / p.labelledCount());
         }
       }
+      assertEquals(0.4, reached, 1e-9, "pseudo-labels (0.2 each) filled class a up to the cap of 0.5 x 1 label");
     }
+  }
+
+  @Test
+  void shouldScaleThePseudoPartDownToTheCapWhenDeltasInFlightOvershootIt() {
+    // Image learners decide against a lagging prototype: the sums can hold more pseudo weight than the cap.
+    PrototypeSums sums = PrototypeSums.empty("a", 2);
+    sums = sums.apply(new io.semistream.records.PrototypeDelta("a", false, 1, new float[] {0, 0}, "m", 1, 0));
+    for (int i = 0; i < 5; i++) {
+      sums = sums.apply(new io.semistream.records.PrototypeDelta("a", true, 0.2, new float[] {10, 0}, "m", 1, 0));
+    }
+    Prototype p = sums.toPrototype(0, 0.5);
+    assertEquals(0.5, p.pseudoWeight(), 1e-12, "published at the cap, not the 1.0 held");
+    assertEquals(1.5, p.count(), 1e-12);
+    assertEquals(0.5 * 10 / 1.5, p.vector()[0], 1e-12, "the pseudo part weighs exactly the cap in the mean");
+    assertEquals(1.0, sums.pseudoWeight(), 1e-12, "the exact sums keep everything, so removals stay exact");
   }
 
   @Test
