@@ -47,7 +47,12 @@ class KcatClientIT {
 
   /** {@code kcat -P} with tab-separated key and value per line (the form the hardening issue used). */
   private void kcatProduce(TestKafka kafka, String topic, List<String> lines) throws Exception {
-    Path input = Files.write(dir.resolve(topic + "-" + System.nanoTime() + ".txt"), lines, StandardCharsets.UTF_8);
+    kcatProduceBytes(kafka, topic, String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Raw bytes, for keys that are not UTF-8. */
+  private void kcatProduceBytes(TestKafka kafka, String topic, byte[] content) throws Exception {
+    Path input = Files.write(dir.resolve(topic + "-" + System.nanoTime() + ".txt"), content);
     Process p = new ProcessBuilder(KCAT.toString(), "-P", "-b", kafka.bootstrapServers(), "-t", topic, "-K", "\t")
         .redirectInput(input.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("kcat.log").toFile())
         .start();
@@ -86,6 +91,13 @@ class KcatClientIT {
             + "\"updateTime\":0,\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,\"pseudoWeight\":0}"));
     kcatProduce(kafka, kafka.topics().prototypeDeltas().name(), List.of("class-1\tnot a delta"));
     kcatProduce(kafka, kafka.topics().embeddings().name(), List.of("kcat-bad\tnot an embedding"));
+    kcatProduce(kafka, kafka.topics().labels().name(), List.of("bad-json\t{broken",
+        "numeric-class\t{\"class\":5,\"annotator\":\"kcat\",\"time\":1}",
+        "\t{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}"));
+    java.io.ByteArrayOutputStream notUtf8 = new java.io.ByteArrayOutputStream();
+    notUtf8.write(new byte[] {'i', 'd', (byte) 0xFF, '\t'});
+    notUtf8.write("{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}\n".getBytes(StandardCharsets.UTF_8));
+    kcatProduceBytes(kafka, kafka.topics().labels().name(), notUtf8.toByteArray());
 
     try (LearnerRuntime learner = LearnerRuntime.start(
         LearnerTesting.config(kafka, dir.resolve("state"), 0, 0), kafka.topics())) {
@@ -95,15 +107,20 @@ class KcatClientIT {
           "every kcat label joined its image: " + prototypes.values());
       assertEquals(LABELS, prototypes.values().stream().mapToLong(Prototype::labelledCount).sum());
 
-      List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(kafka.topics().deadLetter().name(), 2,
+      List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(kafka.topics().deadLetter().name(), 6,
           Duration.ofSeconds(30), Duration.ofSeconds(2));
       Map<String, String> reasons = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : dead) {
-        reasons.put(new String(r.key(), StandardCharsets.UTF_8),
-            new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
+        String key = r.key() == null || r.key().length == 0 ? "<no key>"
+            : r.key()[r.key().length - 1] == (byte) 0xFF ? "<not utf-8>" : new String(r.key(), StandardCharsets.UTF_8);
+        reasons.put(key, new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
+        assertEquals(key.startsWith("class-") ? "prototype-deltas" : key.equals("kcat-bad") ? "embeddings" : "labels",
+            new String(r.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8), key);
       }
-      assertEquals(Map.of("class-1", "malformed-delta", "kcat-bad", "malformed-embedding"), reasons,
-          "no orphan label; the junk delta and embedding dead-lettered");
+      assertEquals(Map.of("class-1", "malformed-delta", "kcat-bad", "malformed-embedding",
+          "bad-json", "malformed-label", "numeric-class", "malformed-label", "<no key>", "missing-key",
+          "<not utf-8>", "invalid-key"), reasons, "no orphan label; every bad record dead-lettered with its reason");
+      assertEquals(6, dead.size(), "each once");
       assertEquals(KafkaStreams.State.RUNNING, learner.learner().streams().state());
 
       HttpClient http = HttpClient.newHttpClient();
