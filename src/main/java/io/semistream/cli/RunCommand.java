@@ -1,5 +1,7 @@
 package io.semistream.cli;
 
+import io.semistream.image.ImagePreprocessor;
+
 import io.semistream.metrics.TrainerMetrics;
 import io.semistream.model.ModelStore;
 import io.semistream.training.TrainerService;
@@ -92,7 +94,9 @@ final class RunCommand implements Callable<Integer> {
     if (config.trainer().enabled()) {
       TrainerMetrics trainerMetrics = new TrainerMetrics();
       trainerMetrics.bindTo(metrics.registry());
-      trainer = life.own(new TrainerService(config.trainer(), clients, topics, new ModelStore(config.model().dir()),
+      trainer = life.own(new TrainerService(config.trainer(),
+          ImagePreprocessor.of(model.descriptor().inputSide(), config.embedding()), clients, topics,
+          new ModelStore(config.model().dir()),
           device, trainerMetrics).start());
     }
     service.start();

@@ -61,8 +61,7 @@ final class TrainCommand implements Callable<Integer> {
     String trainedOn;
     if (fromTopic) {
       try (KafkaConnection connection = KafkaConnection.open(config)) {
-        ImagePreprocessor preprocessor = new ImagePreprocessor(28, config.embedding().maxImageBytes(),
-            config.embedding().maxImageSide());
+        ImagePreprocessor preprocessor = ImagePreprocessor.of(28, config.embedding());
         TrainingImages.FromTopic read = TrainingImages.fromTopic(new KafkaClients(connection.config().kafka()),
             TopicRegistry.load().images().name(), images, preprocessor, Duration.ofMinutes(10));
         System.out.printf("read %d images from the images topic (%d undecodable, skipped)%n",

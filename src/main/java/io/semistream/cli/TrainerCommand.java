@@ -5,6 +5,8 @@ import io.semistream.config.SemistreamConfig;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.metrics.ServiceMetrics;
 import io.semistream.metrics.TrainerMetrics;
+import io.semistream.image.ImagePreprocessor;
+import io.semistream.model.ConvAutoencoder;
 import io.semistream.model.DjlEngine;
 import io.semistream.model.ModelStore;
 import io.semistream.topics.TopicRegistry;
@@ -33,7 +35,7 @@ final class TrainerCommand implements Callable<Integer> {
     TrainerMetrics observer = new TrainerMetrics();
     observer.bindTo(metrics.registry());
     TrainerService trainer = life.own(new TrainerService(config.trainer(),
-        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), new ModelStore(config.model().dir()),
+        ImagePreprocessor.of(ConvAutoencoder.SIDE, config.embedding()), new KafkaClients(connection.config().kafka()), TopicRegistry.load(), new ModelStore(config.model().dir()),
         device, observer).start());
     System.out.printf("online trainer running on %s (models in %s); Ctrl-C stops it%n",
         connection.config().kafka().bootstrapServers(), config.model().dir());

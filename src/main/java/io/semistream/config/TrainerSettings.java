@@ -85,10 +85,4 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         learningRate, threshold, consistencyWeight, reconstructionWeight, minLabels, candidateEverySteps,
         holdoutEvery, minGain, minHeldOut, maxClasses, steps, seed);
   }
-
-  public TrainerSettings withEnabled(boolean on) {
-    return new TrainerSettings(on, labelledPerClass, recentImages, labelledBatch, unlabelledBatch, learningRate,
-        threshold, consistencyWeight, reconstructionWeight, minLabels, candidateEverySteps, holdoutEvery, minGain,
-        minHeldOut, maxClasses, maxSteps, seed);
-  }
 }

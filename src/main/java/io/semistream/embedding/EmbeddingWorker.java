@@ -74,8 +74,8 @@ final class EmbeddingWorker implements Runnable {
     this.serving = serving;
     this.model = serving.current();
     this.stats = stats;
-    this.embedder = new BatchEmbedder(new ImagePreprocessor(model.descriptor().inputSide(),
-        settings.maxImageBytes(), settings.maxImageSide(), settings.maxImagePixels()), topics, stats, STAGE);
+    this.embedder = new BatchEmbedder(ImagePreprocessor.of(model.descriptor().inputSide(), settings), topics, stats,
+        STAGE);
   }
 
   Throwable failure() {

@@ -1,6 +1,7 @@
 package io.semistream.evaluation;
 
 import io.semistream.config.TrainerSettings;
+import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.model.ModelStore;
@@ -30,8 +31,8 @@ final class EvalTraining implements AutoCloseable {
     this.trainer = trainer;
   }
 
-  static EvalTraining prepare(TrainerSettings settings, EmbeddingModel starting, Path work, KafkaClients clients,
-      TopicRegistry topics, TrainerObserver observer) throws IOException {
+  static EvalTraining prepare(TrainerSettings settings, ImagePreprocessor preprocessor, EmbeddingModel starting,
+      Path work, KafkaClients clients, TopicRegistry topics, TrainerObserver observer) throws IOException {
     if (!settings.enabled()) {
       return new EvalTraining(starting, false, null);
     }
@@ -39,7 +40,8 @@ final class EvalTraining implements AutoCloseable {
     Path copy = store.importVersion(starting.versionDir());
     EmbeddingModel model = EmbeddingModel.load(copy, starting.device());
     TrainerSettings bounded = settings.maxSteps() > 0 ? settings : settings.withMaxSteps(DEFAULT_STEPS);
-    TrainerService trainer = new TrainerService(bounded, clients, topics, store, starting.device(), observer);
+    TrainerService trainer = new TrainerService(bounded, preprocessor, clients, topics, store,
+        starting.device(), observer);
     return new EvalTraining(model, true, trainer.start());
   }
 

@@ -1,5 +1,7 @@
 package io.semistream.evaluation;
 
+import io.semistream.image.ImagePreprocessor;
+
 import io.semistream.config.DistanceMetric;
 
 import io.semistream.broker.EmbeddedKafkaBroker;
@@ -58,7 +60,9 @@ public final class PrequentialEval {
       long start;
       Replayer.Result replayed;
       TrainingRecorder training = new TrainingRecorder(System.currentTimeMillis());
-      try (EvalTraining trainer = EvalTraining.prepare(live.trainer(), model, work, clients, topics, training);
+      try (EvalTraining trainer = EvalTraining.prepare(live.trainer(),
+               ImagePreprocessor.of(model.descriptor().inputSide(), live.embedding()), model, work, clients, topics,
+               training);
            EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, trainer.model())
                .start();
            LearnerService learner = new LearnerService(live, topics, null).start();

@@ -49,6 +49,11 @@ public final class ImagePreprocessor {
     this.maxSourcePixels = maxSourcePixels;
   }
 
+  /** With the limits the configuration gives the embedding service (bytes, side, pixels). */
+  public static ImagePreprocessor of(int side, io.semistream.config.EmbeddingSettings limits) {
+    return new ImagePreprocessor(side, limits.maxImageBytes(), limits.maxImageSide(), limits.maxImagePixels());
+  }
+
   public int side() {
     return side;
   }

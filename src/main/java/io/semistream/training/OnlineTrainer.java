@@ -61,7 +61,6 @@ public final class OnlineTrainer implements AutoCloseable {
   private final Model model;
   private final Trainer trainer;
   private final SemiSupervisedNet net;
-  private final ConvAutoencoder autoencoder;
   private final Options options;
   private final Random random;
   private final ModelDescriptor parent;
@@ -73,7 +72,6 @@ public final class OnlineTrainer implements AutoCloseable {
     this.model = model;
     this.trainer = trainer;
     this.net = net;
-    this.autoencoder = net.autoencoder();
     this.options = options;
     this.random = new Random(options.seed());
     this.parent = parent;
@@ -209,8 +207,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
   /** Writes the autoencoder's weights in the model store's format: the Model's block is swapped for the save. */
   private void saveAutoencoder(Path dir) throws IOException {
-    var net = model.getBlock();
-    model.setBlock(autoencoder);
+    model.setBlock(net.autoencoder());
     try {
       model.setProperty("Epoch", "0");
       model.save(dir, parent.id());

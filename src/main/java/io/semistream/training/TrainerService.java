@@ -61,14 +61,17 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private volatile boolean running = true;
   private volatile Throwable failure;
   private volatile int servingVersion;
-  private volatile int promotions;
   private volatile int candidates;
   private volatile boolean training;
   private volatile long lastRecordNanos = System.nanoTime();
   private int labelsSeen;
 
-  public TrainerService(TrainerSettings settings, KafkaClients clients, TopicRegistry topics, ModelStore store,
-      Device device, TrainerObserver observer) {
+  /**
+   * @param preprocessor decodes images exactly as the embedding service does (same limits), so the trainer never
+   *     learns from an image the service refuses
+   */
+  public TrainerService(TrainerSettings settings, ImagePreprocessor preprocessor, KafkaClients clients,
+      TopicRegistry topics, ModelStore store, Device device, TrainerObserver observer) {
     this.settings = settings;
     this.clients = clients;
     this.topics = topics;
@@ -76,7 +79,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
     this.device = device;
     this.observer = observer;
     this.rule = new PromotionRule(settings.minGain(), settings.minHeldOut());
-    this.preprocessor = new ImagePreprocessor(28, 2 * 1024 * 1024, 4096);
+    this.preprocessor = preprocessor;
     this.labelled = new LabelledReservoir(settings.labelledPerClass(), settings.seed());
     this.heldOut = new LabelledReservoir(settings.labelledPerClass(), settings.seed() + 1);
     this.recent = new RecentImages(settings.recentImages());
@@ -103,10 +106,6 @@ public final class TrainerService implements AutoCloseable, Runnable {
 
   public int servingVersion() {
     return servingVersion;
-  }
-
-  public int promotions() {
-    return promotions;
   }
 
   public int candidates() {
@@ -217,7 +216,6 @@ public final class TrainerService implements AutoCloseable, Runnable {
     if (promote) {
       store.promote(version);
       servingVersion = version;
-      promotions++;
     }
     // Announced after the store names it: a reader that sees "promoted" finds the version it points to.
     producer.send(new ProducerRecord<>(topics.modelVersions().name(), announced.modelId(),

@@ -5,16 +5,6 @@ package io.semistream.training;
  * Training never writes to a terminal itself.
  */
 public interface TrainingProgress {
-  TrainingProgress QUIET = new TrainingProgress() {
-    @Override
-    public void message(String text) {
-    }
-
-    @Override
-    public void batch(int epoch, int epochs, int batch, int batches, float loss) {
-    }
-  };
-
   /** One line about what is happening (which model, why training starts, where it was saved). */
   void message(String text);
 

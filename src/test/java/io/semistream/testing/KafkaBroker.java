@@ -49,11 +49,6 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     return kafka;
   }
 
-  /** A folder of the broker's temporary directory, for per-test state (Streams state dirs, logs). */
-  public Path newDir(String name) throws IOException {
-    return Files.createTempDirectory(dir, name + "-");
-  }
-
   private static void deleteRecursively(Path root) throws IOException {
     if (root == null || !Files.exists(root)) {
       return;

@@ -10,6 +10,7 @@ import io.semistream.config.TrainerSettings;
 import io.semistream.data.Dataset;
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
+import io.semistream.image.ImagePreprocessor;
 import io.semistream.model.ModelDescriptor;
 import io.semistream.model.ModelStore;
 import io.semistream.records.JsonSerde;
@@ -48,7 +49,8 @@ class TrainerServiceIT {
         "trainer.candidate.every.steps", "25", "trainer.max.steps", "50", "trainer.labelled.batch", "16",
         "trainer.unlabelled.batch", "16", "trainer.holdout.every", "4", "trainer.promotion.min.heldout", "10",
         "trainer.promotion.min.gain", "0")).trainer();
-    TrainerService trainer = new TrainerService(settings, kafka.clients(), kafka.topics(), store, Device.cpu(),
+    TrainerService trainer = new TrainerService(settings,
+        ImagePreprocessor.of(28, kafka.config().embedding()), kafka.clients(), kafka.topics(), store, Device.cpu(),
         TrainerObserver.NONE).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     while (trainer.isRunning() && System.nanoTime() < deadline) {
