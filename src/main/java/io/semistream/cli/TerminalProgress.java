@@ -23,7 +23,7 @@ final class TerminalProgress implements TrainingProgress {
   public void batch(int epoch, int epochs, int batch, int batches, float loss) {
     if (batch == 1) {
       finished();
-      bar = new ProgressBar(out, "train epoch " + epoch + "/" + epochs, batches);
+      bar = ProgressBar.forOutput(out, "train epoch " + epoch + "/" + epochs, "batches", batches);
     }
     bar.update(batch, String.format("loss %.4f", loss));
   }

@@ -67,7 +67,7 @@ public final class Replayer {
     String imagesTopic = topics.images().name();
     String labelsTopic = topics.labels().name();
     String source = "replay:" + dataset.name().id();
-    ProgressBar bar = options.progressBar() ? new ProgressBar(terminal, "replay", plan.size()) : null;
+    ProgressBar bar = options.progressBar() ? ProgressBar.forOutput(terminal, "replay", "images", plan.size()) : null;
     Deque<PendingLabel> delayed = new ArrayDeque<>();
     long delayNanos = options.labelDelay().toNanos();
     long start = System.nanoTime();
