@@ -180,7 +180,7 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
     }
     next.forEach((tag, count) -> classCounts.computeIfAbsent(tag, t -> {
       DoubleAdder adder = new DoubleAdder();
-      Gauge.builder("semistream.learner.prototype.count", adder, DoubleAdder::sum).tag("class", t)
+      Gauge.builder("semistream.learner.prototype.weight", adder, DoubleAdder::sum).tag("class", t)
           .description("Weight of a class prototype (true labels + pseudo weight)").register(registry);
       return adder;
     }));

@@ -55,12 +55,12 @@ class MetricsBindersTest {
       protos.add(prototype("c" + i, i + 1));
     }
     m.prototypes(protos, 0.25);
-    long tagged = registry.find("semistream.learner.prototype.count").gauges().size();
+    long tagged = registry.find("semistream.learner.prototype.weight").gauges().size();
     assertEquals(4, tagged, "the first 3 classes and 'other'");
-    double total = registry.find("semistream.learner.prototype.count").gauges().stream()
+    double total = registry.find("semistream.learner.prototype.weight").gauges().stream()
         .mapToDouble(g -> g.value()).sum();
     assertEquals(21, total, 1e-9, "no count is lost: 1+2+...+6");
-    assertNotNull(registry.find("semistream.learner.prototype.count").tag("class", LearnerMetrics.OTHER).gauge());
+    assertNotNull(registry.find("semistream.learner.prototype.weight").tag("class", LearnerMetrics.OTHER).gauge());
     assertEquals(0.25, registry.get("semistream.learner.prototype.drift").gauge().value());
   }
 
