@@ -162,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of())) {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
       KafkaClients clients = new KafkaClients(live.kafka());
-      TopicRegistry topics = TopicRegistry.load();
+      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
       try (Admin admin = clients.admin()) {
         new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
       }

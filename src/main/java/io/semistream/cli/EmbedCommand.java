@@ -34,7 +34,7 @@ final class EmbedCommand implements Callable<Integer> {
     EmbeddingModel model = life.own(EmbeddingModel.load(dir, device));
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-embedding"));
     EmbeddingService service = life.own(new EmbeddingService(config.embedding(),
-        new KafkaClients(connection.config().kafka()), TopicRegistry.load(), model, metrics.registry()));
+        new KafkaClients(connection.config().kafka()), TopicRegistry.load(config.topics().prefix()), model, metrics.registry()));
     service.start();
     System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",
         connection.config().kafka().bootstrapServers(), model.descriptor().id(), model.descriptor().version(),

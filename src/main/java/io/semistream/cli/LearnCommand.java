@@ -21,7 +21,7 @@ final class LearnCommand implements Callable<Integer> {
     ServiceLifecycle life = new ServiceLifecycle("learn");
     life.own(connection);
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-learner"));
-    LearnerRuntime learner = life.own(LearnerRuntime.start(connection.config(), TopicRegistry.load(),
+    LearnerRuntime learner = life.own(LearnerRuntime.start(connection.config(), TopicRegistry.load(config.topics().prefix()),
         metrics.registry()));
     System.out.printf("learner running on %s; query API %s; Ctrl-C stops it%n",
         connection.config().kafka().bootstrapServers(),

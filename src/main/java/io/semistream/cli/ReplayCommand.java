@@ -41,7 +41,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   static Replayer.Result run(SemistreamConfig config, ReplayOptions options) throws Exception {
-    return Replayer.publish(new KafkaClients(config.kafka()), TopicRegistry.load(),
+    return Replayer.publish(new KafkaClients(config.kafka()), TopicRegistry.load(config.topics().prefix()),
         new DatasetLoader(config.dataDir()).load(options.dataset()), options, System.err);
   }
 

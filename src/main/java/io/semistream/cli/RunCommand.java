@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
     Device device = DjlEngine.startFor(config.embedding());
     KafkaConnection connection = KafkaConnection.open(config);
     SemistreamConfig live = connection.config();
-    TopicRegistry topics = TopicRegistry.load();
+    TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
     KafkaClients clients = new KafkaClients(live.kafka());
     EmbeddingModel model;
     try {
@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
           + topics.predictions().name() + " --isolation-level read_committed --property print.key=true");
       try (Admin admin = clients.admin()) {
         TopicApplier.Report report = new TopicApplier(admin).apply(topics.catalogue().all().values(),
-            config.topicReplicationFactor());
+            config.topics().replicationFactor());
         out.print("topics: " + report.summary().replace("\n", "\n        ").stripTrailing() + "\n");
       }
       model = EmbeddingModel.load(ModelBootstrap.latestOrTrain(live, device, new TerminalProgress(out)), device);

@@ -63,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
       try (KafkaConnection connection = KafkaConnection.open(config)) {
         ImagePreprocessor preprocessor = ImagePreprocessor.of(28, config.embedding());
         TrainingImages.FromTopic read = TrainingImages.fromTopic(new KafkaClients(connection.config().kafka()),
-            TopicRegistry.load().images().name(), images, preprocessor, Duration.ofMinutes(10));
+            TopicRegistry.load(config.topics().prefix()).images().name(), images, preprocessor, Duration.ofMinutes(10));
         System.out.printf("read %d images from the images topic (%d undecodable, skipped)%n",
             read.images().size(), read.rejected());
         data = read.images();

@@ -35,7 +35,7 @@ final class TrainerCommand implements Callable<Integer> {
     TrainerMetrics observer = new TrainerMetrics();
     observer.bindTo(metrics.registry());
     TrainerService trainer = life.own(new TrainerService(config.trainer(),
-        ImagePreprocessor.of(ConvAutoencoder.SIDE, config.embedding()), new KafkaClients(connection.config().kafka()), TopicRegistry.load(), new ModelStore(config.model().dir()),
+        ImagePreprocessor.of(ConvAutoencoder.SIDE, config.embedding()), new KafkaClients(connection.config().kafka()), TopicRegistry.load(config.topics().prefix()), new ModelStore(config.model().dir()),
         device, observer).start());
     System.out.printf("online trainer running on %s (models in %s); Ctrl-C stops it%n",
         connection.config().kafka().bootstrapServers(), config.model().dir());

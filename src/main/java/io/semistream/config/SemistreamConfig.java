@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -25,13 +24,12 @@ import org.apache.kafka.common.config.ConfigException;
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
     LearnerSettings learner, TrainerSettings trainer, MetricsSettings metrics, Path dataDir,
-    int topicReplicationFactor) {
+    TopicsSettings topics) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
 
   public static final String DATA_DIR = "data.dir";
-  public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
   /**
    * The definition of every key: type, default, validator and documentation (the README's reference). Each
@@ -44,9 +42,8 @@ public record SemistreamConfig(
     KafkaSettings.define(def);
     BrokerSettings.define(def);
     def.define(DATA_DIR, Type.STRING, "data", Importance.MEDIUM,
-            "Where the npm data sets (data/npm) and their binary cache (data/cache) live.")
-        .define(TOPICS_REPLICATION_FACTOR, Type.INT, 0, Range.between(0, 32), Importance.MEDIUM,
-            "Replication factor for topics that `topics apply` creates; 0 uses the catalogue's value.");
+            "Where the npm data sets (data/npm) and their binary cache (data/cache) live.");
+    TopicsSettings.define(def);
     ModelSettings.define(def);
     EmbeddingSettings.define(def);
     LearnerSettings.define(def);
@@ -57,11 +54,8 @@ public record SemistreamConfig(
 
   public SemistreamConfig {
     if (kafka == null || broker == null || embedding == null || model == null || learner == null
-        || trainer == null || metrics == null || dataDir == null) {
+        || trainer == null || metrics == null || dataDir == null || topics == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
-    }
-    if (topicReplicationFactor < 0) {
-      throw new IllegalArgumentException("topicReplicationFactor must be >= 0");
     }
   }
 
@@ -143,34 +137,34 @@ public record SemistreamConfig(
     ParsedValues values = new ParsedValues(parsed);
     return new SemistreamConfig(KafkaSettings.read(values, passthrough), BrokerSettings.read(values),
         EmbeddingSettings.read(values), ModelSettings.read(values), LearnerSettings.read(values),
-        TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), values.integer(TOPICS_REPLICATION_FACTOR));
+        TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), TopicsSettings.read(values));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        learner, trainer, metrics, dataDir, topicReplicationFactor);
+        learner, trainer, metrics, dataDir, topics);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
-    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topics);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
     return new SemistreamConfig(kafka, broker, embedding, model.withDir(dir), learner, trainer, metrics, dataDir,
-        topicReplicationFactor);
+        topics);
   }
 
   public SemistreamConfig withMetrics(MetricsSettings newMetrics) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, newMetrics, dataDir,
-        topicReplicationFactor);
+        topics);
   }
 
   public SemistreamConfig withTrainer(TrainerSettings newTrainer) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, newTrainer, metrics, dataDir,
-        topicReplicationFactor);
+        topics);
   }
 
   public SemistreamConfig withLearner(LearnerSettings newLearner) {
-    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topicReplicationFactor);
+    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topics);
   }
 }

@@ -53,7 +53,7 @@ public final class PrequentialEval {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers())
           .withLearner(config.learner().withApplication("semistream-eval", work.resolve("streams")).withHttpPort(-1));
       KafkaClients clients = new KafkaClients(live.kafka());
-      TopicRegistry topics = TopicRegistry.load();
+      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
       try (Admin admin = clients.admin()) {
         new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
       }

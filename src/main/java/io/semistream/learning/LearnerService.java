@@ -50,8 +50,8 @@ public final class LearnerService implements AutoCloseable {
     if (applicationServer != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
     }
-    if (config.topicReplicationFactor() > 0) {
-      p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topicReplicationFactor());
+    if (config.topics().replicationFactor() > 0) {
+      p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topics().replicationFactor());
     }
     return p;
   }

@@ -69,6 +69,20 @@ public final class TopicCatalogue {
     return value;
   }
 
+  /** The same topics named {@code prefix + name}: one deployment's topics on a shared cluster. */
+  public TopicCatalogue withPrefix(String prefix) {
+    Map<TopicId, TopicSpec> prefixed = new EnumMap<>(TopicId.class);
+    specs.forEach((id, spec) -> prefixed.put(id, spec.withName(prefix + spec.name())));
+    return new TopicCatalogue(prefixed);
+  }
+
+  /** The same topics with other partition counts (`topics apply --partitions id=n`) for topics not yet created. */
+  public TopicCatalogue withPartitions(Map<TopicId, Integer> partitions) {
+    Map<TopicId, TopicSpec> changed = new EnumMap<>(specs);
+    partitions.forEach((id, n) -> changed.put(id, specs.get(id).withPartitions(n)));
+    return new TopicCatalogue(changed);
+  }
+
   public TopicSpec spec(TopicId id) {
     return specs.get(id);
   }

@@ -23,8 +23,14 @@ public final class TopicRegistry {
     this.catalogue = catalogue;
   }
 
+  /** The packaged catalogue's names as they are. */
   public static TopicRegistry load() {
-    return new TopicRegistry(TopicCatalogue.load());
+    return load("");
+  }
+
+  /** The packaged catalogue with every name prefixed ({@code topics.prefix}). */
+  public static TopicRegistry load(String prefix) {
+    return new TopicRegistry(TopicCatalogue.load().withPrefix(prefix));
   }
 
   public TopicCatalogue catalogue() {

@@ -30,6 +30,16 @@ public record TopicSpec(
     configs = Map.copyOf(configs);
   }
 
+  public TopicSpec withName(String newName) {
+    return new TopicSpec(id, newName, partitions, replicationFactor, cleanupPolicy, retentionMs, configs, keyFormat,
+        valueFormat, valueSchema);
+  }
+
+  public TopicSpec withPartitions(int newPartitions) {
+    return new TopicSpec(id, name, newPartitions, replicationFactor, cleanupPolicy, retentionMs, configs, keyFormat,
+        valueFormat, valueSchema);
+  }
+
   /** The topic-level configs that `topics apply` sets and checks. */
   public Map<String, String> effectiveConfigs() {
     Map<String, String> all = new TreeMap<>(configs);

@@ -77,6 +77,16 @@ class SemistreamConfigTest {
   }
 
   @Test
+  void shouldAcceptATopicPrefixAndRejectOneKafkaCannotUse() {
+    assertEquals("team-a.", SemistreamConfig.fromMap(Map.of("topics.prefix", "team-a.")).topics().prefix());
+    assertEquals("", SemistreamConfig.defaults().topics().prefix());
+    InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("topics.prefix", "team a/")));
+    assertTrue(e.getMessage().contains("topics.prefix") && e.getMessage().contains("letters, digits"),
+        e.getMessage());
+  }
+
+  @Test
   void shouldNameAMissingConfigurationFile(@TempDir Path dir) {
     Path missing = dir.resolve("nope.properties");
     InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,

@@ -76,6 +76,30 @@ class TopicRegistryTest {
   }
 
   @Test
+  void shouldPrefixEveryTopicNameAndKeepEverythingElse() {
+    TopicRegistry plain = TopicRegistry.load();
+    TopicRegistry prefixed = TopicRegistry.load("team-a.");
+    for (TopicId id : TopicId.values()) {
+      TopicSpec p = plain.catalogue().spec(id);
+      TopicSpec q = prefixed.catalogue().spec(id);
+      assertEquals("team-a." + p.name(), q.name());
+      assertEquals(p.withName(q.name()), q, "only the name changes");
+    }
+    assertEquals("team-a.images", prefixed.images().name());
+    assertEquals("team-a.dead-letter", prefixed.deadLetter().name());
+  }
+
+  @Test
+  void shouldOverridePartitionsOfNamedTopicsOnly() {
+    TopicCatalogue catalogue = TopicRegistry.load().catalogue();
+    TopicCatalogue wider = catalogue.withPartitions(java.util.Map.of(TopicId.IMAGES, 12));
+    assertEquals(12, wider.spec(TopicId.IMAGES).partitions());
+    assertEquals(catalogue.spec(TopicId.LABELS), wider.spec(TopicId.LABELS));
+    assertThrows(IllegalArgumentException.class,
+        () -> catalogue.withPartitions(java.util.Map.of(TopicId.IMAGES, 0)));
+  }
+
+  @Test
   void shouldRejectACatalogueThatLacksATopicOrDisagreesOnFormat() {
     String missing = "topics:\n  - {id: images, name: images, partitions: 1, replicationFactor: 1, "
         + "cleanupPolicy: delete, retentionMs: 1, key: {format: string}, value: {format: image-bytes, schema: x}}\n";

@@ -68,6 +68,34 @@ class TopicsApplyIT {
   }
 
   @Test
+  void shouldCreatePrefixedTopicsWithPartitionOverridesAndThenReportTheOverrideAsDrift() throws Exception {
+    String servers = broker.bootstrapServers();
+    assertEquals(0, SemistreamCli.commandLine().execute("topics", "apply", "--bootstrap-servers", servers,
+        "-D", "topics.prefix=ops.", "--partitions", "images=6,embeddings=3"));
+    try (Admin admin = clients.admin()) {
+      Set<String> prefixed = admin.listTopics().names().get().stream().filter(n -> n.startsWith("ops."))
+          .collect(Collectors.toSet());
+      assertEquals(TopicRegistry.load("ops.").catalogue().all().values().stream().map(TopicSpec::name)
+          .collect(Collectors.toSet()), prefixed);
+      var described = admin.describeTopics(List.of("ops.images", "ops.embeddings", "ops.labels")).allTopicNames()
+          .get();
+      assertEquals(6, described.get("ops.images").partitions().size());
+      assertEquals(3, described.get("ops.embeddings").partitions().size());
+      assertEquals(TopicRegistry.load().catalogue().spec(TopicId.LABELS).partitions(),
+          described.get("ops.labels").partitions().size());
+    }
+    // Without the override the catalogue disagrees with what exists: reported (exit code 3), never changed.
+    assertEquals(3, SemistreamCli.commandLine().execute("topics", "apply", "--bootstrap-servers", servers,
+        "-D", "topics.prefix=ops."));
+    // An unknown catalogue id is a usage error, before anything is created.
+    assertEquals(2, SemistreamCli.commandLine().execute("topics", "apply", "--bootstrap-servers", servers,
+        "-D", "topics.prefix=ops2.", "--partitions", "imagez=6"));
+    try (Admin admin = clients.admin()) {
+      assertTrue(admin.listTopics().names().get().stream().noneMatch(n -> n.startsWith("ops2.")));
+    }
+  }
+
+  @Test
   void shouldReportButNeverChangeATopicThatDiffersFromTheCatalogue() throws Exception {
     TopicSpec images = TopicRegistry.load().catalogue().spec(TopicId.IMAGES);
     TopicSpec renamed = new TopicSpec(images.id(), "drifted-images", images.partitions(),
