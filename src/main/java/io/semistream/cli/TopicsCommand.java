@@ -49,8 +49,9 @@ final class TopicsCommand implements Runnable {
       try (KafkaConnection connection = KafkaConnection.cluster(config, "topics apply");
            Admin admin = new KafkaClients(connection.config().kafka()).admin()) {
         int rf = replicationFactor != null ? replicationFactor : config.topics().replicationFactor();
-        TopicApplier.Report report = new TopicApplier(admin).apply(
-            TopicRegistry.load().catalogue().all().values(), rf);
+        TopicCatalogue catalogue = TopicRegistry.load(config.topics().prefix()).catalogue()
+            .withPartitions(overrides);
+        TopicApplier.Report report = new TopicApplier(admin).apply(catalogue.all().values(), rf);
         System.out.print(report.summary());
         return report.drift().isEmpty() ? 0 : 3;
       }

@@ -19,12 +19,13 @@ import org.slf4j.LoggerFactory;
  */
 final class GlobalPrototypeUpdater implements Processor<String, byte[], Void, Void> {
   private static final Logger LOG = LoggerFactory.getLogger(GlobalPrototypeUpdater.class);
-  private final JsonSerde<Prototype> serde = new JsonSerde<>(Prototype.class);
+  private final JsonSerde<Prototype> serde;
   private final int dimension;
   private final LearnerObserver observer;
   private KeyValueStore<String, Prototype> store;
 
-  GlobalPrototypeUpdater(int dimension, LearnerObserver observer) {
+  GlobalPrototypeUpdater(int dimension, LearnerObserver observer, JsonSerde<Prototype> serde) {
+    this.serde = serde;
     this.dimension = dimension;
     this.observer = observer;
   }

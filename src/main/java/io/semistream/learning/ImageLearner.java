@@ -54,7 +54,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private final LabelDecision decision;
   private final PrototypeDrift drift;
   private final LearnerObserver observer;
-  private final JsonSerde<LabelRecord> labels = new JsonSerde<>(LabelRecord.class);
+  private final JsonSerde<LabelRecord> labels;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ImageState> images;
   private AnomalyRing recent;
@@ -64,7 +64,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private long punctuations;
   private int idleRounds;
 
-  ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer) {
+  ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer,
+      JsonSerde<LabelRecord> labels) {
+    this.labels = labels;
     this.settings = settings;
     this.sinks = sinks;
     this.observer = observer;

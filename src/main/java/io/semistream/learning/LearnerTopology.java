@@ -3,6 +3,10 @@ package io.semistream.learning;
 import io.semistream.config.LearnerSettings;
 import io.semistream.records.DoubleArraySerde;
 import io.semistream.records.JsonSerde;
+import io.semistream.records.LabelRecord;
+import io.semistream.records.Prototype;
+import io.semistream.records.PrototypeDelta;
+import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
@@ -98,18 +102,20 @@ public final class LearnerTopology {
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.RECENT_ANOMALIES),
         Serdes.Long(), new JsonSerde<>(RecentAnomalies.class)));
     embeddings.merge(labels, Named.as("learner-inputs"))
-        .process(() -> new ImageLearner(settings, sinks, observer), Named.as(IMAGE_LEARNER), LearnerStores.IMAGES,
+        .process(() -> new ImageLearner(settings, sinks, observer, topics.json(TopicId.LABELS, LabelRecord.class)), Named.as(IMAGE_LEARNER), LearnerStores.IMAGES,
             LearnerStores.ANOMALY_WINDOW, LearnerStores.SELF_TRAINING_GATE, LearnerStores.RECENT_ANOMALIES);
 
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPE_SUMS),
         Serdes.String(), new JsonSerde<>(PrototypeSums.class)));
     b.stream(deltas.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototype-deltas-source"))
-        .process(() -> new PrototypeAggregator(settings, observer), Named.as(AGGREGATOR), LearnerStores.PROTOTYPE_SUMS);
+        .process(() -> new PrototypeAggregator(settings, observer,
+            topics.json(TopicId.PROTOTYPE_DELTAS, PrototypeDelta.class)), Named.as(AGGREGATOR), LearnerStores.PROTOTYPE_SUMS);
 
     b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPES),
             Serdes.String(), prototypes.valueSerde()).withLoggingDisabled(), prototypes.name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototypes-global-source"),
-        () -> new GlobalPrototypeUpdater(settings.classification().embeddingDimension(), observer));
+        () -> new GlobalPrototypeUpdater(settings.classification().embeddingDimension(), observer,
+            topics.json(TopicId.PROTOTYPES, Prototype.class)));
 
     // The processors forward to named sinks (each output has its own serde), added to the built topology.
     Topology t = b.build();

@@ -28,14 +28,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class PrototypeAggregator implements Processor<String, byte[], String, Object> {
   static final String STAGE = "prototype-aggregator";
-  private final JsonSerde<PrototypeDelta> serde = new JsonSerde<>(PrototypeDelta.class);
+  private final JsonSerde<PrototypeDelta> serde;
   private final int dimension;
   private final double maxPseudoRatio;
   private final LearnerObserver observer;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, PrototypeSums> sums;
 
-  PrototypeAggregator(LearnerSettings settings, LearnerObserver observer) {
+  PrototypeAggregator(LearnerSettings settings, LearnerObserver observer, JsonSerde<PrototypeDelta> serde) {
+    this.serde = serde;
     this.dimension = settings.classification().embeddingDimension();
     this.maxPseudoRatio = settings.selfTraining().maxRatio();
     this.observer = observer;

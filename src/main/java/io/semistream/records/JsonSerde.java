@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -29,9 +31,17 @@ public final class JsonSerde<T> implements Serde<T> {
       .build();
 
   private final Class<T> type;
+  private final RecordSchema schema;
 
+  /** Strict binding only: for the service's own state stores, which have no published schema. */
   public JsonSerde(Class<T> type) {
+    this(type, null);
+  }
+
+  /** Values of a catalogue topic: each one read is checked against the topic's published schema first. */
+  public JsonSerde(Class<T> type, RecordSchema schema) {
     this.type = type;
+    this.schema = schema;
   }
 
   public T decode(byte[] bytes) {
@@ -39,7 +49,19 @@ public final class JsonSerde<T> implements Serde<T> {
       return null;
     }
     try {
-      return MAPPER.readValue(bytes, type);
+      if (schema == null) {
+        return MAPPER.readValue(bytes, type);
+      }
+      JsonNode tree = MAPPER.readTree(bytes);
+      if (tree == null || tree.isMissingNode()) {
+        throw new SerializationException("malformed " + type.getSimpleName() + " JSON: no value");
+      }
+      List<String> problems = schema.problems(tree);
+      if (!problems.isEmpty()) {
+        throw new SerializationException(type.getSimpleName() + " does not match " + schema.name() + ": "
+            + String.join("; ", problems.subList(0, Math.min(3, problems.size()))));
+      }
+      return MAPPER.treeToValue(tree, type);
     } catch (IOException e) {
       Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
       throw new SerializationException("malformed " + type.getSimpleName() + " JSON: "

@@ -9,6 +9,7 @@ import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.PrototypeDelta;
+import io.semistream.records.RecordSchema;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -46,7 +47,7 @@ public final class TopicRegistry {
   }
 
   public TypedTopic<String, LabelRecord> labels() {
-    return typed(TopicId.LABELS, Serdes.String(), new JsonSerde<>(LabelRecord.class));
+    return typed(TopicId.LABELS, Serdes.String(), json(TopicId.LABELS, LabelRecord.class));
   }
 
   public TypedTopic<String, EmbeddingRecord> embeddings() {
@@ -54,29 +55,34 @@ public final class TopicRegistry {
   }
 
   public TypedTopic<String, Prediction> predictions() {
-    return typed(TopicId.PREDICTIONS, Serdes.String(), new JsonSerde<>(Prediction.class));
+    return typed(TopicId.PREDICTIONS, Serdes.String(), json(TopicId.PREDICTIONS, Prediction.class));
   }
 
   public TypedTopic<String, Prototype> prototypes() {
-    return typed(TopicId.PROTOTYPES, Serdes.String(), new JsonSerde<>(Prototype.class));
+    return typed(TopicId.PROTOTYPES, Serdes.String(), json(TopicId.PROTOTYPES, Prototype.class));
   }
 
   public TypedTopic<String, PrototypeDelta> prototypeDeltas() {
     return typed(TopicId.PROTOTYPE_DELTAS, Serdes.String(),
-        new JsonSerde<>(PrototypeDelta.class));
+        json(TopicId.PROTOTYPE_DELTAS, PrototypeDelta.class));
   }
 
   public TypedTopic<String, Anomaly> anomalies() {
-    return typed(TopicId.ANOMALIES, Serdes.String(), new JsonSerde<>(Anomaly.class));
+    return typed(TopicId.ANOMALIES, Serdes.String(), json(TopicId.ANOMALIES, Anomaly.class));
   }
 
   public TypedTopic<String, ModelVersion> modelVersions() {
-    return typed(TopicId.MODEL_VERSIONS, Serdes.String(), new JsonSerde<>(ModelVersion.class));
+    return typed(TopicId.MODEL_VERSIONS, Serdes.String(), json(TopicId.MODEL_VERSIONS, ModelVersion.class));
   }
 
   /** Dead letters keep the original bytes; the reason travels in headers (topics/formats/dead-letter.md). */
   public TypedTopic<byte[], byte[]> deadLetter() {
     return typed(TopicId.DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray());
+  }
+
+  /** A JSON value serde that checks what it reads against the topic's schema from the catalogue. */
+  public <T> JsonSerde<T> json(TopicId id, Class<T> type) {
+    return new JsonSerde<>(type, RecordSchema.of(catalogue.spec(id).valueSchema()));
   }
 
   private <K, V> TypedTopic<K, V> typed(TopicId id, Serde<K> key, Serde<V> value) {

@@ -12,6 +12,7 @@ import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.RejectedRecordException;
+import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private final TrainerObserver observer;
   private final PromotionRule rule;
   private final ImagePreprocessor preprocessor;
-  private final JsonSerde<LabelRecord> labelSerde = new JsonSerde<>(LabelRecord.class);
+  private final JsonSerde<LabelRecord> labelSerde;
   private final LabelledReservoir labelled;
   private final LabelledReservoir heldOut;
   private final RecentImages recent;
@@ -75,6 +76,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
     this.settings = settings;
     this.clients = clients;
     this.topics = topics;
+    this.labelSerde = topics.json(TopicId.LABELS, LabelRecord.class);
     this.store = store;
     this.device = device;
     this.observer = observer;
