@@ -1,9 +1,7 @@
 package io.semistream.embedding;
 
 import io.semistream.model.EmbeddingModel;
-import io.semistream.model.ModelDescriptor;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.semistream.config.EmbeddingSettings;
 import io.semistream.kafka.KafkaClients;
@@ -11,6 +9,7 @@ import io.semistream.topics.TopicRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +33,13 @@ public final class EmbeddingService implements AutoCloseable {
   /** With {@code registry}: service meters, model info and each worker's Kafka client metrics are exported. */
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model, MeterRegistry registry) {
+    Consumer<EmbeddingModel> onServe = m -> { };
     if (registry != null) {
       stats.bindTo(registry);
-      ModelDescriptor d = model.descriptor();
-      Gauge.builder("semistream.model.info", () -> 1).description("The model being served (value is always 1)")
-          .tag("model", d.id()).tag("version", Integer.toString(d.version()))
-          .tag("device", model.device().isGpu() ? "gpu" : "cpu").register(registry);
+      ServedModelInfo info = new ServedModelInfo(registry);
+      onServe = info::serving;
     }
-    serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics);
+    serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics, onServe);
     for (int i = 0; i < settings.threads(); i++) {
       workers.add(new EmbeddingWorker(i, settings, clients, topics, serving, stats, registry));
     }

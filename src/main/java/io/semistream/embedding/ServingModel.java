@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,11 +34,17 @@ final class ServingModel implements AutoCloseable {
   private volatile EmbeddingModel current;
   private final Thread watcher;
   private volatile boolean running = true;
+  private final Consumer<EmbeddingModel> onServe;
 
-  /** Serves {@code initial}; with {@code clients} non-null, follows promotions of its model id. */
-  ServingModel(EmbeddingModel initial, KafkaClients clients, TopicRegistry topics) {
+  /**
+   * Serves {@code initial}; with {@code clients} non-null, follows promotions of its model id. {@code onServe}
+   * hears of the initial model and of every switch (metrics).
+   */
+  ServingModel(EmbeddingModel initial, KafkaClients clients, TopicRegistry topics, Consumer<EmbeddingModel> onServe) {
     this.initial = initial;
     this.current = initial;
+    this.onServe = onServe;
+    onServe.accept(initial);
     this.watcher = clients == null ? null : new Thread(() -> watch(clients, topics), "model-version-watcher");
     if (watcher != null) {
       watcher.setDaemon(true);
@@ -94,6 +101,7 @@ final class ServingModel implements AutoCloseable {
         loaded.add(next);
       }
       current = next;
+      onServe.accept(next);
       LOG.info("embedding service: switching to {} v{} (held-out accuracy {} vs {})", v.modelId(), v.version(),
           v.candidateAccuracy(), v.servingAccuracy());
     } catch (Exception e) {

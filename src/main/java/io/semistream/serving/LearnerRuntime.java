@@ -7,6 +7,7 @@ import io.semistream.config.SemistreamConfig;
 import io.semistream.learning.LearnerObserver;
 import io.semistream.learning.LearnerService;
 import io.semistream.metrics.LearnerMetrics;
+import io.semistream.metrics.StreamsStateMetrics;
 import io.semistream.topics.TopicRegistry;
 import java.io.IOException;
 
@@ -46,6 +47,7 @@ public final class LearnerRuntime implements AutoCloseable {
     if (registry != null) {
       streamsMetrics = new KafkaStreamsMetrics(learner.streams());
       streamsMetrics.bindTo(registry);
+      new StreamsStateMetrics(learner.streams()::state).bindTo(registry);
     }
     learner.start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);

@@ -96,4 +96,19 @@ class MetricsBindersTest {
     assertTrue(NativeMemoryMetrics.rssBytes() > 10_000_000, "a JVM uses more than 10 MB");
     assertNull(registry.find("semistream.learner.anomalies").counter());
   }
+
+  @Test
+  void shouldExportTheLearnersStreamsStateAsAStateSet() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    java.util.concurrent.atomic.AtomicReference<org.apache.kafka.streams.KafkaStreams.State> state =
+        new java.util.concurrent.atomic.AtomicReference<>(org.apache.kafka.streams.KafkaStreams.State.REBALANCING);
+    new StreamsStateMetrics(state::get).bindTo(registry);
+    assertEquals(org.apache.kafka.streams.KafkaStreams.State.values().length,
+        registry.find("semistream.learner.state").gauges().size());
+    assertEquals(1, registry.get("semistream.learner.state").tag("state", "rebalancing").gauge().value());
+    assertEquals(0, registry.get("semistream.learner.state").tag("state", "running").gauge().value());
+    state.set(org.apache.kafka.streams.KafkaStreams.State.ERROR);
+    assertEquals(1, registry.get("semistream.learner.state").tag("state", "error").gauge().value());
+    assertEquals(0, registry.get("semistream.learner.state").tag("state", "rebalancing").gauge().value());
+  }
 }
