@@ -18,6 +18,9 @@ final class ImageIds {
     if (key == null || key.length == 0) {
       return "record has no image id (key)";
     }
+    if (isAscii(key)) {
+      return null;   // the usual id, checked without allocating a decoder on this per-record path
+    }
     try {
       StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key));
@@ -26,5 +29,14 @@ final class ImageIds {
       return "key is not valid UTF-8 (" + key.length + " bytes): ids must be text, and lenient decoding would "
           + "merge distinct ids";
     }
+  }
+
+  private static boolean isAscii(byte[] key) {
+    for (byte b : key) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }
