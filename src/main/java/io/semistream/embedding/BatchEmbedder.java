@@ -9,6 +9,7 @@ import io.semistream.records.DeadLetters;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.ImageHeaders;
+import io.semistream.records.ImageIds;
 import io.semistream.records.RejectReason;
 import io.semistream.records.RejectedRecordException;
 import io.semistream.topics.TopicRegistry;
@@ -47,8 +48,11 @@ final class BatchEmbedder {
     long now = System.currentTimeMillis();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       try {
-        if (r.key() == null || r.key().length == 0) {
-          throw new RejectedRecordException(RejectReason.MISSING_KEY, "image record has no id (key)");
+        String keyProblem = ImageIds.problem(r.key());
+        if (keyProblem != null) {
+          // Refused here, before any decoding or forward pass, with the same rule the learner applies.
+          throw new RejectedRecordException(r.key() == null || r.key().length == 0 ? RejectReason.MISSING_KEY
+              : RejectReason.INVALID_KEY, keyProblem);
         }
         inputs.add(preprocessor.preprocess(r.value()));
         accepted.add(r);

@@ -1,5 +1,6 @@
 package io.semistream.learning;
 
+import io.semistream.records.ImageIds;
 import io.semistream.records.DeadLetters;
 import io.semistream.records.RejectReason;
 import org.apache.kafka.streams.processor.api.Processor;

@@ -1,5 +1,6 @@
 package io.semistream.learning;
 
+import io.semistream.records.ImageIds;
 import io.semistream.config.LearnerSettings;
 import io.semistream.records.DoubleArraySerde;
 import io.semistream.records.JsonSerde;

@@ -135,18 +135,21 @@ class MonitoringIT {
           assertTrue(awaitFiring(prom, Set.of("SemistreamAnomalyRateSpike"), Duration.ofSeconds(120)),
               "the anomaly-spike alert fires; share now: " + query(prom, SHARE));
 
+          // A producer sends undecodable images (before the switch below: re-embedding the retained images
+          // after a switch delays new ones).
+          sendJunkImages(kafka, 120);
+
           // The trainer promotes version 2: the embedding service switches and says so.
           promote(kafka, 2);
           assertTrue(awaitFiring(prom, Set.of("SemistreamServingModelChanged"), Duration.ofSeconds(60)),
               "the model-changed alert fires; model info now: " + query(prom, "semistream_model_info"));
 
           // Failures, with the `for` durations shortened (promtool's tests cover the real ones): the second
-          // learner's process dies, this learner stops, and a producer sends undecodable images.
+          // learner's process dies, this learner stops; the undecodable images above count by their reason.
           Files.writeString(rules, Files.readString(rules).replaceAll("for: \\w+", "for: 5s"));
           Runtime.getRuntime().exec(new String[] {"kill", "-HUP", Long.toString(prometheus.pid())}).waitFor();
           second.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
           learner.learner().close();
-          sendJunkImages(kafka, 120);
           Set<String> failures = Set.of("SemistreamTargetDown", "SemistreamLearnerNotRunning",
               "SemistreamDeadLettersByReason");
           assertTrue(awaitFiring(prom, failures, Duration.ofSeconds(90)), "alerts firing: "

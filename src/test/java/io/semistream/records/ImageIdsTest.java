@@ -1,4 +1,4 @@
-package io.semistream.learning;
+package io.semistream.records;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.semistream.learning;
+package io.semistream.records;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
  * Image ids are record keys in UTF-8. A key that is not valid UTF-8 cannot be an id: decoding it leniently
  * replaces bad bytes by U+FFFD, so two different ids would merge into one prediction history.
  */
-final class ImageIds {
+public final class ImageIds {
   private ImageIds() {
   }
 
   /** Why {@code key} is no image id, or null when it is one. */
-  static String problem(byte[] key) {
+  public static String problem(byte[] key) {
     if (key == null || key.length == 0) {
       return "record has no image id (key)";
     }

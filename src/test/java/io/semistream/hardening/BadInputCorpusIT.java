@@ -1,0 +1,320 @@
+package io.semistream.hardening;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.data.Dataset;
+import io.semistream.data.DatasetLoader;
+import io.semistream.data.DatasetName;
+import io.semistream.embedding.EmbeddingService;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.records.DeadLetters;
+import io.semistream.replay.PngEncoder;
+import io.semistream.serving.LearnerRuntime;
+import io.semistream.testing.KafkaBroker;
+import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.TestKafka;
+import io.semistream.testing.TestModels;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hardening campaign's bad-input corpus, produced with kcat (librdkafka) as a non-Java user would: every
+ * kind of bad record on every topic the services read, interleaved with valid images and labels. Each bad record
+ * goes to {@code dead-letter} once with its reason and source topic (or is skipped with a metric where the
+ * catalogue says so), both services stay alive and ready, and every valid image gets its prediction.
+ */
+class BadInputCorpusIT {
+  private static final Path KCAT = Path.of("/usr/bin/kcat");
+  private static final int VALID = 40;
+  private static final int DIM = 64;
+
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
+  @TempDir
+  Path dir;
+  private int files;
+
+  /** One kind of bad (or unusual) record; {@code outcome} is a dead-letter reason, "accepted" or "skipped". */
+  private record Kind(String name, String topic, String key, byte[] value, String outcome) {
+  }
+
+  @Test
+  void shouldDeadLetterEveryKindOfBadInputWithItsReasonAndPredictEveryValidImage() throws Exception {
+    assertTrue(Files.isExecutable(KCAT), "kcat is installed by the build (scripts/ensure-test-tools.sh)");
+    TestKafka kafka = KAFKA.kafka();
+    var t = kafka.topics();
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    byte[] png = PngEncoder.grey(fashion.imageBytes(0), 28, 28);
+    byte[] noise = new byte[300 * 300];
+    new Random(3).nextBytes(noise);
+    String longClass = "c".repeat(129);
+
+    List<Kind> kinds = List.of(
+        new Kind("img-empty", t.images().name(), "img-empty", new byte[0], "empty-image"),
+        new Kind("img-null", t.images().name(), "img-null", null, "empty-image"),
+        new Kind("img-random", t.images().name(), "img-random", Arrays.copyOf(noise, 5000), "undecodable-image"),
+        new Kind("img-truncated", t.images().name(), "img-truncated", Arrays.copyOf(png, png.length / 2),
+            "undecodable-image"),
+        new Kind("img-svg", t.images().name(), "img-svg", utf8("<svg xmlns='http://www.w3.org/2000/svg' "
+            + "width='28' height='28'><rect width='28' height='28'/></svg>"), "undecodable-image"),
+        new Kind("img-webp", t.images().name(), "img-webp", webpHeader(), "undecodable-image"),
+        new Kind("img-oversized", t.images().name(), "img-oversized", PngEncoder.grey(noise, 300, 300),
+            "oversized-image"),
+        new Kind("img-too-wide", t.images().name(), "img-too-wide", PngEncoder.grey(new byte[5000], 5000, 1),
+            "image-too-large"),
+        new Kind("img-many-pixels", t.images().name(), "img-many-pixels", blankPng(4096, 4096), "image-too-large"),
+        new Kind("img-no-key", t.images().name(), null, png, "missing-key"),
+        new Kind("img-jpeg-colour", t.images().name(), "img-jpeg-colour", encoded("jpg", 28, 28,
+            BufferedImage.TYPE_3BYTE_BGR), "accepted"),
+        new Kind("img-png-56", t.images().name(), "img-png-56", encoded("png", 56, 56, BufferedImage.TYPE_BYTE_GRAY),
+            "accepted"),
+        new Kind("img-gif", t.images().name(), "img-gif", encoded("gif", 28, 28, BufferedImage.TYPE_BYTE_INDEXED),
+            "accepted"),
+        new Kind("label-not-json", t.labels().name(), "label-not-json", utf8("{broken"), "malformed-label"),
+        new Kind("label-numeric-class", t.labels().name(), "label-numeric-class",
+            utf8("{\"class\":5,\"annotator\":\"kcat\",\"time\":1}"), "malformed-label"),
+        new Kind("label-no-annotator", t.labels().name(), "label-no-annotator", utf8("{\"class\":\"Bag\",\"time\":1}"),
+            "malformed-label"),
+        new Kind("label-extra-field", t.labels().name(), "label-extra-field",
+            utf8("{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1,\"confidence\":0.9}"), "malformed-label"),
+        new Kind("label-negative-time", t.labels().name(), "label-negative-time",
+            utf8("{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":-5}"), "malformed-label"),
+        new Kind("label-long-class", t.labels().name(), "label-long-class",
+            utf8("{\"class\":\"" + longClass + "\",\"annotator\":\"kcat\",\"time\":1}"), "malformed-label"),
+        new Kind("label-array", t.labels().name(), "label-array", utf8("[\"Bag\"]"), "malformed-label"),
+        new Kind("label-null", t.labels().name(), "label-null", null, "malformed-label"),
+        new Kind("label-no-key", t.labels().name(), null, utf8("{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}"),
+            "missing-key"),
+        new Kind("label-unknown-id", t.labels().name(), "label-unknown-id",
+            utf8("{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}"), "orphan-label"),
+        new Kind("emb-garbage", t.embeddings().name(), "emb-garbage", utf8("not an embedding"),
+            "malformed-embedding"),
+        new Kind("emb-nan", t.embeddings().name(), "emb-nan", embedding(DIM, Float.NaN), "malformed-embedding"),
+        new Kind("emb-wrong-dimension", t.embeddings().name(), "emb-wrong-dimension", embedding(3, 0.5f),
+            "malformed-embedding"),
+        new Kind("emb-null", t.embeddings().name(), "emb-null", null, "malformed-embedding"),
+        new Kind("proto-not-json", t.prototypes().name(), "proto-not-json", utf8("this is not json"), "skipped"),
+        new Kind("proto-wrong-dimension", t.prototypes().name(), "proto-wrong-dimension", utf8("{\"class\":"
+            + "\"proto-wrong-dimension\",\"vector\":[1,2,3],\"count\":1,\"spread\":0,\"version\":1,\"updateTime\":0,"
+            + "\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,\"pseudoWeight\":0,\"labelledVector\":null}"),
+            "skipped"),
+        new Kind("delta-not-json", t.prototypeDeltas().name(), "delta-not-json", utf8("not a delta"),
+            "malformed-delta"),
+        new Kind("delta-wrong-dimension", t.prototypeDeltas().name(), "delta-wrong-dimension", utf8(
+            "{\"className\":\"delta-wrong-dimension\",\"pseudo\":false,\"weight\":1,\"embedding\":[1,2],"
+                + "\"modelId\":\"m\",\"modelVersion\":1,\"time\":1}"), "malformed-delta"),
+        new Kind("model-version-junk", t.modelVersions().name(), "conv-ae-64", utf8("{\"version\":\"two\"}"),
+            "skipped"));
+
+    // Valid images before, between and after the bad ones; a quarter of them labelled afterwards.
+    List<String> validIds = new ArrayList<>();
+    int next = 0;
+    for (Kind k : kinds) {
+      for (int i = 0; i < 2 && next < VALID; i++, next++) {
+        String id = "ok-" + next;
+        produce(kafka, t.images().name(), id, PngEncoder.grey(fashion.imageBytes(next), 28, 28));
+        validIds.add(id);
+      }
+      produce(kafka, k.topic(), k.key(), k.value());
+      if (k.outcome().equals("accepted")) {
+        validIds.add(k.key());
+      }
+    }
+    // Keys that are not UTF-8 need kcat's line mode (raw bytes before the tab).
+    produceRawKey(kafka, t.images().name(), "x");
+    produceRawKey(kafka, t.labels().name(), "{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}");
+    for (int i = 0; i < VALID; i += 4) {
+      produce(kafka, t.labels().name(), "ok-" + i, utf8("{\"class\":\"" + fashion.className(i)
+          + "\",\"annotator\":\"kcat\",\"time\":1764300000000}"));
+    }
+    int expectedDead = (int) kinds.stream().filter(k -> k.outcome().contains("-")).count() + 2;
+
+    SemistreamConfig base = kafka.config();
+    Map<String, String> keys = new HashMap<>(Map.of("learner.application.id", "corpus-it",
+        "learner.state.dir", dir.resolve("state").toString(), "learner.embedding.dimension", Integer.toString(DIM),
+        "learner.label.wait.ms", "5000", "learner.relabel.interval.ms", "500", "learner.prototype.refresh.ms", "100",
+        "learner.http.port", "0", "embedding.max.image.bytes", Integer.toString(64 * 1024)));
+    SemistreamConfig config = SemistreamConfig.fromMap(keys).withBootstrapServers(kafka.bootstrapServers());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
+         EmbeddingService embedder = new EmbeddingService(config.embedding(), kafka.clients(), t, model).start();
+         LearnerRuntime learner = LearnerRuntime.start(config, t, registry)) {
+      HttpClient http = HttpClient.newHttpClient();
+      List<String> unpredicted = new ArrayList<>(validIds);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+      while (!unpredicted.isEmpty() && System.nanoTime() < deadline) {
+        List<String> still = new ArrayList<>();
+        for (String id : unpredicted) {
+          if (get(http, learner.apiPort(), "/predictions/" + id).statusCode() != 200) {
+            still.add(id);
+          }
+        }
+        unpredicted = still;
+        if (!unpredicted.isEmpty()) {
+          Thread.sleep(1_000);
+        }
+      }
+      assertEquals(List.of(), unpredicted, "every valid image (and accepted format) gets a prediction");
+
+      List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(t.deadLetter().name(), expectedDead,
+          Duration.ofSeconds(60), Duration.ofSeconds(3));
+      Map<String, String> got = new TreeMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : dead) {
+        String source = header(r, DeadLetters.SOURCE_TOPIC);
+        String id = r.key() == null || r.key().length == 0 ? source + ":<no key>"
+            : r.key()[r.key().length - 1] == (byte) 0xFF ? source + ":<not utf-8>"
+            : new String(r.key(), StandardCharsets.UTF_8);
+        assertEquals(null, got.put(id, header(r, DeadLetters.REASON)), "dead-lettered once: " + id);
+      }
+      Map<String, String> expected = new TreeMap<>();
+      for (Kind k : kinds) {
+        if (k.outcome().contains("-")) {
+          expected.put(k.key() == null ? k.topic() + ":<no key>" : k.key(), k.outcome());
+        }
+      }
+      expected.put(t.images().name() + ":<not utf-8>", "invalid-key");
+      expected.put(t.labels().name() + ":<not utf-8>", "invalid-key");
+      assertEquals(expected, got);
+      assertEquals(expectedDead, dead.size());
+      assertTrue(expectedDead + 5 >= 25 && kinds.size() + 2 >= 25, "the corpus holds at least 25 kinds");
+
+      assertEquals(2.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
+          "both junk prototypes skipped and counted");
+      assertTrue(embedder.isRunning(), "the embedding service survives (and the junk model version is skipped)");
+      assertEquals(KafkaStreams.State.RUNNING, learner.learner().streams().state());
+      assertEquals(200, get(http, learner.apiPort(), "/ready").statusCode());
+      System.err.printf("bad-input corpus: %d kinds (%d dead-lettered, %d skipped, %d accepted), %d valid images "
+          + "predicted%n", kinds.size() + 2, expectedDead,
+          kinds.stream().filter(k -> k.outcome().equals("skipped")).count(),
+          kinds.stream().filter(k -> k.outcome().equals("accepted")).count(), validIds.size());
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** One record per kcat run: the value from a file (NULL with -Z when empty-and-null), the key as given. */
+  private void produce(TestKafka kafka, String topic, String key, byte[] value) throws Exception {
+    Path file = Files.write(dir.resolve("msg-" + files++), value == null ? new byte[0] : value);
+    List<String> cmd = new ArrayList<>(List.of(KCAT.toString(), "-P", "-b", kafka.bootstrapServers(), "-t", topic));
+    if (key != null) {
+      cmd.addAll(List.of("-k", key));
+    }
+    if (value == null) {
+      cmd.add("-Z");   // an empty message is sent as NULL: a tombstone
+    }
+    cmd.add(file.toString());
+    run(cmd, null);
+  }
+
+  /** A key ending in byte 0xFF (not UTF-8), through kcat's key-delimiter line mode. */
+  private void produceRawKey(TestKafka kafka, String topic, String value) throws Exception {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    line.write(new byte[] {'i', 'd', (byte) 0xFF, '\t'});
+    line.write((value + "\n").getBytes(StandardCharsets.UTF_8));
+    Path file = Files.write(dir.resolve("raw-" + files++), line.toByteArray());
+    run(List.of(KCAT.toString(), "-P", "-b", kafka.bootstrapServers(), "-t", topic, "-K", "\t"), file);
+  }
+
+  private void run(List<String> cmd, Path input) throws Exception {
+    Path log = dir.resolve("kcat.log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    if (input != null) {
+      pb.redirectInput(input.toFile());
+    }
+    Process p = pb.start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kcat finished");
+    assertEquals(0, p.exitValue(), () -> "kcat " + cmd + " failed: " + read(log));
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The first bytes of a WebP file: a format Java's ImageIO does not read. */
+  private static byte[] webpHeader() {
+    byte[] b = new byte[64];
+    System.arraycopy(utf8("RIFF"), 0, b, 0, 4);
+    System.arraycopy(utf8("WEBPVP8 "), 0, b, 8, 8);
+    return b;
+  }
+
+  private static byte[] blankPng(int width, int height) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY), "png", out);
+    return out.toByteArray();
+  }
+
+  private static byte[] encoded(String format, int width, int height, int type) throws IOException {
+    BufferedImage image = new BufferedImage(width, height, type);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        image.setRGB(x, y, (x * 9 % 256) << 16 | (y * 9 % 256) << 8 | 128);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertTrue(ImageIO.write(image, format, out), "ImageIO writes " + format);
+    return out.toByteArray();
+  }
+
+  /** The embedding-f32-v1 layout (topics/formats/embedding-f32-v1.md) with every component {@code value}. */
+  private static byte[] embedding(int dimension, float value) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(0x45);
+    out.writeByte(1);
+    out.writeLong(1764300000000L);
+    out.writeFloat(0.1f);
+    out.writeInt(1);
+    byte[] id = utf8("conv-ae-64");
+    out.writeShort(id.length);
+    out.write(id);
+    out.writeShort(dimension);
+    for (int i = 0; i < dimension; i++) {
+      out.writeFloat(value);
+    }
+    return bytes.toByteArray();
+  }
+}
