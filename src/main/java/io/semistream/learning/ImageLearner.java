@@ -174,9 +174,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   /** A fresh true label for a seen image: score both prototype sets on it before it joins them. */
   private void testPrototypeSets(ImageState image, String truth) {
     prototypes.refreshIfStale(false);
-    List<Prototype> candidates = prototypes.forModel(image.modelVersion());
-    Ranking blended = classifier.rank(image.embedding(), candidates, true);
-    Ranking labelsOnly = classifier.rank(image.embedding(), candidates, false);
+    Ranking blended = classifier.rank(image.embedding(), prototypes.index(image.modelVersion(), true, classifier));
+    Ranking labelsOnly = classifier.rank(image.embedding(),
+        prototypes.index(image.modelVersion(), false, classifier));
     if (blended != null && labelsOnly != null) {
       gate.record(blended.best().equals(truth), labelsOnly.best().equals(truth));
       double[] c = gate.snapshot();
@@ -195,7 +195,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       d = decision.labelled(state);
     } else {
       List<Prototype> candidates = prototypes.forModel(state.modelVersion());
-      Ranking r = classifier.rank(state.embedding(), candidates, gate.useBlended());
+      Ranking r = classifier.rank(state.embedding(),
+          prototypes.index(state.modelVersion(), gate.useBlended(), classifier));
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
         fresh = anomalies.observe(r.nearestEuclidean(), state.reconstructionError());

@@ -19,6 +19,8 @@ final class PrototypeView {
   private List<Prototype> cachedList = List.of();
   private Map<Integer, List<Prototype>> byModelVersion = Map.of();
   private long lastRefresh = Long.MIN_VALUE;
+  /** Indexes of {@link #forModel} lists, built on first use after a refresh: (model version, blended) -> index. */
+  private final Map<Long, PrototypeIndex> indexes = new HashMap<>();
 
   PrototypeView(ReadOnlyKeyValueStore<String, Prototype> store, long refreshMs) {
     this.store = store;
@@ -43,7 +45,19 @@ final class PrototypeView {
     Map<Integer, List<Prototype>> versions = new HashMap<>();
     cachedList.forEach(p -> versions.computeIfAbsent(p.modelVersion(), v -> new java.util.ArrayList<>()).add(p));
     byModelVersion = versions.size() == 1 ? Map.of(cachedList.get(0).modelVersion(), cachedList) : versions;
+    indexes.clear();
     lastRefresh = now;
+  }
+
+  /** {@link #forModel}'s prototypes as an index for {@code classifier}; null when there are none to compare with. */
+  PrototypeIndex index(int modelVersion, boolean blended, PrototypeClassifier classifier) {
+    long key = ((long) modelVersion << 1) | (blended ? 1 : 0);
+    PrototypeIndex index = indexes.get(key);
+    if (index == null && !indexes.containsKey(key)) {
+      index = classifier.index(forModel(modelVersion), blended);
+      indexes.put(key, index);
+    }
+    return index;
   }
 
   /** Immutable, rebuilt only on refresh: the per-record path does not copy. */
