@@ -16,6 +16,7 @@ import io.semistream.embedding.EmbeddingService;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
+import io.semistream.learning.PrototypeSearchBench;
 import io.semistream.replay.PngEncoder;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.topics.TopicApplier;
@@ -61,8 +62,16 @@ final class BenchCommand implements Callable<Integer> {
           + "settings; reports image passes/s and resident memory before and after.")
   int trainSteps;
 
+  @Option(names = "--prototype-classes", split = ",",
+      description = "Instead of the model: nearest-prototype search at these class counts (e.g. 10,1000,10000), 64-d, "
+          + "the direct per-class loop vs the index per record vs batched, one thread and all cores.")
+  List<Integer> prototypeClasses = List.of();
+
   @Override
   public Integer call() throws Exception {
+    if (!prototypeClasses.isEmpty()) {
+      return benchPrototypeSearch();
+    }
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
     DjlEngine.disableGradientsOnThisThread();
@@ -92,6 +101,32 @@ final class BenchCommand implements Callable<Integer> {
       Double k = viaKafka.get(b);
       System.out.printf("| %5d | %,24.0f | %35s | %18s |%n", b, standalone.get(b),
           k == null ? "-" : String.format("%,.0f", k), k == null ? "-" : String.format("%.2f", k / standalone.get(b)));
+    }
+    return 0;
+  }
+
+  private int benchPrototypeSearch() throws Exception {
+    SemistreamConfig config = common.load();
+    var metric = config.learner().classification().metric();
+    System.out.printf("bench: nearest-prototype search, %d cores, metric %s, dimension 64%n",
+        Runtime.getRuntime().availableProcessors(), metric);
+    List<PrototypeSearchBench.Result> results = new ArrayList<>();
+    for (int classes : prototypeClasses) {
+      PrototypeSearchBench.Result r = PrototypeSearchBench.run(classes, 64, metric, 1);
+      results.add(r);
+      System.out.printf("%,7d classes: direct %,.0f, index %,.0f (%.1f us/record), batched %,.0f, batched on %d "
+          + "threads %,.0f images/s%n", classes, r.direct(), r.indexed(), r.microsPerRecord(), r.batched(),
+          r.threads(), r.batchedAllCores());
+    }
+    System.out.println();
+    System.out.println("| classes | direct loop (img/s) | index, per record (img/s) | us/record | index, batches of 256 "
+        + "(img/s) | batched, all cores (img/s) | per record / direct |");
+    System.out.println("|--------:|------:|------:|------:|------:|------:|------:|");
+    for (PrototypeSearchBench.Result r : results) {
+      System.out.printf("| %,d | %s | %,.0f | %.1f | %,.0f | %,.0f | %s |%n", r.classes(),
+          Double.isNaN(r.direct()) ? "-" : String.format("%,.0f", r.direct()), r.indexed(), r.microsPerRecord(),
+          r.batched(), r.batchedAllCores(),
+          Double.isNaN(r.direct()) ? "-" : String.format("%.1f", r.indexed() / r.direct()));
     }
     return 0;
   }

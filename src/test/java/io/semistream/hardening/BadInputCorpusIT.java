@@ -134,10 +134,18 @@ class BadInputCorpusIT {
         new Kind("model-version-junk", t.modelVersions().name(), "conv-ae-64", utf8("{\"version\":\"two\"}"),
             "skipped"));
 
-    // Valid images before, between and after the bad ones; a quarter of them labelled afterwards.
+    // The label whose image never comes goes first: orphans are found in stream time (record timestamps, so
+    // that a replay decides the same), which the labels at the end move past learner.label.wait.ms.
+    long orphanSent = System.currentTimeMillis();
+    Kind orphan = kinds.stream().filter(k -> k.outcome().equals("orphan-label")).findFirst().orElseThrow();
+    produce(kafka, orphan.topic(), orphan.key(), orphan.value());
+    // Valid images before, between and after the bad ones; all of them labelled afterwards.
     List<String> validIds = new ArrayList<>();
     int next = 0;
     for (Kind k : kinds) {
+      if (k == orphan) {
+        continue;
+      }
       for (int i = 0; i < 2 && next < VALID; i++, next++) {
         String id = "ok-" + next;
         produce(kafka, t.images().name(), id, PngEncoder.grey(fashion.imageBytes(next), 28, 28));
@@ -151,7 +159,8 @@ class BadInputCorpusIT {
     // Keys that are not UTF-8 need kcat's line mode (raw bytes before the tab).
     produceRawKey(kafka, t.images().name(), "x");
     produceRawKey(kafka, t.labels().name(), "{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}");
-    for (int i = 0; i < VALID; i += 4) {
+    Thread.sleep(Math.max(0, orphanSent + 6_000 - System.currentTimeMillis()));
+    for (int i = 0; i < VALID; i++) {
       produce(kafka, t.labels().name(), "ok-" + i, utf8("{\"class\":\"" + fashion.className(i)
           + "\",\"annotator\":\"kcat\",\"time\":1764300000000}"));
     }
@@ -223,15 +232,25 @@ class BadInputCorpusIT {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** One record per kcat run: the value from a file (NULL with -Z when empty-and-null), the key as given. */
+  /**
+   * One record per kcat run: the value from a file, the key as given. kcat sends no message for an empty file, so
+   * empty and NULL values go through its line mode ({@code key<TAB>} and an empty rest; -Z makes that NULL).
+   */
   private void produce(TestKafka kafka, String topic, String key, byte[] value) throws Exception {
-    Path file = Files.write(dir.resolve("msg-" + files++), value == null ? new byte[0] : value);
+    if (value == null || value.length == 0) {
+      Path line = Files.write(dir.resolve("msg-" + files++), utf8(key + "\t\n"));
+      List<String> cmd = new ArrayList<>(List.of(KCAT.toString(), "-P", "-b", kafka.bootstrapServers(), "-t", topic,
+          "-K", "\t"));
+      if (value == null) {
+        cmd.add("-Z");   // an empty value is sent as NULL: a tombstone
+      }
+      run(cmd, line);
+      return;
+    }
+    Path file = Files.write(dir.resolve("msg-" + files++), value);
     List<String> cmd = new ArrayList<>(List.of(KCAT.toString(), "-P", "-b", kafka.bootstrapServers(), "-t", topic));
     if (key != null) {
       cmd.addAll(List.of("-k", key));
-    }
-    if (value == null) {
-      cmd.add("-Z");   // an empty message is sent as NULL: a tombstone
     }
     cmd.add(file.toString());
     run(cmd, null);
