@@ -103,8 +103,14 @@ public final class PrototypeClassifier {
         System.arraycopy(row, from, dots, b * k + from, to - from);
       }
     }
+    return rankAll(vs, index, dots);
+  }
+
+  /** Rankings from dot products computed elsewhere ({@code dots[b * size + i] = vs[b] . prototype_i}). */
+  Ranking[] rankAll(float[][] vs, PrototypeIndex index, double[] dots) {
+    Ranking[] out = new Ranking[vs.length];
     for (int b = 0; b < vs.length; b++) {
-      out[b] = fromDots(vs[b], index, dots, b * k);
+      out[b] = fromDots(vs[b], index, dots, b * index.size());
     }
     return out;
   }
@@ -124,13 +130,14 @@ public final class PrototypeClassifier {
     int second = -1;
     double[] d = SCRATCH.get().distances(k);
     double nearestSquared = Double.POSITIVE_INFINITY;
+    double inverseV = vv > 0 ? 1 / Math.sqrt(vv) : 0;
+    boolean euclidean = metric == DistanceMetric.EUCLIDEAN;
     for (int i = 0; i < k; i++) {
       double dot = dots[offset + i];
-      double pp = index.squaredNorm(i);
-      double squared = Math.max(0, vv - 2 * dot + pp);
+      double squared = Math.max(0, vv - 2 * dot + index.squaredNorm(i));
       nearestSquared = Math.min(nearestSquared, squared);
-      d[i] = metric == DistanceMetric.EUCLIDEAN ? Math.sqrt(squared)
-          : (vv == 0 || pp == 0 ? 1 : 1 - dot / Math.sqrt(vv * pp));
+      double inverseP = index.inverseNorm(i);
+      d[i] = euclidean ? Math.sqrt(squared) : (inverseV == 0 || inverseP == 0 ? 1 : 1 - dot * inverseV * inverseP);
       if (d[i] < d[best]) {
         second = best;
         best = i;

@@ -20,6 +20,7 @@ final class PrototypeIndex {
   private final int dimension;
   private final double[] columns;
   private final double[] squaredNorms;
+  private final double[] inverseNorms;
   private final double scale;
 
   private PrototypeIndex(String[] classNames, int dimension, double[] columns, double[] squaredNorms, double scale) {
@@ -28,6 +29,10 @@ final class PrototypeIndex {
     this.dimension = dimension;
     this.columns = columns;
     this.squaredNorms = squaredNorms;
+    this.inverseNorms = new double[squaredNorms.length];
+    for (int i = 0; i < squaredNorms.length; i++) {
+      inverseNorms[i] = squaredNorms[i] > 0 ? 1 / Math.sqrt(squaredNorms[i]) : 0;
+    }
     this.scale = scale;
   }
 
@@ -90,6 +95,11 @@ final class PrototypeIndex {
     return squaredNorms[i];
   }
 
+  /** {@code 1 / |prototype_i|}, 0 for a zero vector: cosine distances without a square root per class. */
+  double inverseNorm(int i) {
+    return inverseNorms[i];
+  }
+
   /** The spread that makes distances scale-free (the median prototype spread in the metric; 1 when none). */
   double scale() {
     return scale;
@@ -106,11 +116,29 @@ final class PrototypeIndex {
       throw new IllegalArgumentException("dimension " + v.length + " vs prototypes " + dimension);
     }
     java.util.Arrays.fill(out, from, to, 0.0);
-    for (int j = 0; j < dimension; j++) {
-      double x = v[j];
-      int base = j * size;
+    double[] m = columns;
+    int k = size;
+    int j = 0;
+    // Four dimensions per sweep: the running sums are loaded and stored a quarter as often (measured 2x faster
+    // than one dimension per sweep on this machine's AVX2 cores).
+    for (; j + 3 < dimension; j += 4) {
+      double x0 = v[j];
+      double x1 = v[j + 1];
+      double x2 = v[j + 2];
+      double x3 = v[j + 3];
+      int b0 = j * k;
+      int b1 = b0 + k;
+      int b2 = b1 + k;
+      int b3 = b2 + k;
       for (int i = from; i < to; i++) {
-        out[i] += x * columns[base + i];
+        out[i] += x0 * m[b0 + i] + x1 * m[b1 + i] + x2 * m[b2 + i] + x3 * m[b3 + i];
+      }
+    }
+    for (; j < dimension; j++) {
+      double x = v[j];
+      int base = j * k;
+      for (int i = from; i < to; i++) {
+        out[i] += x * m[base + i];
       }
     }
   }

@@ -21,16 +21,28 @@ public final class PrototypeSearchBench {
   private PrototypeSearchBench() {
   }
 
-  /** Images per second of each way; {@code direct} is NaN when skipped (too slow to matter at this size). */
+  /**
+   * Dot products of a batch with every prototype by another engine (the CLI passes PyTorch's matrix multiply):
+   * {@code prototypes} is row-major (class by class), the result {@code [b * classes + i]}.
+   */
+  public interface BatchDots {
+    double[] dots(float[][] batch, float[] prototypes, int classes, int dimension);
+  }
+
+  /**
+   * Images per second of each way; {@code direct} is NaN when skipped (too slow to matter at this size),
+   * {@code external} when no other engine was given.
+   */
   public record Result(int classes, int dimension, double direct, double indexed, double batched,
-      double batchedAllCores, int threads) {
+      double batchedAllCores, int threads, double external) {
     /** Microseconds per record on the learner's per-record path. */
     public double microsPerRecord() {
       return 1e6 / indexed;
     }
   }
 
-  public static Result run(int classes, int dimension, DistanceMetric metric, long seed) throws Exception {
+  public static Result run(int classes, int dimension, DistanceMetric metric, long seed, BatchDots engine)
+      throws Exception {
     Random r = new Random(seed);
     List<Prototype> prototypes = new ArrayList<>(classes);
     for (int i = 0; i < classes; i++) {
@@ -85,7 +97,23 @@ public final class PrototypeSearchBench {
     } finally {
       pool.shutdownNow();
     }
-    return new Result(classes, dimension, direct, indexed, batched, allCores, threads);
+    double external = Double.NaN;
+    if (engine != null) {
+      float[] rowMajor = new float[classes * dimension];
+      for (int i = 0; i < classes; i++) {
+        double[] v = prototypes.get(i).vectorView();
+        for (int j = 0; j < dimension; j++) {
+          rowMajor[i * dimension + j] = (float) v[j];
+        }
+      }
+      external = measure(() -> {
+        for (int start = 0; start < queries.length; start += BATCH) {
+          float[][] batch = java.util.Arrays.copyOfRange(queries, start, Math.min(queries.length, start + BATCH));
+          classifier.rankAll(batch, index, engine.dots(batch, rowMajor, classes, dimension));
+        }
+      }, images);
+    }
+    return new Result(classes, dimension, direct, indexed, batched, allCores, threads, external);
   }
 
   private static void rankInBatches(PrototypeClassifier c, PrototypeIndex index, float[][] queries, int from, int to) {

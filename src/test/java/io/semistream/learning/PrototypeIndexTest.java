@@ -39,15 +39,15 @@ class PrototypeIndexTest {
   @Test
   void shouldRankLikeTheDirectComputationForBothMetricsAndBothPrototypeSets() {
     Random r = new Random(7);
-    List<Prototype> protos = prototypes(r, 40, 16);
+    List<Prototype> protos = prototypes(r, 40, 18);   // 18: four-dimension sweeps plus a remainder
     for (DistanceMetric metric : DistanceMetric.values()) {
       PrototypeClassifier c = new PrototypeClassifier(metric, 0.5);
       for (boolean blended : new boolean[] {true, false}) {
         PrototypeIndex index = c.index(protos, blended);
         float[][] batch = new float[30][];
         for (int n = 0; n < batch.length; n++) {
-          batch[n] = n == 0 ? protos.get(3).vectorView().length == 16 ? toFloat(protos.get(3).vectorView()) : null
-              : vector(r, 16);
+          batch[n] = n == 0 ? protos.get(3).vectorView().length == 18 ? toFloat(protos.get(3).vectorView()) : null
+              : vector(r, 18);
         }
         Ranking[] all = c.rankAll(batch, index);
         for (int n = 0; n < batch.length; n++) {
