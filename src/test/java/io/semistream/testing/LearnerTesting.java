@@ -40,7 +40,7 @@ public final class LearnerTesting {
 
   /** The compacted view of {@code prototypes}: the last value per class. */
   public static Map<String, Prototype> prototypes(TestKafka kafka, int expectedRecordsAtLeast, Duration timeout) {
-    JsonSerde<Prototype> serde = new JsonSerde<>(Prototype.class);
+    JsonSerde<Prototype> serde = kafka.topics().json(io.semistream.topics.TopicId.PROTOTYPES, Prototype.class);
     Map<String, Prototype> out = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(kafka.topics().prototypes().name(),
         expectedRecordsAtLeast, timeout, Duration.ZERO)) {
@@ -105,7 +105,11 @@ public final class LearnerTesting {
     return kafka.readCommitted(kafka.topics().predictions().name(), atLeast, timeout, Duration.ofSeconds(2));
   }
 
+  /** Checked against prediction.schema.json on the way: every prediction the ITs read conforms to it. */
   public static Prediction decode(byte[] value) {
-    return new JsonSerde<>(Prediction.class).decode(value);
+    return PREDICTIONS.decode(value);
   }
+
+  private static final JsonSerde<Prediction> PREDICTIONS = io.semistream.topics.TopicRegistry.load()
+      .json(io.semistream.topics.TopicId.PREDICTIONS, Prediction.class);
 }

@@ -60,7 +60,9 @@ class TrainerServiceIT {
     assertNull(trainer.failure());
     assertEquals(2, trainer.candidates(), "a candidate after 25 and after 50 steps");
 
-    JsonSerde<ModelVersion> serde = new JsonSerde<>(ModelVersion.class);
+    // Read through the catalogue's validating serde: what the trainer writes must match model-version.schema.json.
+    JsonSerde<ModelVersion> serde = kafka.topics().json(io.semistream.topics.TopicId.MODEL_VERSIONS,
+        ModelVersion.class);
     List<ModelVersion> announced = kafka.readCommitted(kafka.topics().modelVersions().name(), 2,
         Duration.ofSeconds(30), Duration.ofSeconds(1)).stream().map(r -> serde.decode(r.value())).toList();
     assertEquals(List.of(2, 3), announced.stream().map(ModelVersion::version).toList());
