@@ -1,0 +1,115 @@
+package io.semistream.learning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.serving.LearnerRuntime;
+import io.semistream.testing.KafkaBroker;
+import io.semistream.testing.LearnerTesting;
+import io.semistream.testing.SyntheticStream;
+import io.semistream.testing.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Learner instances 1 -> 3 -> 1 while a stream flows (the hardening campaign): tasks move twice, state comes back
+ * from the changelogs, and the results are those of an uninterrupted single instance: prototypes equal the exact
+ * batch means of the labelled embeddings (pseudo weight 0, so the result does not depend on arrival order),
+ * every image predicted, each (image, version) committed once, versions without gaps.
+ */
+class LearnerScaleIT {
+  private static final int PART = 1_000;
+
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldKeepResultsExactWhenInstancesGoFromOneToThreeAndBackMidStream() throws Exception {
+    TestKafka kafka = KAFKA.kafka();
+    SyntheticStream stream = new SyntheticStream(5, 11);
+    List<LearnerRuntime> extra = new ArrayList<>();
+    try (LearnerRuntime first = start(kafka, 0)) {
+      stream.publish(kafka.clients(), kafka.topics(), 0, PART, 0.1);
+      awaitPredicted(kafka, stream, PART);
+
+      extra.add(start(kafka, 1));
+      extra.add(start(kafka, 2));
+      stream.publish(kafka.clients(), kafka.topics(), PART, PART, 0.1);
+      awaitPredicted(kafka, stream, 2 * PART);
+      assertFalse(first.learner().streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
+      for (LearnerRuntime r : extra) {
+        assertFalse(r.learner().streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty(),
+            "with three instances each owns some of the 4 partitions");
+      }
+
+      extra.forEach(LearnerRuntime::close);
+      extra.clear();
+      stream.publish(kafka.clients(), kafka.topics(), 2 * PART, PART, 0.1);
+      List<ConsumerRecord<byte[], byte[]>> committed = awaitPredicted(kafka, stream, 3 * PART);
+
+      Map<String, Prototype> prototypes = LearnerTesting.awaitPrototypes(kafka, stream.labelledMeans(),
+          Duration.ofSeconds(90));
+      assertTrue(LearnerTesting.matches(prototypes, stream.labelledMeans()),
+          "prototypes after 1 -> 3 -> 1 equal the exact batch means: " + prototypes.values());
+      for (var e : prototypes.entrySet()) {
+        long n = stream.labels.values().stream().filter(c -> SyntheticStream.className(c).equals(e.getKey())).count();
+        assertEquals(n, e.getValue().labelledCount(), e.getKey());
+      }
+      Set<String> versions = new HashSet<>();
+      Map<String, Long> maxVersion = new HashMap<>();
+      Map<String, Long> count = new HashMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : committed) {
+        String id = new String(r.key(), StandardCharsets.UTF_8);
+        Prediction p = LearnerTesting.decode(r.value());
+        assertTrue(versions.add(id + "#" + p.version()), "prediction " + id + " v" + p.version() + " committed twice");
+        maxVersion.merge(id, p.version(), Math::max);
+        count.merge(id, 1L, Long::sum);
+      }
+      assertEquals(stream.truth.keySet(), maxVersion.keySet(), "every image predicted");
+      maxVersion.forEach((id, v) -> assertEquals(v, count.get(id), "versions of " + id + " are 1..n, no gaps"));
+    } finally {
+      extra.forEach(LearnerRuntime::close);
+    }
+  }
+
+  private LearnerRuntime start(TestKafka kafka, int instance) throws Exception {
+    return LearnerRuntime.start(LearnerTesting.config(kafka, dir.resolve("state-" + instance), 0, 0), kafka.topics());
+  }
+
+  /** Committed predictions once every image published so far has one (at most 180 s). */
+  private static List<ConsumerRecord<byte[], byte[]>> awaitPredicted(TestKafka kafka, SyntheticStream stream,
+      int images) throws InterruptedException {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < images; i++) {
+      ids.add("syn-" + i);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    List<ConsumerRecord<byte[], byte[]>> committed = List.of();
+    while (System.nanoTime() < deadline) {
+      committed = LearnerTesting.predictions(kafka, images, Duration.ofSeconds(5));
+      Set<String> seen = new HashSet<>();
+      committed.forEach(r -> seen.add(new String(r.key(), StandardCharsets.UTF_8)));
+      if (seen.containsAll(ids)) {
+        return committed;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("not every one of " + images + " images predicted within 180 s");
+  }
+}
