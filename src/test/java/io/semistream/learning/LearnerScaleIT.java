@@ -50,12 +50,12 @@ class LearnerScaleIT {
 
       extra.add(start(kafka, 1));
       extra.add(start(kafka, 2));
+      List<LearnerRuntime> all = List.of(first, extra.get(0), extra.get(1));
+      awaitEveryInstanceOwnsTasks(all);
       stream.publish(kafka.clients(), kafka.topics(), PART, PART, 0.1);
       awaitPredicted(kafka, stream, 2 * PART);
-      assertFalse(first.learner().streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty());
-      for (LearnerRuntime r : extra) {
-        assertFalse(r.learner().streams().metadataForLocalThreads().iterator().next().activeTasks().isEmpty(),
-            "with three instances each owns some of the 4 partitions");
+      for (LearnerRuntime r : all) {
+        assertFalse(activeTasks(r).isEmpty(), "with three instances each still owns some tasks");
       }
 
       extra.forEach(LearnerRuntime::close);
@@ -86,6 +86,25 @@ class LearnerScaleIT {
     } finally {
       extra.forEach(LearnerRuntime::close);
     }
+  }
+
+  private static java.util.Set<org.apache.kafka.streams.processor.TaskId> activeTasks(LearnerRuntime r) {
+    java.util.Set<org.apache.kafka.streams.processor.TaskId> tasks = new HashSet<>();
+    r.learner().streams().metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(a -> tasks.add(a.taskId())));
+    return tasks;
+  }
+
+  /** The rebalance after the new instances joined has finished: every instance RUNNING with tasks (<= 120 s). */
+  private static void awaitEveryInstanceOwnsTasks(List<LearnerRuntime> all) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (all.stream().allMatch(r -> r.learner().streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+          && !activeTasks(r).isEmpty())) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("the three instances did not all own tasks within 120 s");
   }
 
   private LearnerRuntime start(TestKafka kafka, int instance) throws Exception {
