@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Label-efficient learning on live image streams (Kafka + DJL).",
     subcommands = {RunCommand.class, TopicsCommand.class, ReplayCommand.class, TrainCommand.class,
         EmbedCommand.class, BrokerCommand.class, BenchCommand.class, EvalCommand.class, LearnCommand.class,
-        TrainerCommand.class})
+        TrainerCommand.class, SemanticsCommand.class})
 public final class SemistreamCli implements Runnable {
 
   @Override

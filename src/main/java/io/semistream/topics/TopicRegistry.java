@@ -3,6 +3,7 @@ package io.semistream.topics;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.Anomaly;
+import io.semistream.records.ClassSemantics;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.ModelVersion;
@@ -69,6 +70,10 @@ public final class TopicRegistry {
 
   public TypedTopic<String, Anomaly> anomalies() {
     return typed(TopicId.ANOMALIES, Serdes.String(), json(TopicId.ANOMALIES, Anomaly.class));
+  }
+
+  public TypedTopic<String, ClassSemantics> classSemantics() {
+    return typed(TopicId.CLASS_SEMANTICS, Serdes.String(), json(TopicId.CLASS_SEMANTICS, ClassSemantics.class));
   }
 
   public TypedTopic<String, ModelVersion> modelVersions() {

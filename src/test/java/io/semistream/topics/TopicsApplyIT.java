@@ -96,6 +96,28 @@ class TopicsApplyIT {
   }
 
   @Test
+  void shouldPublishTheShippedAttributeTableToClassSemantics() throws Exception {
+    assertEquals(0, SemistreamCli.commandLine().execute("topics", "apply", "--bootstrap-servers",
+        broker.bootstrapServers(), "-D", "topics.prefix=sem."));
+    assertEquals(0, SemistreamCli.commandLine().execute("semantics", "--bootstrap-servers",
+        broker.bootstrapServers(), "-D", "topics.prefix=sem.", "--dataset", "mnist"));
+    TopicRegistry topics = TopicRegistry.load("sem.");
+    var serde = topics.classSemantics().valueSerde().deserializer();
+    Map<String, io.semistream.records.ClassSemantics> read = new java.util.TreeMap<>();
+    try (var consumer = clients.consumer(null, new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer(), Map.of())) {
+      consumer.seekToBeginning(KafkaClients.assignAll(consumer, topics.classSemantics().name()));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (read.size() < 10 && System.nanoTime() < deadline) {
+        consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> read.put(r.key(), serde.deserialize("", r.value())));
+      }
+    }
+    assertEquals(Set.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), read.keySet());
+    assertEquals(12, read.get("8").attributes().length);
+    assertEquals("two closed loops", read.get("8").names().get(1));
+  }
+
+  @Test
   void shouldReportButNeverChangeATopicThatDiffersFromTheCatalogue() throws Exception {
     TopicSpec images = TopicRegistry.load().catalogue().spec(TopicId.IMAGES);
     TopicSpec renamed = new TopicSpec(images.id(), "drifted-images", images.partitions(),
