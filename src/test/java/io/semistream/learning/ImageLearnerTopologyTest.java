@@ -26,18 +26,6 @@ class ImageLearnerTopologyTest {
   @TempDir
   Path dir;
 
-  /** Two labelled classes: "a" around (0,0,0,0) and "b" around (10,0,0,0). */
-  private static void seedTwoClasses(LearnerHarness h) {
-    h.embed("a1", 0, 0, 0, 0);
-    h.label("a1", "a");
-    h.embed("a2", 1, 0, 0, 0);
-    h.label("a2", "a");
-    h.embed("b1", 10, 0, 0, 0);
-    h.label("b1", "b");
-    h.embed("b2", 11, 0, 0, 0);
-    h.label("b2", "b");
-  }
-
   private static void assertVector(double[] expected, Prototype p) {
     for (int i = 0; i < expected.length; i++) {
       assertEquals(expected[i], p.vector()[i], 1e-9, p.className() + " dim " + i);
@@ -47,7 +35,7 @@ class ImageLearnerTopologyTest {
   @Test
   void shouldPredictThenCorrectPredictionAndPrototypesWhenALateLabelArrives() {
     try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
-      seedTwoClasses(h);
+      h.seedTwoClasses();
       Map<String, Prototype> protos = h.latestPrototypes();
       assertVector(new double[] {0.5, 0, 0, 0}, protos.get("a"));
       assertVector(new double[] {10.5, 0, 0, 0}, protos.get("b"));
@@ -86,7 +74,7 @@ class ImageLearnerTopologyTest {
   @Test
   void shouldMoveAnImageBetweenPrototypesWhenRelabelled() {
     try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
-      seedTwoClasses(h);
+      h.seedTwoClasses();
       h.latestPrototypes();
       h.predictions.readRecordsToList();
       h.embed("y", 5, 1, 0, 0);

@@ -110,6 +110,18 @@ final class LearnerHarness implements AutoCloseable {
         new EmbeddingRecord(vector, reconstructionError, MODEL, modelVersion, time)), time);
   }
 
+  /** Two labelled classes of two images each: "a" around (0.5,0,0,0) and "b" around (10.5,0,0,0). */
+  void seedTwoClasses() {
+    embed("a1", 0, 0, 0, 0);
+    label("a1", "a");
+    embed("a2", 1, 0, 0, 0);
+    label("a2", "a");
+    embed("b1", 10, 0, 0, 0);
+    label("b1", "b");
+    embed("b2", 11, 0, 0, 0);
+    label("b2", "b");
+  }
+
   void label(String id, String className) {
     time += 10;
     labels.pipeInput(id, labelSerde.encode(new LabelRecord(className, "tester", time)), time);

@@ -38,14 +38,7 @@ class WrittenRecordsMatchSchemasTest {
         raw.add(h.driver.createOutputTopic(topics.name(id), Serdes.String().deserializer(),
             Serdes.ByteArray().deserializer()));
       }
-      h.embed("a1", 0, 0, 0, 0);
-      h.label("a1", "a");
-      h.embed("a2", 1, 0, 0, 0);
-      h.label("a2", "a");
-      h.embed("b1", 10, 0, 0, 0);
-      h.label("b1", "b");
-      h.embed("b2", 11, 0, 0, 0);
-      h.label("b2", "b");
+      h.seedTwoClasses();
       for (int i = 0; i < 25; i++) {
         h.embed("n" + i, (i % 2) * 10, 1 + (i % 3) * 0.1f, 0, 0);
       }
