@@ -48,11 +48,10 @@ final class BatchEmbedder {
     long now = System.currentTimeMillis();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       try {
-        String keyProblem = ImageIds.problem(r.key());
-        if (keyProblem != null) {
+        RejectReason keyReason = ImageIds.rejectReason(r.key());
+        if (keyReason != null) {
           // Refused here, before any decoding or forward pass, with the same rule the learner applies.
-          throw new RejectedRecordException(r.key() == null || r.key().length == 0 ? RejectReason.MISSING_KEY
-              : RejectReason.INVALID_KEY, keyProblem);
+          throw new RejectedRecordException(keyReason, ImageIds.problem(r.key()));
         }
         inputs.add(preprocessor.preprocess(r.value()));
         accepted.add(r);

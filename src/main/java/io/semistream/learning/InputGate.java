@@ -28,8 +28,7 @@ final class InputGate implements Processor<byte[], byte[], byte[], byte[]> {
   @Override
   public void process(Record<byte[], byte[]> record) {
     String problem = ImageIds.problem(record.key());
-    RejectReason reason = record.key() == null || record.key().length == 0 ? RejectReason.MISSING_KEY
-        : RejectReason.INVALID_KEY;
+    RejectReason reason = ImageIds.rejectReason(record.key());
     observer.deadLettered(reason);
     DeadLetters.Origin origin = Origins.of(context.recordMetadata());
     context.forward(record.withHeaders(DeadLetters.headers(record.headers(), origin, reason, problem,

@@ -95,12 +95,10 @@ public final class PrototypeClassifier {
     }
     int k = index.size();
     double[] dots = new double[vs.length * k];
-    double[] row = SCRATCH.get().dots(k);
     for (int from = 0; from < k; from += PrototypeIndex.BLOCK) {
       int to = Math.min(k, from + PrototypeIndex.BLOCK);
       for (int b = 0; b < vs.length; b++) {
-        index.dots(vs[b], row, from, to);
-        System.arraycopy(row, from, dots, b * k + from, to - from);
+        index.dots(vs[b], dots, b * k, from, to);
       }
     }
     return rankAll(vs, index, dots);

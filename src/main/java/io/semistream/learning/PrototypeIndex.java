@@ -107,15 +107,18 @@ final class PrototypeIndex {
 
   /** {@code out[i] = v . prototype_i} for every class, {@code out.length >= size()}. */
   void dots(float[] v, double[] out) {
-    dots(v, out, 0, size);
+    dots(v, out, 0, 0, size);
   }
 
-  /** The dot products with classes {@code from} (inclusive) to {@code to} (exclusive), into {@code out[from..to)}. */
-  void dots(float[] v, double[] out, int from, int to) {
+  /**
+   * The dot products with classes {@code from} (inclusive) to {@code to} (exclusive), into
+   * {@code out[offset + from .. offset + to)}.
+   */
+  void dots(float[] v, double[] out, int offset, int from, int to) {
     if (v.length != dimension) {
       throw new IllegalArgumentException("dimension " + v.length + " vs prototypes " + dimension);
     }
-    java.util.Arrays.fill(out, from, to, 0.0);
+    java.util.Arrays.fill(out, offset + from, offset + to, 0.0);
     double[] m = columns;
     int k = size;
     int j = 0;
@@ -131,14 +134,14 @@ final class PrototypeIndex {
       int b2 = b1 + k;
       int b3 = b2 + k;
       for (int i = from; i < to; i++) {
-        out[i] += x0 * m[b0 + i] + x1 * m[b1 + i] + x2 * m[b2 + i] + x3 * m[b3 + i];
+        out[offset + i] += x0 * m[b0 + i] + x1 * m[b1 + i] + x2 * m[b2 + i] + x3 * m[b3 + i];
       }
     }
     for (; j < dimension; j++) {
       double x = v[j];
       int base = j * k;
       for (int i = from; i < to; i++) {
-        out[i] += x * m[base + i];
+        out[offset + i] += x * m[base + i];
       }
     }
   }

@@ -13,6 +13,14 @@ public final class ImageIds {
   private ImageIds() {
   }
 
+  /** The dead-letter reason for a record with this key, or null when the key is an image id. */
+  public static RejectReason rejectReason(byte[] key) {
+    if (problem(key) == null) {
+      return null;
+    }
+    return key == null || key.length == 0 ? RejectReason.MISSING_KEY : RejectReason.INVALID_KEY;
+  }
+
   /** Why {@code key} is no image id, or null when it is one. */
   public static String problem(byte[] key) {
     if (key == null || key.length == 0) {

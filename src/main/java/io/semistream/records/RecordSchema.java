@@ -55,11 +55,7 @@ public final class RecordSchema {
 
   /** What is wrong with {@code value}, one line per problem (JSON path first); empty when it conforms. */
   public List<String> problems(JsonNode value) {
-    return schema.validate(value).stream().map(RecordSchema::describe).toList();
-  }
-
-  private static String describe(Error error) {
-    return error.toString();
+    return schema.validate(value).stream().map(Error::toString).toList();
   }
 
   public JsonNode document() {

@@ -220,7 +220,7 @@ class BadInputCorpusIT {
       expected.put(t.labels().name() + ":<not utf-8>", "invalid-key");
       assertEquals(expected, got);
       assertEquals(expectedDead, dead.size());
-      assertTrue(expectedDead + 5 >= 25 && kinds.size() + 2 >= 25, "the corpus holds at least 25 kinds");
+      assertTrue(kinds.size() + 2 >= 25, "the corpus holds at least 25 kinds");
 
       assertEquals(2.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
           "both junk prototypes skipped and counted");

@@ -49,7 +49,7 @@ class WrittenRecordsMatchSchemasTest {
 
       for (int t = 0; t < WRITTEN.size(); t++) {
         RecordSchema schema = RecordSchema.of(topics.catalogue().spec(WRITTEN.get(t)).valueSchema());
-        List<byte[]> values = raw.get(t).readValuesToList().stream().map(v -> v).toList();
+        List<byte[]> values = raw.get(t).readValuesToList();
         assertTrue(!values.isEmpty(), "the scenario writes " + WRITTEN.get(t));
         for (byte[] value : values) {
           if (value == null) {

@@ -1,5 +1,6 @@
 package io.semistream.records;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,5 +17,9 @@ class ImageIdsTest {
     assertTrue(ImageIds.problem(null).contains("no image id"));
     assertNotNull(ImageIds.problem(new byte[] {'a', (byte) 0xC3}), "truncated two-byte sequence");
     assertNotNull(ImageIds.problem(new byte[] {(byte) 0xFF, 'a'}), "0xFF never occurs in UTF-8");
+    assertNull(ImageIds.rejectReason("shoe-0001".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(RejectReason.MISSING_KEY, ImageIds.rejectReason(null));
+    assertEquals(RejectReason.MISSING_KEY, ImageIds.rejectReason(new byte[0]));
+    assertEquals(RejectReason.INVALID_KEY, ImageIds.rejectReason(new byte[] {'a', (byte) 0xC3}));
   }
 }
