@@ -30,6 +30,11 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin
   ModelOption modelOption;
 
+  @Option(names = "--zero-shot-classes", split = ",",
+      description = "Class indices never labelled whose semantic vectors (the data set's attribute table) are "
+          + "published: recognised zero-shot; the report adds their top-1 and the generalised (seen + unseen) scores.")
+  java.util.Set<Integer> zeroShotClasses = java.util.Set.of();
+
   @Option(names = "--json", description = "Also write the report as JSON here.")
   Path json;
 
@@ -50,9 +55,12 @@ final class EvalCommand implements Callable<Integer> {
     Device device = DjlEngine.startFor(config.embedding());
     Path dir = modelOption.resolve(config, device, System.out);
     var options = replay.options(false);
+    java.util.Set<Integer> unlabelled = new java.util.TreeSet<>(options.unlabelledClasses());
+    unlabelled.addAll(zeroShotClasses);
+    options = options.withHoldout(unlabelled, options.unsentClasses());
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
       Map<String, Object> report = new PrequentialEval(config, model, System.out).run(
-          new DatasetLoader(config.dataDir()).load(options.dataset()), options, timeout, quiet, settle);
+          new DatasetLoader(config.dataDir()).load(options.dataset()), options, zeroShotClasses, timeout, quiet, settle);
       String text = JsonSerde.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
       System.out.println(text);
       if (json != null) {

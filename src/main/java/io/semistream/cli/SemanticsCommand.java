@@ -4,14 +4,10 @@ import io.semistream.config.SemistreamConfig;
 import io.semistream.data.AttributeTable;
 import io.semistream.data.DatasetName;
 import io.semistream.kafka.KafkaClients;
-import io.semistream.records.ClassSemantics;
+import io.semistream.replay.SemanticsPublisher;
 import io.semistream.topics.TopicRegistry;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,18 +34,10 @@ final class SemanticsCommand implements Callable<Integer> {
     SemistreamConfig config = common.load();
     AttributeTable table = file != null ? AttributeTable.read(file) : AttributeTable.forDataset(DatasetName.parse(dataset));
     try (KafkaConnection connection = KafkaConnection.cluster(config, "semantics")) {
-      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
-      var topic = topics.classSemantics();
-      long now = System.currentTimeMillis();
-      try (KafkaProducer<String, ClassSemantics> producer = new KafkaClients(connection.config().kafka()).producer(
-          new StringSerializer(), topic.valueSerde().serializer(), Map.of())) {
-        for (var e : table.classes().entrySet()) {
-          producer.send(new ProducerRecord<>(topic.name(), e.getKey(),
-              new ClassSemantics(e.getKey(), e.getValue(), table.names(), now))).get();
-        }
-      }
+      String topic = SemanticsPublisher.publish(new KafkaClients(connection.config().kafka()),
+          TopicRegistry.load(config.topics().prefix()), table);
       System.out.printf("published %d classes x %d attributes (%s) to %s%n", table.classes().size(),
-          table.attributes().size(), file != null ? file : dataset, topic.name());
+          table.attributes().size(), file != null ? file : dataset, topic);
       return 0;
     }
   }

@@ -16,7 +16,7 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  */
 public record LearnerSettings(
     String applicationId, Path stateDir, int streamThreads, int partitions, Classification classification,
-    SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api) {
+    SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api, ZeroShot zeroShot) {
   public static final String APPLICATION_ID = "learner.application.id";
   public static final String STATE_DIR = "learner.state.dir";
   public static final String THREADS = "learner.threads";
@@ -29,7 +29,8 @@ public record LearnerSettings(
     if (streamThreads < 1 || partitions < 1) {
       throw new IllegalArgumentException("learner threads and partitions must be >= 1");
     }
-    if (classification == null || selfTraining == null || retention == null || anomalies == null || api == null) {
+    if (classification == null || selfTraining == null || retention == null || anomalies == null || api == null
+        || zeroShot == null) {
       throw new IllegalArgumentException("every learner section is required");
     }
   }
@@ -119,6 +120,26 @@ public record LearnerSettings(
     }
   }
 
+  /**
+   * Zero-shot classes: the zero-shot service (its own Kafka Streams application, {@code <application.id>-zeroshot},
+   * started with every learner) synthesizes prototypes from {@code class-semantics}; the learner predicts them.
+   */
+  public record ZeroShot(boolean enabled, double ridgeLambda) {
+    public static final String ENABLED = "learner.zeroshot.enabled";
+    public static final String RIDGE_LAMBDA = "learner.zeroshot.ridge.lambda";
+
+    public ZeroShot {
+      if (!(ridgeLambda > 0) || !Double.isFinite(ridgeLambda)) {
+        throw new IllegalArgumentException("zero-shot ridge lambda must be positive and finite");
+      }
+    }
+  }
+
+  /** The zero-shot service's Kafka Streams application id: the learner's, so deployments stay apart. */
+  public String zeroShotApplicationId() {
+    return applicationId + "-zeroshot";
+  }
+
   static void define(ConfigDef def) {
     def.define(APPLICATION_ID, Type.STRING, "semistream-learner", new ConfigDef.NonEmptyString(),
             Importance.MEDIUM, "Kafka Streams application.id of the learner (consumer group, internal topic prefix).")
@@ -173,7 +194,12 @@ public record LearnerSettings(
         .define(Api.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
             "Address the query API binds to (0.0.0.0 inside a container; other instances then reach it by host name).")
         .define(Api.METRICS_MAX_CLASSES, Type.INT, 50, Range.between(1, 10_000), Importance.LOW,
-            "Classes that get their own metric tag; further classes are counted under class=\"other\".");
+            "Classes that get their own metric tag; further classes are counted under class=\"other\".")
+        .define(ZeroShot.ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            "Run the zero-shot service with the learner: classes with a semantic vector on class-semantics and no "
+                + "true label get a synthesized prototype, and novel images near one are predicted 'zero-shot'.")
+        .define(ZeroShot.RIDGE_LAMBDA, Type.DOUBLE, 1.0, Range.atLeast(1e-9), Importance.LOW,
+            "Ridge penalty of the map from semantic vectors to prototypes (fitted on the labelled classes).");
   }
 
   static LearnerSettings read(ParsedValues v) {
@@ -189,17 +215,18 @@ public record LearnerSettings(
             v.integer(Retention.MAX_LABEL_BYTES)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
             v.decimal(Anomalies.RECON_WEIGHT)),
-        new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)));
+        new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)),
+        new ZeroShot(v.bool(ZeroShot.ENABLED), v.decimal(ZeroShot.RIDGE_LAMBDA)));
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
     return new LearnerSettings(id, dir, streamThreads, partitions, classification, selfTraining, retention,
-        anomalies, api);
+        anomalies, api, zeroShot);
   }
 
   public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, newSelfTraining,
-        retention, anomalies, api);
+        retention, anomalies, api, zeroShot);
   }
 
   public LearnerSettings withPseudoWeight(double weight) {
@@ -208,7 +235,12 @@ public record LearnerSettings(
 
   public LearnerSettings withApi(Api newApi) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
-        retention, anomalies, newApi);
+        retention, anomalies, newApi, zeroShot);
+  }
+
+  public LearnerSettings withZeroShot(ZeroShot newZeroShot) {
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
+        retention, anomalies, api, newZeroShot);
   }
 
   public LearnerSettings withHttpPort(int port) {

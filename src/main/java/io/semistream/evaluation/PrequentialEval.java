@@ -1,5 +1,11 @@
 package io.semistream.evaluation;
 
+import io.semistream.data.AttributeTable;
+import io.semistream.replay.SemanticsPublisher;
+import io.semistream.zeroshot.ZeroShotObserver;
+import io.semistream.zeroshot.ZeroShotService;
+import java.util.Set;
+
 import io.semistream.image.ImagePreprocessor;
 
 import io.semistream.config.DistanceMetric;
@@ -45,8 +51,15 @@ public final class PrequentialEval {
     this.out = out;
   }
 
-  public Map<String, Object> run(Dataset dataset, ReplayOptions options, Duration timeout, Duration quiet,
-      Duration settle) throws Exception {
+  /**
+   * @param zeroShotClasses class indices (among {@code options}' unlabelled ones) whose semantic vectors are
+   *     published from the data set's shipped attribute table: recognised zero-shot, and reported as such
+   */
+  public Map<String, Object> run(Dataset dataset, ReplayOptions options, Set<Integer> zeroShotClasses,
+      Duration timeout, Duration quiet, Duration settle) throws Exception {
+    if (!options.unlabelledClasses().containsAll(zeroShotClasses)) {
+      throw new IllegalArgumentException("zero-shot classes must be among the unlabelled ones");
+    }
     Path work = Files.createTempDirectory("semistream-eval");
     ReplayPlan plan = ReplayPlan.of(dataset, options);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
@@ -66,9 +79,14 @@ public final class PrequentialEval {
            EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, trainer.model())
                .start();
            LearnerService learner = new LearnerService(live, topics, null).start();
+           ZeroShotService zeroShot = new ZeroShotService(live, topics, ZeroShotObserver.NONE).start();
            PredictionLog log = new PredictionLog(clients, topics)) {
         if (!learner.awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("learner did not start: " + learner.streams().state());
+        }
+        if (!zeroShotClasses.isEmpty()) {
+          // Every class's vector, seen ones included: the map from attributes to prototypes is fitted on them.
+          SemanticsPublisher.publish(clients, topics, AttributeTable.forDataset(dataset.name()));
         }
         start = System.currentTimeMillis();
         CompletableFuture<Replayer.Result> replay = CompletableFuture.supplyAsync(() -> {
@@ -103,6 +121,9 @@ public final class PrequentialEval {
         replayed = replay.join();
         log.close();
         Map<String, Object> report = report(dataset, options, plan, log, replayed, start);
+        if (!zeroShotClasses.isEmpty()) {
+          report.put("zeroShot", ZeroShotReport.of(dataset, options, plan, log, zeroShotClasses));
+        }
         report.put("training", trainer.enabled() ? training.report(embedder.servingVersion()) : "off");
         return report;
       }
@@ -232,7 +253,9 @@ public final class PrequentialEval {
         scores.add(f.prediction().anomalyScore());
         positives.add(positive);
       }
-      if (f.prediction().status() == Prediction.Status.ANOMALY) {
+      // A zero-shot prediction is a flagged anomaly that a class known only by its semantics explained.
+      if (f.prediction().status() == Prediction.Status.ANOMALY
+          || f.prediction().status() == Prediction.Status.ZERO_SHOT) {
         flagged++;
         flaggedPositive += positive ? 1 : 0;
       }

@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.kafka.Origins;
+
 import io.semistream.config.LearnerSettings;
 import io.semistream.records.DeadLetters;
 import io.semistream.records.EmbeddingRecord;
@@ -86,7 +88,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         a.warmup(), a.quantile(), a.reconWeight());
     this.gate = new SelfTrainingGate(context.getStateStore(LearnerStores.SELF_TRAINING_GATE));
     this.prototypes = new PrototypeView(context.getStateStore(LearnerStores.PROTOTYPES),
-        settings.classification().prototypeRefreshMs());
+        context.getStateStore(LearnerStores.ZERO_SHOT_PROTOTYPES), settings.classification().prototypeRefreshMs());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
@@ -202,7 +204,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         fresh = anomalies.observe(r.nearestEuclidean(), state.reconstructionError());
         observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly());
       }
-      d = decision.unlabelled(state, r, fresh, r == null ? null : prototypes.get(r.best()));
+      Ranking zeroShot = r == null ? null
+          : classifier.rank(state.embedding(), prototypes.zeroShotIndex(state.modelVersion(), classifier));
+      d = decision.unlabelled(state, r, fresh, r == null ? null : prototypes.get(r.best()), zeroShot);
     }
     ImageState next = applyContribution(state, d.contribution());
     if (d.prediction() != null && !d.prediction().sameOutcome(state.prediction())) {

@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.kafka.StreamsProperties;
+
 import io.semistream.config.LearnerSettings;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.topics.TopicRegistry;
@@ -40,18 +42,10 @@ public final class LearnerService implements AutoCloseable {
   /** Kafka Streams properties: pass-through client settings first, then what the learner requires. */
   public static Properties streamsProperties(SemistreamConfig config, String applicationServer) {
     LearnerSettings s = config.learner();
-    Properties p = config.kafka().baseProperties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
+    Properties p = StreamsProperties.exactlyOnce(config, s.applicationId(), s.stateDir());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
-    p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-    p.put("processing.exception.handler.global.enabled", "true");
     if (applicationServer != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
-    }
-    if (config.topics().replicationFactor() > 0) {
-      p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topics().replicationFactor());
     }
     return p;
   }

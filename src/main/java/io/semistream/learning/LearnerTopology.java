@@ -1,5 +1,7 @@
 package io.semistream.learning;
 
+import io.semistream.kafka.OriginStamp;
+
 import io.semistream.records.ImageIds;
 import io.semistream.config.LearnerSettings;
 import io.semistream.records.DoubleArraySerde;
@@ -7,6 +9,7 @@ import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prototype;
 import io.semistream.records.PrototypeDelta;
+import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,7 @@ import org.apache.kafka.streams.state.Stores;
  *            (bad keys ─> dead-letter)       [images, anomaly window, gate,       ├─> dead-letter
  *                                             recent anomalies]                   └─> prototype-deltas
  *  prototype-deltas ─> prototype-aggregator [sums] ─> prototypes (compacted) ─> global store on every instance
+ *  zero-shot-prototypes (compacted, written by the zero-shot service) ───────────> global store on every instance
  * </pre>
  *
  * <p>Why the re-keying: an image's embedding and its label must meet in one task. Producers place records by
@@ -115,8 +119,14 @@ public final class LearnerTopology {
     b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPES),
             Serdes.String(), prototypes.valueSerde()).withLoggingDisabled(), prototypes.name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototypes-global-source"),
-        () -> new GlobalPrototypeUpdater(settings.classification().embeddingDimension(), observer,
+        () -> GlobalTableUpdater.prototypes(settings.classification().embeddingDimension(), observer,
             topics.json(TopicId.PROTOTYPES, Prototype.class)));
+    var synthesized = topics.zeroShotPrototypes();
+    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.ZERO_SHOT_PROTOTYPES),
+            Serdes.String(), synthesized.valueSerde()).withLoggingDisabled(), synthesized.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("zero-shot-prototypes-global-source"),
+        () -> GlobalTableUpdater.synthesized(settings.classification().embeddingDimension(), observer,
+            topics.json(TopicId.ZERO_SHOT_PROTOTYPES, SynthesizedPrototype.class)));
 
     // The processors forward to named sinks (each output has its own serde), added to the built topology.
     Topology t = b.build();
@@ -150,7 +160,7 @@ public final class LearnerTopology {
         .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
     return branches.get(name + "-ids")
         .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
-        .processValues(OriginStamp::new, Named.as(name + "-origin"))
+        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"))
         .repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
             .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(settings.partitions()));
   }

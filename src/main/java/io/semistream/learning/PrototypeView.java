@@ -1,6 +1,8 @@
 package io.semistream.learning;
 
 import io.semistream.records.Prototype;
+import io.semistream.records.SynthesizedPrototype;
+import java.util.ArrayList;
 
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +16,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class PrototypeView {
   private final ReadOnlyKeyValueStore<String, Prototype> store;
+  private final ReadOnlyKeyValueStore<String, SynthesizedPrototype> synthesizedStore;
   private final long refreshMs;
+  /** Synthesized prototypes of classes without a real one, as prototypes (no labels, no pseudo weight). */
+  private List<Prototype> zeroShot = List.of();
+  private final Map<Integer, PrototypeIndex> zeroShotIndexes = new HashMap<>();
   private Map<String, Prototype> cached = Map.of();
   private List<Prototype> cachedList = List.of();
   private Map<Integer, List<Prototype>> byModelVersion = Map.of();
@@ -22,8 +28,10 @@ final class PrototypeView {
   /** Indexes of {@link #forModel} lists, built on first use after a refresh: (model version, blended) -> index. */
   private final Map<Long, PrototypeIndex> indexes = new HashMap<>();
 
-  PrototypeView(ReadOnlyKeyValueStore<String, Prototype> store, long refreshMs) {
+  PrototypeView(ReadOnlyKeyValueStore<String, Prototype> store,
+      ReadOnlyKeyValueStore<String, SynthesizedPrototype> synthesizedStore, long refreshMs) {
     this.store = store;
+    this.synthesizedStore = synthesizedStore;
     this.refreshMs = refreshMs;
   }
 
@@ -46,7 +54,36 @@ final class PrototypeView {
     cachedList.forEach(p -> versions.computeIfAbsent(p.modelVersion(), v -> new java.util.ArrayList<>()).add(p));
     byModelVersion = versions.size() == 1 ? Map.of(cachedList.get(0).modelVersion(), cachedList) : versions;
     indexes.clear();
+    List<Prototype> synthesized = new ArrayList<>();
+    if (synthesizedStore != null) {
+      try (KeyValueIterator<String, SynthesizedPrototype> it = synthesizedStore.all()) {
+        it.forEachRemaining(kv -> {
+          // A class with a real prototype is no longer zero-shot, even before the service withdraws this one.
+          if (kv.value != null && !next.containsKey(kv.key)) {
+            SynthesizedPrototype z = kv.value;
+            synthesized.add(new Prototype(z.className(), z.vectorView(), 0, z.spread(), 1, z.updateTime(),
+                z.modelId(), z.modelVersion(), 0, 0, null));
+          }
+        });
+      }
+    }
+    zeroShot = List.copyOf(synthesized);
+    zeroShotIndexes.clear();
     lastRefresh = now;
+  }
+
+  /**
+   * The classes known only by their semantic vector, for embeddings of encoder version {@code modelVersion}:
+   * null when there are none (for that version: a synthesized prototype lives in one encoder's space).
+   */
+  PrototypeIndex zeroShotIndex(int modelVersion, PrototypeClassifier classifier) {
+    if (zeroShot.isEmpty()) {
+      return null;
+    }
+    return zeroShotIndexes.computeIfAbsent(modelVersion, v -> {
+      List<Prototype> matching = zeroShot.stream().filter(p -> p.modelVersion() == v).toList();
+      return matching.isEmpty() ? null : classifier.index(matching, true);
+    });
   }
 
   /** {@link #forModel}'s prototypes as an index for {@code classifier}; null when there are none to compare with. */
@@ -80,9 +117,11 @@ final class PrototypeView {
     return cached.get(className);
   }
 
+  /** Every vector by class, synthesized ones included (under a key no class name can have), for drift checks. */
   Map<String, double[]> snapshot() {
     Map<String, double[]> out = new HashMap<>();
     cached.forEach((k, v) -> out.put(k, v.vectorView()));
+    zeroShot.forEach(p -> out.put("\u0000zero-shot:" + p.className(), p.vectorView()));
     return out;
   }
 }

@@ -59,7 +59,7 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
     labels = Counter.builder("semistream.learner.labels.in").description("Valid labels received").register(r);
     for (Prediction.Status s : Prediction.Status.values()) {
       predictions.put(s, Counter.builder("semistream.learner.predictions")
-          .tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
+          .tag("status", s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
           .description("Predictions emitted, by status (pseudo: the pseudo-label rate)").register(r));
     }
     for (RejectReason reason : LEARNER_REASONS) {

@@ -1,18 +1,35 @@
 package io.semistream.records;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** The learner's prediction for one image (topics/schemas/prediction.schema.json). */
+/**
+ * The learner's prediction for one image (topics/schemas/prediction.schema.json).
+ *
+ * @param seenClass while classes known only by their semantic vector exist: the nearest class with a labelled
+ *     prototype (what the prediction would be without zero-shot classes); null otherwise
+ * @param zeroShotClass while such classes exist: the nearest of them; null otherwise
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Prediction(
     @JsonProperty("class") String className, double confidence, double margin, Status status, long version,
-    String modelId, int modelVersion, long eventTime, Double anomalyScore) {
+    String modelId, int modelVersion, long eventTime,
+    @JsonInclude(JsonInclude.Include.ALWAYS) Double anomalyScore, String seenClass, String zeroShotClass) {
 
   /** How the class was obtained. */
   public enum Status {
     @JsonProperty("labelled") LABELLED,
     @JsonProperty("pseudo") PSEUDO,
     @JsonProperty("uncertain") UNCERTAIN,
-    @JsonProperty("anomaly") ANOMALY
+    @JsonProperty("anomaly") ANOMALY,
+    /** Novel for the labelled classes and nearest to a class known only by its semantic vector. */
+    @JsonProperty("zero-shot") ZERO_SHOT
+  }
+
+  /** A prediction without zero-shot classes in play. */
+  public Prediction(String className, double confidence, double margin, Status status, long version, String modelId,
+      int modelVersion, long eventTime, Double anomalyScore) {
+    this(className, confidence, margin, status, version, modelId, modelVersion, eventTime, anomalyScore, null, null);
   }
 
   public Prediction {
@@ -30,7 +47,7 @@ public record Prediction(
   /** The same prediction as a later version (a correction). */
   public Prediction withVersion(long newVersion) {
     return new Prediction(className, confidence, margin, status, newVersion, modelId, modelVersion, eventTime,
-        anomalyScore);
+        anomalyScore, seenClass, zeroShotClass);
   }
 
   /**

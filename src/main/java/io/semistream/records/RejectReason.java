@@ -14,7 +14,11 @@ public enum RejectReason {
   MALFORMED_EMBEDDING("malformed-embedding"),
   ORPHAN_LABEL("orphan-label"),
   /** A prototype delta on the internal deltas topic that is not one the learner wrote (bad JSON, dimension). */
-  MALFORMED_DELTA("malformed-delta");
+  MALFORMED_DELTA("malformed-delta"),
+  /** A class-semantics record that is not valid (bad JSON, NaN, a length other than the table's, key != class). */
+  MALFORMED_SEMANTICS("malformed-semantics"),
+  /** A record on the prototypes topic that the zero-shot service cannot use (bad JSON, key != class). */
+  MALFORMED_PROTOTYPE("malformed-prototype");
 
   private final String code;
 

@@ -1,5 +1,9 @@
 package io.semistream.serving;
 
+import io.semistream.metrics.ZeroShotMetrics;
+import io.semistream.zeroshot.ZeroShotObserver;
+import io.semistream.zeroshot.ZeroShotService;
+
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -16,9 +20,12 @@ public final class LearnerRuntime implements AutoCloseable {
   private final LearnerService learner;
   private final QueryServer api;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final ZeroShotService zeroShot;
 
-  private LearnerRuntime(LearnerService learner, QueryServer api, KafkaStreamsMetrics streamsMetrics) {
+  private LearnerRuntime(LearnerService learner, QueryServer api, KafkaStreamsMetrics streamsMetrics,
+      ZeroShotService zeroShot) {
     this.learner = learner;
+    this.zeroShot = zeroShot;
     this.api = api;
     this.streamsMetrics = streamsMetrics;
   }
@@ -49,9 +56,19 @@ public final class LearnerRuntime implements AutoCloseable {
       streamsMetrics.bindTo(registry);
       new StreamsStateMetrics(learner.streams()::state).bindTo(registry);
     }
+    ZeroShotService zeroShot = null;
+    if (config.learner().zeroShot().enabled()) {
+      ZeroShotObserver zeroShotObserver = ZeroShotObserver.NONE;
+      if (registry != null) {
+        ZeroShotMetrics zeroShotMetrics = new ZeroShotMetrics();
+        zeroShotMetrics.bindTo(registry);
+        zeroShotObserver = zeroShotMetrics;
+      }
+      zeroShot = new ZeroShotService(config, topics, zeroShotObserver).start();
+    }
     learner.start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);
-    return new LearnerRuntime(learner, api, streamsMetrics);
+    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot);
   }
 
   public LearnerService learner() {
@@ -69,6 +86,9 @@ public final class LearnerRuntime implements AutoCloseable {
       api.close();
     }
     learner.close();
+    if (zeroShot != null) {
+      zeroShot.close();
+    }
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }

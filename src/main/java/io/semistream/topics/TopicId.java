@@ -12,6 +12,7 @@ public enum TopicId {
   PROTOTYPE_DELTAS("prototype-deltas", "json"),
   ANOMALIES("anomalies", "json"),
   CLASS_SEMANTICS("class-semantics", "json"),
+  ZERO_SHOT_PROTOTYPES("zero-shot-prototypes", "json"),
   MODEL_VERSIONS("model-versions", "json"),
   DEAD_LETTER("dead-letter", "dead-letter");
 

@@ -9,6 +9,7 @@ import io.semistream.records.LabelRecord;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
+import io.semistream.records.SynthesizedPrototype;
 import io.semistream.records.PrototypeDelta;
 import io.semistream.records.RecordSchema;
 import org.apache.kafka.common.serialization.Serde;
@@ -74,6 +75,11 @@ public final class TopicRegistry {
 
   public TypedTopic<String, ClassSemantics> classSemantics() {
     return typed(TopicId.CLASS_SEMANTICS, Serdes.String(), json(TopicId.CLASS_SEMANTICS, ClassSemantics.class));
+  }
+
+  public TypedTopic<String, SynthesizedPrototype> zeroShotPrototypes() {
+    return typed(TopicId.ZERO_SHOT_PROTOTYPES, Serdes.String(),
+        json(TopicId.ZERO_SHOT_PROTOTYPES, SynthesizedPrototype.class));
   }
 
   public TypedTopic<String, ModelVersion> modelVersions() {

@@ -22,7 +22,7 @@ class EvalCommandIT {
   void shouldReportAccuracyBaselinesAnomaliesAndPerformanceAsJson() throws Exception {
     Path json = dir.resolve("eval.json");
     int rc = SemistreamCli.commandLine().execute("eval", "--limit", "3000", "--label-fraction", "0.1",
-        "--holdout-unlabelled", "9", "--seed", "3", "--model", TestModels.tinyVersionDir().toString(),
+        "--holdout-unlabelled", "9", "--zero-shot-classes", "9", "--seed", "3", "--model", TestModels.tinyVersionDir().toString(),
         "--json", json.toString(), "--quiet", "PT3S", "--settle", "PT10S",
         "-D", "data.dir=" + ProjectPaths.dataDir(), "-D", "learner.relabel.interval.ms=500",
         "-D", "learner.anomaly.warmup=100", "-D", "learner.anomaly.window=400", "-D", "metrics.port=-1",
@@ -58,6 +58,14 @@ class EvalCommandIT {
       }
     }
     assertTrue(served >= 1);
+    JsonNode zeroShot = r.get("zeroShot");
+    assertEquals("Ankle boot", zeroShot.get("unseenClasses").get(0).asText());
+    assertEquals(1.0, zeroShot.get("top1AmongUnseen").asDouble(),
+        "one zero-shot class: every held-out image's nearest zero-shot class is it, so a synthesized prototype "
+            + "existed for every encoder version the final predictions rest on");
+    assertTrue(zeroShot.get("zeroShotPredictions").asInt() > 0, "novel images were given the zero-shot class");
+    assertTrue(zeroShot.get("generalisedUnseenAccuracy").asDouble() > 0);
+    assertTrue(zeroShot.get("seenAccuracyDropPoints").asDouble() < 5, zeroShot.toString());
     assertTrue(Files.size(json) > 500);
   }
 }

@@ -234,4 +234,66 @@ class ImageLearnerTopologyTest {
       assertTrue(h.anomalies.isEmpty(), "bad input raises no anomaly");
     }
   }
+
+  @Test
+  void shouldPredictZeroShotClassesForNovelImagesUntilTheirLabelsArrive(@TempDir Path dir) {
+    LearnerSettings s = LearnerHarness.settings(dir);
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.seedTwoClasses();
+      h.synthesized("c", 0, 0, 50, 0);
+      h.synthesized("d", 0, 0, 0, 50);
+      for (int i = 0; i < s.anomalies().warmup() + 5; i++) {
+        h.embed("n" + i, (i % 2) * 10, 1 + (i % 3) * 0.1f, 0, 0);
+      }
+      h.predictions.readRecordsToList();
+      h.deltas.readRecordsToList();
+      h.prototypes.readRecordsToList();
+
+      h.embed("novel", 0, 0, 45, 5);
+      Prediction p = h.predictionsFor("novel").get(0);
+      assertEquals(Prediction.Status.ZERO_SHOT, p.status(), p.toString());
+      assertEquals("c", p.className());
+      assertEquals("a", p.seenClass(), "the labelled class it would have been");
+      assertEquals("c", p.zeroShotClass());
+      assertEquals("novel", h.anomalies.readRecord().key(), "still novel for the labelled classes");
+      assertTrue(h.deltas.isEmpty(), "a zero-shot prediction never moves a prototype");
+
+      h.embed("familiar", 10, 1.05f, 0, 0);
+      Prediction f = h.predictionsFor("familiar").get(0);
+      assertEquals("b", f.className());
+      assertEquals("b", f.seenClass());
+      assertEquals("c", f.zeroShotClass(), "the nearest zero-shot class is reported, not predicted");
+      assertTrue(f.status() != Prediction.Status.ZERO_SHOT);
+
+      // True labels for "c": its real prototype takes over, whatever the zero-shot topic still says.
+      h.embed("c1", 0, 0, 48, 0);
+      h.label("c1", "c");
+      h.predictions.readRecordsToList();
+      h.embed("novel-2", 0, 0, 48, 0.1f);
+      Prediction after = h.predictionsFor("novel-2").get(0);
+      assertEquals("c", after.className());
+      assertTrue(after.status() != Prediction.Status.ZERO_SHOT, after.toString());
+      assertEquals("c", after.seenClass());
+      assertEquals("d", after.zeroShotClass());
+      assertTrue(h.deadLetters.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldSkipSynthesizedPrototypesItCannotUse(@TempDir Path dir) {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+      h.seedTwoClasses();
+      h.rawZeroShot.pipeInput("c", "this is not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      h.synthesized("d", 0, 0, 50);
+      h.rawZeroShot.pipeInput("e", new io.semistream.records.JsonSerde<>(
+          io.semistream.records.SynthesizedPrototype.class).encode(new io.semistream.records.SynthesizedPrototype(
+              "f", new double[] {0, 0, 0, 50}, 1, LearnerHarness.MODEL, 1, java.util.List.of("a", "b"), 1, 0)));
+      h.predictions.readRecordsToList();
+      h.embed("x", 0.2f, 0, 0, 0);
+      Prediction p = h.predictionsFor("x").get(0);
+      assertEquals("a", p.className());
+      assertEquals(null, p.zeroShotClass(), "no usable zero-shot class: junk, wrong dimension, key != class");
+      assertTrue(h.deadLetters.isEmpty());
+    }
+  }
 }

@@ -41,7 +41,7 @@ class LabelDecisionTest {
 
   @Test
   void shouldPseudoLabelAConfidentPredictionOfAWellLabelledClass() {
-    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.95, 0.9), null, prototype("a", 5, 0));
+    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.95, 0.9), null, prototype("a", 5, 0), null);
     assertEquals(new ImageState.Contribution("a", true, 0.2), d.contribution());
     assertEquals(Prediction.Status.PSEUDO, d.prediction().status());
     assertNull(d.anomaly());
@@ -50,11 +50,11 @@ class LabelDecisionTest {
   @Test
   void shouldStayUncertainBelowTheConfidenceOrMarginOrWithTooFewLabels() {
     assertEquals(Prediction.Status.UNCERTAIN,
-        decision.unlabelled(unlabelled(), ranking(0.85, 0.9), null, prototype("a", 5, 0)).prediction().status());
+        decision.unlabelled(unlabelled(), ranking(0.85, 0.9), null, prototype("a", 5, 0), null).prediction().status());
     assertEquals(Prediction.Status.UNCERTAIN,
-        decision.unlabelled(unlabelled(), ranking(0.95, 0.4), null, prototype("a", 5, 0)).prediction().status());
+        decision.unlabelled(unlabelled(), ranking(0.95, 0.4), null, prototype("a", 5, 0), null).prediction().status());
     assertEquals(Prediction.Status.UNCERTAIN,
-        decision.unlabelled(unlabelled(), ranking(0.95, 0.9), null, prototype("a", 2, 0)).prediction().status());
+        decision.unlabelled(unlabelled(), ranking(0.95, 0.9), null, prototype("a", 2, 0), null).prediction().status());
   }
 
   @Test
@@ -75,18 +75,18 @@ class LabelDecisionTest {
   @Test
   void shouldFlagAnAnomalyWithoutContributionAndKeepTheFlagInLaterRounds() {
     var verdict = new AnomalyDetector.Verdict(9.0, 5.0, true, 0);
-    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.99, 0.99), verdict, prototype("a", 5, 0));
+    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.99, 0.99), verdict, prototype("a", 5, 0), null);
     assertNull(d.contribution());
     assertEquals(Prediction.Status.ANOMALY, d.prediction().status());
     assertEquals(9.0, d.anomaly().score());
     ImageState flagged = unlabelled().withPrediction(d.prediction());
-    LabelDecision.Decision later = decision.unlabelled(flagged, ranking(0.99, 0.99), null, prototype("a", 5, 0));
+    LabelDecision.Decision later = decision.unlabelled(flagged, ranking(0.99, 0.99), null, prototype("a", 5, 0), null);
     assertEquals(Prediction.Status.ANOMALY, later.prediction().status());
     assertNull(later.anomaly(), "an image is reported as an anomaly once, on arrival");
   }
 
   @Test
   void shouldDecideNothingWithoutPrototypes() {
-    assertEquals(LabelDecision.Decision.NONE, decision.unlabelled(unlabelled(), null, null, null));
+    assertEquals(LabelDecision.Decision.NONE, decision.unlabelled(unlabelled(), null, null, null, null));
   }
 }

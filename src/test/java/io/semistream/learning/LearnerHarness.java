@@ -3,6 +3,7 @@ package io.semistream.learning;
 import io.semistream.records.Anomaly;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
+import io.semistream.records.SynthesizedPrototype;
 import io.semistream.records.PrototypeDelta;
 
 import io.semistream.config.LearnerSettings;
@@ -40,6 +41,7 @@ final class LearnerHarness implements AutoCloseable {
   /** Raw bytes onto topics that the learner writes itself but anyone may write to. */
   final TestInputTopic<String, byte[]> rawPrototypes;
   final TestInputTopic<String, byte[]> rawDeltas;
+  final TestInputTopic<String, byte[]> rawZeroShot;
   final TestInputTopic<byte[], byte[]> rawKeyedEmbeddings;
   private final JsonSerde<LabelRecord> labelSerde = new JsonSerde<>(LabelRecord.class);
   long time = 1_000_000L;
@@ -89,6 +91,8 @@ final class LearnerHarness implements AutoCloseable {
         Serdes.ByteArray().serializer());
     rawDeltas = driver.createInputTopic(topics.prototypeDeltas().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
+    rawZeroShot = driver.createInputTopic(topics.zeroShotPrototypes().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
     rawKeyedEmbeddings = driver.createInputTopic(topics.embeddings().name(), Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer());
     deadLetters = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
@@ -120,6 +124,13 @@ final class LearnerHarness implements AutoCloseable {
     label("b1", "b");
     embed("b2", 11, 0, 0, 0);
     label("b2", "b");
+  }
+
+  /** What the zero-shot service would publish for {@code className} (encoder version 1). */
+  void synthesized(String className, double... vector) {
+    time += 10;
+    rawZeroShot.pipeInput(className, new JsonSerde<>(SynthesizedPrototype.class).encode(new SynthesizedPrototype(
+        className, vector, 1.0, MODEL, 1, List.of("a", "b"), 1.0, time)), time);
   }
 
   void label(String id, String className) {

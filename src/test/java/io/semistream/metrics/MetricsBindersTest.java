@@ -34,14 +34,17 @@ class MetricsBindersTest {
     m.predictionEmitted(prediction(Prediction.Status.UNCERTAIN, 0.4, 1), 80, false);
     m.predictionEmitted(prediction(Prediction.Status.UNCERTAIN, 0.6, 2), 5_000, true);
     m.predictionEmitted(prediction(Prediction.Status.LABELLED, 1.0, 3), 10, true);
+    m.predictionEmitted(prediction(Prediction.Status.ZERO_SHOT, 0.7, 1), 90, false);
     assertEquals(1, registry.get("semistream.learner.labels.in").counter().count());
     assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "pseudo").counter().count());
     assertEquals(2, registry.get("semistream.learner.predictions").tag("status", "uncertain").counter().count());
     assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "labelled").counter().count());
+    assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "zero-shot").counter().count(),
+        "the tag value is the status as the prediction record spells it");
     assertEquals(2, registry.get("semistream.learner.relabels").counter().count());
-    assertEquals(3, registry.get("semistream.learner.prediction.confidence").summary().count(),
+    assertEquals(4, registry.get("semistream.learner.prediction.confidence").summary().count(),
         "labelled predictions carry no confidence information");
-    assertEquals(2, registry.get("semistream.pipeline.latency").timer().count(), "corrections are not latency");
+    assertEquals(3, registry.get("semistream.pipeline.latency").timer().count(), "corrections are not latency");
     assertEquals(120, registry.get("semistream.pipeline.latency").timer().max(java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 
@@ -110,5 +113,27 @@ class MetricsBindersTest {
     state.set(org.apache.kafka.streams.KafkaStreams.State.ERROR);
     assertEquals(1, registry.get("semistream.learner.state").tag("state", "error").gauge().value());
     assertEquals(0, registry.get("semistream.learner.state").tag("state", "rebalancing").gauge().value());
+  }
+
+  @Test
+  void shouldGaugeZeroShotClassesAndCountRejectedSemantics() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ZeroShotMetrics m = new ZeroShotMetrics();
+    m.bindTo(registry);
+    m.classes(10, 8, 2);
+    m.rejected(RejectReason.MALFORMED_SEMANTICS);
+    m.rejected(RejectReason.MALFORMED_SEMANTICS);
+    m.rejected(RejectReason.MISSING_KEY);
+    m.rejected(RejectReason.EMPTY_IMAGE);
+    m.prototypeSkipped();
+    assertEquals(10, registry.get("semistream.zeroshot.classes").tag("kind", "semantics").gauge().value());
+    assertEquals(8, registry.get("semistream.zeroshot.classes").tag("kind", "seen").gauge().value());
+    assertEquals(2, registry.get("semistream.zeroshot.classes").tag("kind", "synthesized").gauge().value());
+    assertEquals(2, registry.get("semistream.zeroshot.rejected").tag("reason", "malformed-semantics").counter()
+        .count());
+    assertEquals(1, registry.get("semistream.zeroshot.rejected").tag("reason", "missing-key").counter().count());
+    assertEquals(3, registry.find("semistream.zeroshot.rejected").counters().size(),
+        "bounded tags: only the reasons the service can give");
+    assertEquals(1, registry.get("semistream.zeroshot.prototypes.skipped").counter().count());
   }
 }

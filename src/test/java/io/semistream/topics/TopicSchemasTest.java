@@ -35,7 +35,8 @@ class TopicSchemasTest {
         assertEquals(List.of(), schema.problems(example), spec.valueSchema() + " rejects its example " + example);
       }
     }
-    assertEquals(7, schemas, "labels, predictions, prototypes, deltas, anomalies, class semantics, model versions");
+    assertEquals(8, schemas,
+        "labels, predictions, prototypes, deltas, anomalies, class semantics, synthesized prototypes, model versions");
   }
 
   @Test

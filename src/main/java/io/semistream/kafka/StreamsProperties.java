@@ -1,0 +1,25 @@
+package io.semistream.kafka;
+
+import io.semistream.config.SemistreamConfig;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** What every semistream Kafka Streams application requires, on top of the pass-through client settings. */
+public final class StreamsProperties {
+  private StreamsProperties() {
+  }
+
+  public static Properties exactlyOnce(SemistreamConfig config, String applicationId, Path stateDir) {
+    Properties p = config.kafka().baseProperties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+    p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    p.put("processing.exception.handler.global.enabled", "true");
+    if (config.topics().replicationFactor() > 0) {
+      p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topics().replicationFactor());
+    }
+    return p;
+  }
+}

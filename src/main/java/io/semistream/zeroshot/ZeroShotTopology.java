@@ -1,0 +1,100 @@
+package io.semistream.zeroshot;
+
+import io.semistream.config.LearnerSettings;
+import io.semistream.kafka.OriginStamp;
+import io.semistream.records.ClassSemantics;
+import io.semistream.records.ImageIds;
+import io.semistream.records.JsonSerde;
+import io.semistream.records.Prototype;
+import io.semistream.records.SynthesizedPrototype;
+import io.semistream.topics.TopicId;
+import io.semistream.topics.TopicRegistry;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The zero-shot service's topology, built by a pure method (no I/O):
+ *
+ * <pre>
+ *  class-semantics ─> gate ─> [app]-semantics-repartition (1 partition) ──┐
+ *          (no class name ─> dead-letter)                                 ├─> synthesizer ─┬─> zero-shot-prototypes
+ *  prototypes ──────> gate ─> [app]-prototypes-repartition (1 partition) ─┘  [semantics,    └─> dead-letter
+ *                                                                             prototypes, published]
+ * </pre>
+ *
+ * <p>Why one partition: the map is fitted on all seen classes at once, so one task must see every class's
+ * semantic vector and prototype however many partitions the two topics were given.
+ */
+public final class ZeroShotTopology {
+  static final String SEMANTICS = "semantics";
+  static final String PROTOTYPES = "prototypes";
+  static final String SEMANTICS_STORE = "zeroshot-semantics";
+  static final String PROTOTYPES_STORE = "zeroshot-prototypes";
+  static final String PUBLISHED_STORE = "zeroshot-published";
+  static final String PROCESSOR = "zeroshot-synthesizer";
+  static final String SINK = "zero-shot-prototypes-sink";
+  static final String DEAD_LETTER_SINK = "zeroshot-dead-letter-sink";
+
+  private ZeroShotTopology() {
+  }
+
+  public static Topology build(LearnerSettings settings, TopicRegistry topics, ZeroShotObserver observer) {
+    String deadLetter = topics.deadLetter().name();
+    StreamsBuilder b = new StreamsBuilder();
+    KStream<String, byte[]> semantics = oneTask(b, topics.classSemantics().name(), SEMANTICS, deadLetter, observer);
+    KStream<String, byte[]> prototypes = oneTask(b, topics.prototypes().name(), PROTOTYPES, null, observer);
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEMANTICS_STORE), Serdes.String(),
+        new JsonSerde<>(ClassSemantics.class)));
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROTOTYPES_STORE), Serdes.String(),
+        new JsonSerde<>(Prototype.class)));
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED_STORE), Serdes.String(),
+        new JsonSerde<>(SynthesizedPrototype.class)));
+    semantics.merge(prototypes, Named.as("zeroshot-inputs"))
+        .process(() -> new ZeroShotProcessor(settings.zeroShot().ridgeLambda(),
+                settings.classification().embeddingDimension(),
+                topics.json(TopicId.CLASS_SEMANTICS, ClassSemantics.class),
+                topics.json(TopicId.PROTOTYPES, Prototype.class), observer),
+            Named.as(PROCESSOR), SEMANTICS_STORE, PROTOTYPES_STORE, PUBLISHED_STORE);
+    Topology t = b.build();
+    var out = topics.zeroShotPrototypes();
+    t.addSink(SINK, out.name(), out.keySerde().serializer(), out.valueSerde().serializer(), PROCESSOR);
+    t.addSink(DEAD_LETTER_SINK, deadLetter, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+        PROCESSOR);
+    return t;
+  }
+
+  /**
+   * One input, with a class name for key, into the service's single-partition topic. Key-less semantic vectors
+   * are dead-lettered here (repartitioning would lose them without a trace); on {@code prototypes}, which only
+   * the learner writes, such records are skipped and counted, as the learner itself does.
+   */
+  private static KStream<String, byte[]> oneTask(StreamsBuilder b, String topic, String name, String deadLetter,
+      ZeroShotObserver observer) {
+    var branches = b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
+        .split(Named.as(name + "-"))
+        .branch((key, value) -> ImageIds.problem(key) != null, Branched.as("no-class"))
+        .defaultBranch(Branched.as("classes"));
+    KStream<byte[], byte[]> bad = branches.get(name + "-no-class");
+    if (deadLetter != null) {
+      bad.process(() -> new ClassKeyGate(observer), Named.as(name + "-gate"))
+          .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
+    } else {
+      bad.foreach((key, value) -> observer.prototypeSkipped(), Named.as(name + "-skip"));
+    }
+    return branches.get(name + "-classes")
+        .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
+        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"))
+        .repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
+            .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1));
+  }
+}
