@@ -22,6 +22,8 @@ final class PredictionLog implements AutoCloseable {
   final Map<String, Prediction> latest = new ConcurrentHashMap<>();
   /** Each image's first embedding (the starting encoder's, for the baselines). */
   final Map<String, float[]> embeddings = new ConcurrentHashMap<>();
+  /** Each image's latest embedding (the final encoder's, once the backlog was re-embedded). */
+  final Map<String, float[]> latestEmbeddings = new ConcurrentHashMap<>();
   /** The encoder version of each image's latest embedding. */
   final Map<String, Integer> embeddingVersion = new ConcurrentHashMap<>();
   final AtomicLong lastPredictionAt = new AtomicLong(System.currentTimeMillis());
@@ -41,6 +43,10 @@ final class PredictionLog implements AutoCloseable {
         (id, value) -> {
           var e = EmbeddingSerde.decode(value);
           embeddings.putIfAbsent(id, e.vector());
+          Integer before = embeddingVersion.get(id);
+          if (before == null || e.modelVersion() >= before) {
+            latestEmbeddings.put(id, e.vector());
+          }
           embeddingVersion.merge(id, e.modelVersion(), Math::max);
         });
   }

@@ -122,7 +122,8 @@ public final class PrequentialEval {
         log.close();
         Map<String, Object> report = report(dataset, options, plan, log, replayed, start);
         if (!zeroShotClasses.isEmpty()) {
-          report.put("zeroShot", ZeroShotReport.of(dataset, options, plan, log, zeroShotClasses));
+          report.put("zeroShot", ZeroShotReport.of(dataset, options, plan, log, zeroShotClasses,
+              AttributeTable.forDataset(dataset.name()), live.learner().zeroShot().ridgeLambda()));
         }
         report.put("training", trainer.enabled() ? training.report(embedder.servingVersion()) : "off");
         return report;

@@ -1,5 +1,6 @@
 package io.semistream.evaluation;
 
+import io.semistream.data.AttributeTable;
 import io.semistream.data.Dataset;
 import io.semistream.records.Prediction;
 import io.semistream.replay.ReplayOptions;
@@ -25,7 +26,8 @@ final class ZeroShotReport {
   private ZeroShotReport() {
   }
 
-  static Map<String, Object> of(Dataset d, ReplayOptions o, ReplayPlan plan, PredictionLog log, Set<Integer> unseen) {
+  static Map<String, Object> of(Dataset d, ReplayOptions o, ReplayPlan plan, PredictionLog log, Set<Integer> unseen,
+      AttributeTable table, double lambda) {
     List<String> names = d.classNames();
     int classes = names.size();
     int[] images = new int[classes];
@@ -76,6 +78,46 @@ final class ZeroShotReport {
     r.put("seenAccuracyDropPoints", Math.round((seenWithout - seenAccuracy) * 10_000) / 100.0);
     r.put("zeroShotPredictions", zeroShotPredictions);
     r.put("zeroShotPredictionPrecision", PrequentialEval.ratio(zeroShotCorrect, zeroShotPredictions));
+    r.put("generativeAlternative", generative(d, o, plan, log, seen, unseen, table, lambda));
+    return r;
+  }
+
+  /** The generative alternative on the images whose latest embedding is of the most common encoder version. */
+  private static Map<String, Object> generative(Dataset d, ReplayOptions o, ReplayPlan plan, PredictionLog log,
+      List<Integer> seen, Set<Integer> unseen, AttributeTable table, double lambda) {
+    Map<Integer, Long> byVersion = log.embeddingVersion.values().stream()
+        .collect(java.util.stream.Collectors.groupingBy(v -> v, java.util.stream.Collectors.counting()));
+    int version = byVersion.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    List<double[]> x = new java.util.ArrayList<>();
+    List<Integer> y = new java.util.ArrayList<>();
+    List<Boolean> labelled = new java.util.ArrayList<>();
+    for (int i = 0; i < plan.size(); i++) {
+      String id = Replayer.imageId(o, plan.order()[i]);
+      float[] e = log.latestEmbeddings.get(id);
+      if (e == null || log.embeddingVersion.get(id) != version) {
+        continue;
+      }
+      double norm = 0;
+      for (float v : e) {
+        norm += (double) v * v;
+      }
+      double[] unit = new double[e.length];
+      for (int k = 0; k < e.length; k++) {
+        unit[k] = norm > 0 ? e[k] / Math.sqrt(norm) : 0;
+      }
+      x.add(unit);
+      y.add(d.label(plan.order()[i]));
+      labelled.add(plan.labelled()[i]);
+    }
+    boolean[] isLabelled = new boolean[labelled.size()];
+    for (int i = 0; i < isLabelled.length; i++) {
+      isLabelled[i] = labelled.get(i);
+    }
+    double[][] semantics = d.classNames().stream().map(n -> table.classes().get(n)).toArray(double[][]::new);
+    Map<String, Object> r = GenerativeZeroShot.compare(x.toArray(double[][]::new),
+        y.stream().mapToInt(Integer::intValue).toArray(), isLabelled, semantics, seen,
+        unseen.stream().sorted().toList(), lambda, o.seed());
+    r.put("encoderVersion", version);
     return r;
   }
 

@@ -13,7 +13,7 @@ package io.semistream.zeroshot;
  * centring against 71 % without. The system is a attributes x attributes, solved by Cholesky: exact for any
  * number of classes, symmetric positive definite for any λ > 0.
  */
-final class RidgeMap {
+public final class RidgeMap {
   private final double[][] w;
   private final double[] semanticMean;
   private final double[] prototypeMean;
@@ -28,7 +28,7 @@ final class RidgeMap {
    * @param semantics one row per seen class (a attributes)
    * @param prototypes the matching prototypes (d dimensions)
    */
-  static RidgeMap fit(double[][] semantics, double[][] prototypes, double lambda) {
+  public static RidgeMap fit(double[][] semantics, double[][] prototypes, double lambda) {
     int n = semantics.length;
     if (n < 2 || prototypes.length != n || !(lambda > 0)) {
       throw new IllegalArgumentException("a ridge map needs at least two classes, one prototype each, lambda > 0");
@@ -60,7 +60,7 @@ final class RidgeMap {
   }
 
   /** The synthesized prototype of a class with semantic vector {@code s}. */
-  double[] apply(double[] s) {
+  public double[] apply(double[] s) {
     if (s.length != semanticMean.length) {
       throw new IllegalArgumentException(s.length + " attributes, the map was fitted on " + semanticMean.length);
     }
