@@ -101,6 +101,7 @@ final class LabelDecision {
       return false;
     }
     double after = best.pseudoWeight() + (alreadyCounted ? 0 : rules.pseudoWeight());
-    return after <= rules.maxRatio() * best.labelledCount() + 1e-9;
+    // The tolerance covers the fixed-point rounding of the published weights (2^-30 per pseudo-label).
+    return after <= rules.maxRatio() * best.labelledCount() + 1e-6;
   }
 }

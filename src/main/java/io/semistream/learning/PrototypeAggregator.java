@@ -70,7 +70,13 @@ final class PrototypeAggregator implements Processor<String, byte[], String, Obj
       return;
     }
     PrototypeSums base = current == null ? PrototypeSums.empty(delta.className(), dimension) : current;
-    PrototypeSums next = base.applyVersioned(delta);
+    PrototypeSums next;
+    try {
+      next = base.applyVersioned(delta);
+    } catch (ArithmeticException e) {
+      reject(record, e.getMessage());
+      return;
+    }
     if (next == base) {
       return;   // a stale delta of a retired encoder version
     }

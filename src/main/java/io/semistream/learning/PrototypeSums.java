@@ -1,18 +1,34 @@
 package io.semistream.learning;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import io.semistream.records.Prototype;
 import io.semistream.records.PrototypeDelta;
 
 /**
  * The exact running sums behind one prototype (the aggregator's store value): labelled and pseudo parts kept
  * apart so the published prototype can say how much of it rests on true labels.
+ *
+ * <p>Why fixed point: the sums are kept in units of 2^-30 in longs, each contribution rounded once (the same
+ * way whoever adds it), so addition is exact and order-free. Deltas of one class arrive from many image-learner
+ * tasks in an order that depends on timing; floating-point sums would then differ in their last bits between
+ * two runs, or before and after a crash, while these are bit-identical for the same set of members and an exact
+ * removal leaves no residue. The rounding (below 1e-9 per value) is far below any distance that matters.
  */
 public record PrototypeSums(
-    String className, double[] labelledSum, long labelledCount, double labelledSquares, double[] pseudoSum,
-    double pseudoWeight, double pseudoSquares, long version, String modelId, int modelVersion) {
+    String className, long[] labelledSum, long labelledCount, long labelledSquares, long[] pseudoSum,
+    long pseudoWeightUnits, long pseudoSquares, long version, String modelId, int modelVersion) {
+  /** Fixed-point units per 1.0. */
+  static final double UNIT = 0x1p30;
 
   static PrototypeSums empty(String className, int dim) {
-    return new PrototypeSums(className, new double[dim], 0, 0, new double[dim], 0, 0, 0, "", 1);
+    return new PrototypeSums(className, new long[dim], 0, 0, new long[dim], 0, 0, 0, "", 1);
+  }
+
+  /** The total pseudo-label weight held (not capped). */
+  @JsonIgnore
+  double pseudoWeight() {
+    return pseudoWeightUnits / UNIT;
   }
 
   /**
@@ -33,38 +49,48 @@ public record PrototypeSums(
     return apply(d);
   }
 
+  /**
+   * @throws ArithmeticException when a sum would leave the fixed-point range (values far beyond any embedding)
+   */
   PrototypeSums apply(PrototypeDelta d) {
     float[] v = d.embedding();
     if (v.length != labelledSum.length) {
       throw new IllegalArgumentException("delta of dimension " + v.length + " for a prototype of dimension "
           + labelledSum.length);
     }
-    double[] target = (d.pseudo() ? pseudoSum : labelledSum).clone();
-    double squares = 0;
+    // The magnitude is rounded, then signed: an addition and the removal of the same member cancel exactly.
+    double magnitude = Math.abs(d.weight());
+    long sign = d.weight() < 0 ? -1 : 1;
+    long[] target = (d.pseudo() ? pseudoSum : labelledSum).clone();
+    double norm = 0;
     for (int i = 0; i < v.length; i++) {
-      target[i] += d.weight() * v[i];
-      squares += (double) v[i] * v[i];
+      target[i] = Math.addExact(target[i], sign * units(magnitude * v[i]));
+      norm += (double) v[i] * v[i];
     }
-    squares *= d.weight();
+    long squares = sign * units(magnitude * norm);
     if (d.pseudo()) {
-      double w = snap(pseudoWeight + d.weight());
-      return new PrototypeSums(className, labelledSum, labelledCount, labelledSquares, w == 0 ? new double[v.length]
-          : target, w, w == 0 ? 0 : pseudoSquares + squares, version + 1, d.modelId(), d.modelVersion());
+      long w = Math.addExact(pseudoWeightUnits, sign * units(magnitude));
+      return new PrototypeSums(className, labelledSum, labelledCount, labelledSquares, w == 0 ? new long[v.length]
+          : target, w, w == 0 ? 0 : Math.addExact(pseudoSquares, squares), version + 1, d.modelId(),
+          d.modelVersion());
     }
-    long n = labelledCount + Math.round(d.weight());
-    // When the last example leaves, reset to exact zeros: no rounding residue survives an empty class.
-    return new PrototypeSums(className, n == 0 ? new double[v.length] : target, n,
-        n == 0 ? 0 : labelledSquares + squares, pseudoSum, pseudoWeight, pseudoSquares, version + 1, d.modelId(),
-        d.modelVersion());
+    long n = labelledCount + sign;
+    return new PrototypeSums(className, n == 0 ? new long[v.length] : target, n,
+        n == 0 ? 0 : Math.addExact(labelledSquares, squares), pseudoSum, pseudoWeightUnits, pseudoSquares,
+        version + 1, d.modelId(), d.modelVersion());
   }
 
-  private static double snap(double w) {
-    return Math.abs(w) < 1e-9 ? 0 : w;
+  private static long units(double x) {
+    double scaled = Math.rint(x * UNIT);
+    if (!(Math.abs(scaled) < 0x1p62)) {
+      throw new ArithmeticException("value " + x + " is out of the prototype sums' range");
+    }
+    return (long) scaled;
   }
 
   /** No example left at all: the sums can go. */
   boolean isEmpty() {
-    return labelledCount == 0 && pseudoWeight == 0;
+    return labelledCount == 0 && pseudoWeightUnits == 0;
   }
 
   /**
@@ -72,6 +98,7 @@ public record PrototypeSums(
    * {@code maxPseudoRatio} × the true-label count: when more arrived, it is scaled down to exactly the cap.
    */
   Prototype toPrototype(long now, double maxPseudoRatio) {
+    double pseudoWeight = pseudoWeight();
     double effectivePseudo = Math.min(pseudoWeight, maxPseudoRatio * labelledCount);
     double scale = pseudoWeight > 0 ? effectivePseudo / pseudoWeight : 0;
     double total = labelledCount + effectivePseudo;
@@ -81,15 +108,16 @@ public record PrototypeSums(
     double[] mean = new double[labelledSum.length];
     double meanSquares = 0;
     for (int i = 0; i < mean.length; i++) {
-      mean[i] = (labelledSum[i] + scale * pseudoSum[i]) / total;
+      mean[i] = (labelledSum[i] / UNIT + scale * (pseudoSum[i] / UNIT)) / total;
       meanSquares += mean[i] * mean[i];
     }
-    double spread = Math.sqrt(Math.max(0, (labelledSquares + scale * pseudoSquares) / total - meanSquares));
+    double spread = Math.sqrt(Math.max(0,
+        (labelledSquares / UNIT + scale * (pseudoSquares / UNIT)) / total - meanSquares));
     double[] labelledMean = null;
     if (labelledCount > 0) {
       labelledMean = new double[labelledSum.length];
       for (int i = 0; i < labelledMean.length; i++) {
-        labelledMean[i] = labelledSum[i] / labelledCount;
+        labelledMean[i] = labelledSum[i] / UNIT / labelledCount;
       }
     }
     return new Prototype(className, mean, total, spread, version, now, modelId, modelVersion, labelledCount,

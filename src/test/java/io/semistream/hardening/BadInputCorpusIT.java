@@ -62,7 +62,10 @@ class BadInputCorpusIT {
   Path dir;
   private int files;
 
-  /** One kind of bad (or unusual) record; {@code outcome} is a dead-letter reason, "accepted" or "skipped". */
+  /**
+   * One kind of bad (or unusual) record; {@code outcome} is a dead-letter reason, "accepted" (predicted),
+   * "skipped" (ignored and counted) or "kept" (a valid record that only changes a table).
+   */
   private record Kind(String name, String topic, String key, byte[] value, String outcome) {
   }
 
@@ -132,7 +135,20 @@ class BadInputCorpusIT {
             "{\"className\":\"delta-wrong-dimension\",\"pseudo\":false,\"weight\":1,\"embedding\":[1,2],"
                 + "\"modelId\":\"m\",\"modelVersion\":1,\"time\":1}"), "malformed-delta"),
         new Kind("model-version-junk", t.modelVersions().name(), "conv-ae-64", utf8("{\"version\":\"two\"}"),
-            "skipped"));
+            "skipped"),
+        new Kind("sem-valid", t.classSemantics().name(), "sem-valid",
+            utf8("{\"class\":\"sem-valid\",\"attributes\":[1,0,0.5],\"time\":1}"), "kept"),
+        new Kind("sem-not-json", t.classSemantics().name(), "sem-not-json", utf8("{broken"), "malformed-semantics"),
+        new Kind("sem-nan", t.classSemantics().name(), "sem-nan",
+            utf8("{\"class\":\"sem-nan\",\"attributes\":[1,NaN,0],\"time\":1}"), "malformed-semantics"),
+        new Kind("sem-wrong-length", t.classSemantics().name(), "sem-wrong-length",
+            utf8("{\"class\":\"sem-wrong-length\",\"attributes\":[1,0],\"time\":1}"), "malformed-semantics"),
+        new Kind("sem-key-mismatch", t.classSemantics().name(), "sem-key-mismatch",
+            utf8("{\"class\":\"Bag\",\"attributes\":[1,0,0],\"time\":1}"), "malformed-semantics"),
+        new Kind("sem-no-key", t.classSemantics().name(), null,
+            utf8("{\"class\":\"Bag\",\"attributes\":[1,0,0],\"time\":1}"), "missing-key"),
+        new Kind("zero-shot-prototype-junk", t.zeroShotPrototypes().name(), "zero-shot-prototype-junk",
+            utf8("this is not json"), "skipped"));
 
     // The label whose image never comes goes first: orphans are found in stream time (record timestamps, so
     // that a replay decides the same), which the labels at the end move past learner.label.wait.ms.
@@ -222,14 +238,18 @@ class BadInputCorpusIT {
       assertEquals(expectedDead, dead.size());
       assertTrue(kinds.size() + 2 >= 25, "the corpus holds at least 25 kinds");
 
-      assertEquals(2.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
-          "both junk prototypes skipped and counted");
+      assertEquals(3.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
+          "both junk prototypes and the junk synthesized one skipped and counted");
+      assertEquals(2.0, registry.get("semistream.zeroshot.prototypes.skipped").counter().count(),
+          "the zero-shot service skips the junk prototypes too");
+      assertEquals(4.0, registry.get("semistream.zeroshot.rejected").tag("reason", "malformed-semantics").counter()
+          .count());
       assertTrue(embedder.isRunning(), "the embedding service survives (and the junk model version is skipped)");
       assertEquals(KafkaStreams.State.RUNNING, learner.learner().streams().state());
       assertEquals(200, get(http, learner.apiPort(), "/ready").statusCode());
       System.err.printf("bad-input corpus: %d kinds (%d dead-lettered, %d skipped, %d accepted), %d valid images "
           + "predicted%n", kinds.size() + 2, expectedDead,
-          kinds.stream().filter(k -> k.outcome().equals("skipped")).count(),
+          kinds.stream().filter(k -> k.outcome().equals("skipped") || k.outcome().equals("kept")).count(),
           kinds.stream().filter(k -> k.outcome().equals("accepted")).count(), validIds.size());
     }
   }

@@ -78,4 +78,44 @@ class PrototypeExactnessTest {
     }
   }
 
+
+  @Test
+  void shouldGiveBitIdenticalPrototypesWhateverOrderTheDeltasArriveIn() {
+    java.util.Random random = new java.util.Random(5);
+    List<io.semistream.records.PrototypeDelta> deltas = new java.util.ArrayList<>();
+    for (int k = 0; k < 300; k++) {
+      float[] v = new float[8];
+      for (int i = 0; i < v.length; i++) {
+        // Magnitudes from 1e-7 to 1e3: a double sum of these rounds differently in different orders.
+        v[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(11) - 7));
+      }
+      boolean pseudo = k % 3 == 0;
+      deltas.add(new io.semistream.records.PrototypeDelta("a", pseudo, pseudo ? 0.2 : 1, v, "m", 1, k));
+    }
+    Prototype reference = null;
+    for (int order = 0; order < 20; order++) {
+      List<io.semistream.records.PrototypeDelta> shuffled = new java.util.ArrayList<>(deltas);
+      java.util.Collections.shuffle(shuffled, new java.util.Random(order));
+      PrototypeSums sums = PrototypeSums.empty("a", 8);
+      for (var d : shuffled) {
+        sums = sums.apply(d);
+      }
+      Prototype p = sums.toPrototype(0, 10);
+      if (reference == null) {
+        reference = p;
+      } else {
+        assertTrue(java.util.Arrays.equals(reference.vector(), p.vector()), "order " + order + ": blended mean");
+        assertTrue(java.util.Arrays.equals(reference.labelledVector(), p.labelledVector()), "order " + order);
+        assertEquals(reference.spread(), p.spread(), 0, "order " + order);
+      }
+      // Every member leaves again, in yet another order: nothing at all remains.
+      java.util.Collections.shuffle(shuffled, new java.util.Random(100 + order));
+      for (var d : shuffled) {
+        sums = sums.apply(new io.semistream.records.PrototypeDelta(d.className(), d.pseudo(), -d.weight(),
+            d.embedding(), d.modelId(), d.modelVersion(), d.time()));
+      }
+      assertTrue(sums.isEmpty());
+      assertTrue(java.util.Arrays.equals(new long[8], sums.labelledSum()) && sums.labelledSquares() == 0);
+    }
+  }
 }
