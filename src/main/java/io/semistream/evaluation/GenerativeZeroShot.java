@@ -105,13 +105,13 @@ final class GenerativeZeroShot {
         seenOnlyCorrect[c] += seen.get(argmax(logits(seenOnly, x[i]), 0, seen.size())) == c ? 1 : 0;
       }
     }
-    double seenAccuracy = mean(generalised, images, seen);
-    double unseenAccuracy = mean(generalised, images, unseen);
-    double seenBaseline = mean(seenOnlyCorrect, images, seen);
+    double seenAccuracy = ZeroShotReport.meanRate(generalised, images, seen);
+    double unseenAccuracy = ZeroShotReport.meanRate(generalised, images, unseen);
+    double seenBaseline = ZeroShotReport.meanRate(seenOnlyCorrect, images, seen);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("embeddings", "the final encoder's, " + x.length + " images");
-    r.put("discriminativeTop1AmongUnseen", mean(discriminativeTop1, images, unseen));
-    r.put("generativeTop1AmongUnseen", mean(generativeTop1, images, unseen));
+    r.put("discriminativeTop1AmongUnseen", ZeroShotReport.meanRate(discriminativeTop1, images, unseen));
+    r.put("generativeTop1AmongUnseen", ZeroShotReport.meanRate(generativeTop1, images, unseen));
     r.put("generativeGeneralisedSeenAccuracy", seenAccuracy);
     r.put("generativeGeneralisedUnseenAccuracy", unseenAccuracy);
     r.put("generativeGeneralisedHarmonicMean", round(seenAccuracy + unseenAccuracy > 0
@@ -193,18 +193,6 @@ final class GenerativeZeroShot {
       }
     }
     return best;
-  }
-
-  private static double mean(int[] hits, int[] totals, List<Integer> classes) {
-    double sum = 0;
-    int n = 0;
-    for (int c : classes) {
-      if (totals[c] > 0) {
-        sum += (double) hits[c] / totals[c];
-        n++;
-      }
-    }
-    return n == 0 ? Double.NaN : round(sum / n);
   }
 
   private static double round(double v) {

@@ -121,7 +121,8 @@ final class ZeroShotReport {
     return r;
   }
 
-  private static double meanRate(int[] hits, int[] totals, java.util.Collection<Integer> classes) {
+  /** The mean over {@code classes} of each class's hit rate (classes without images left out). */
+  static double meanRate(int[] hits, int[] totals, java.util.Collection<Integer> classes) {
     double sum = 0;
     int n = 0;
     for (int c : classes) {

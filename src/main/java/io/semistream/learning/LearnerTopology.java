@@ -1,5 +1,6 @@
 package io.semistream.learning;
 
+import io.semistream.kafka.KeyGate;
 import io.semistream.kafka.OriginStamp;
 
 import io.semistream.records.ImageIds;
@@ -156,7 +157,7 @@ public final class LearnerTopology {
         .branch((key, value) -> ImageIds.problem(key) != null, Branched.as("no-id"))
         .defaultBranch(Branched.as("ids"));
     branches.get(name + "-no-id")
-        .process(() -> new InputGate(observer), Named.as(name + "-gate"))
+        .process(() -> new KeyGate(ImageLearner.STAGE, "image id", observer::deadLettered), Named.as(name + "-gate"))
         .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
     return branches.get(name + "-ids")
         .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))

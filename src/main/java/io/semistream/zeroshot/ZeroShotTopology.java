@@ -1,6 +1,7 @@
 package io.semistream.zeroshot;
 
 import io.semistream.config.LearnerSettings;
+import io.semistream.kafka.KeyGate;
 import io.semistream.kafka.OriginStamp;
 import io.semistream.records.ClassSemantics;
 import io.semistream.records.ImageIds;
@@ -86,7 +87,7 @@ public final class ZeroShotTopology {
         .defaultBranch(Branched.as("classes"));
     KStream<byte[], byte[]> bad = branches.get(name + "-no-class");
     if (deadLetter != null) {
-      bad.process(() -> new ClassKeyGate(observer), Named.as(name + "-gate"))
+      bad.process(() -> new KeyGate(ZeroShotProcessor.STAGE, "class name", observer::rejected), Named.as(name + "-gate"))
           .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
     } else {
       bad.foreach((key, value) -> observer.prototypeSkipped(), Named.as(name + "-skip"));

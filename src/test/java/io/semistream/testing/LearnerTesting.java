@@ -80,6 +80,12 @@ public final class LearnerTesting {
     return view;
   }
 
+  /** Same classes, and every prototype's true-label mean equal to the expected one to the bit. */
+  public static boolean labelledMeansEqual(Map<String, Prototype> view, Map<String, double[]> expected) {
+    return view.keySet().equals(expected.keySet()) && expected.entrySet().stream().allMatch(e ->
+        java.util.Arrays.equals(view.get(e.getKey()).labelledVector(), e.getValue()));
+  }
+
   public static boolean matches(Map<String, Prototype> view, Map<String, double[]> expected) {
     return matchesWithin(view, expected, 1e-6);
   }
