@@ -89,4 +89,31 @@ class LabelDecisionTest {
   void shouldDecideNothingWithoutPrototypes() {
     assertEquals(LabelDecision.Decision.NONE, decision.unlabelled(unlabelled(), null, null, null, null));
   }
+
+  @Test
+  void shouldGiveAFlaggedImageAZeroShotClassOnlyWhenItsSynthesizedPrototypeIsNearer() {
+    var verdict = new AnomalyDetector.Verdict(9.0, 5.0, true, 0);
+    Ranking seen = new Ranking("a", 0.4, "b", 0.9, 0.7, 0.5, 3.0);
+    Ranking nearer = new Ranking("z", 0.2, "y", 0.6, 0.8, 0.6, 2.0);
+    LabelDecision.Decision d = decision.unlabelled(unlabelled(), seen, verdict, prototype("a", 5, 0), nearer);
+    assertEquals(Prediction.Status.ZERO_SHOT, d.prediction().status());
+    assertEquals("z", d.prediction().className());
+    assertEquals(0.8, d.prediction().confidence());
+    assertEquals("a", d.prediction().seenClass());
+    assertNull(d.contribution(), "a zero-shot prediction never moves a prototype");
+    assertEquals(9.0, d.anomaly().score(), "still reported as novel for the labelled classes");
+    LabelDecision.Decision later = decision.unlabelled(unlabelled().withPrediction(d.prediction()), seen, null,
+        prototype("a", 5, 0), nearer);
+    assertEquals(Prediction.Status.ZERO_SHOT, later.prediction().status(), "the flag survives relabel rounds");
+
+    Ranking farther = new Ranking("z", 0.5, "y", 0.6, 0.8, 0.6, 2.0);
+    LabelDecision.Decision kept = decision.unlabelled(unlabelled(), seen, verdict, prototype("a", 5, 0), farther);
+    assertEquals(Prediction.Status.ANOMALY, kept.prediction().status(), "nearer to a labelled class: no zero-shot");
+    assertEquals("a", kept.prediction().className());
+    assertEquals("z", kept.prediction().zeroShotClass());
+
+    LabelDecision.Decision familiar = decision.unlabelled(unlabelled(), seen, null, prototype("a", 5, 0), nearer);
+    assertTrue(familiar.prediction().status() != Prediction.Status.ZERO_SHOT, "not flagged: its labelled class");
+    assertEquals("a", familiar.prediction().className());
+  }
 }

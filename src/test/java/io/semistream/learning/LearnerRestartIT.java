@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,10 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * no prediction version committed twice, none skipped).
  */
 class LearnerRestartIT {
-  // 12,000 images, a kill after every 500-1,199 new committed predictions: ten kills land mid-stream.
+  // 12,000 images; kill k after 1,000 k + [0, 500) committed predictions: ten kills land mid-stream, the last
+  // before 11,000 + the one batch a poll may overshoot by.
   private static final int IMAGES = 12_000;
   private static final int KILLS = 10;
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   private Process startLearner(TestKafka kafka, Path state, String name) throws Exception {
@@ -66,14 +68,15 @@ class LearnerRestartIT {
         counter.seekToBeginning(io.semistream.kafka.KafkaClients.assignAll(counter, topic));
         long committed = 0;
         for (int kill = 1; kill <= KILLS; kill++) {
-          long target = committed + 500 + random.nextInt(700);
+          long target = (long) kill * IMAGES / (KILLS + 2) + random.nextInt(IMAGES / (KILLS + 2) / 2);
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
           while (committed < target && System.nanoTime() < deadline && learner.isAlive()) {
             committed += counter.poll(Duration.ofMillis(20)).count();
           }
           assertTrue(learner.isAlive(), "the learner died on its own; see " + dir.resolve("run-" + (kill - 1)
               + ".log"));
-          assertTrue(committed >= target, "no progress before kill " + kill);
+          assertTrue(committed >= target, "before kill " + kill + ": " + committed + " committed predictions, "
+              + target + " expected; see " + dir.resolve("run-" + (kill - 1) + ".log"));
           learner.destroyForcibly();
           learner.waitFor(30, TimeUnit.SECONDS);
           killedAt.add(committed);
