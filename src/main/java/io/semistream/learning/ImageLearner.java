@@ -1,8 +1,7 @@
 package io.semistream.learning;
 
-import io.semistream.kafka.Origins;
-
 import io.semistream.config.LearnerSettings;
+import io.semistream.kafka.Origins;
 import io.semistream.records.DeadLetters;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;

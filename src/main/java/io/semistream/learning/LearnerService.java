@@ -1,9 +1,8 @@
 package io.semistream.learning;
 
-import io.semistream.kafka.StreamsProperties;
-
 import io.semistream.config.LearnerSettings;
 import io.semistream.config.SemistreamConfig;
+import io.semistream.kafka.StreamsProperties;
 import io.semistream.topics.TopicRegistry;
 import java.time.Duration;
 import java.util.Properties;

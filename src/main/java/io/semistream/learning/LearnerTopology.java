@@ -1,11 +1,10 @@
 package io.semistream.learning;
 
+import io.semistream.config.LearnerSettings;
 import io.semistream.kafka.KeyGate;
 import io.semistream.kafka.OriginStamp;
-
-import io.semistream.records.ImageIds;
-import io.semistream.config.LearnerSettings;
 import io.semistream.records.DoubleArraySerde;
+import io.semistream.records.ImageIds;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prototype;

@@ -3,7 +3,6 @@ package io.semistream.learning;
 import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import java.util.ArrayList;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
