@@ -5,6 +5,7 @@ import io.semistream.records.JsonSerde;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
 import io.semistream.records.Prediction;
+import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +28,11 @@ final class PredictionLog implements AutoCloseable {
   /** The encoder version of each image's latest embedding. */
   final Map<String, Integer> embeddingVersion = new ConcurrentHashMap<>();
   final AtomicLong lastPredictionAt = new AtomicLong(System.currentTimeMillis());
+  /** Each zero-shot class's synthesized prototype's encoder version (absent: none, or withdrawn). */
+  final Map<String, Integer> synthesizedVersion = new ConcurrentHashMap<>();
   private final TopicTail predictions;
   private final TopicTail embeddingsTail;
+  private final TopicTail synthesizedTail;
 
   PredictionLog(KafkaClients clients, TopicRegistry topics) {
     JsonSerde<Prediction> serde = new JsonSerde<>(Prediction.class);
@@ -49,11 +53,20 @@ final class PredictionLog implements AutoCloseable {
           }
           embeddingVersion.merge(id, e.modelVersion(), Math::max);
         });
+    JsonSerde<SynthesizedPrototype> synthesized = new JsonSerde<>(SynthesizedPrototype.class);
+    synthesizedTail = new TopicTail(clients, topics.zeroShotPrototypes().name(), true, (cls, value) -> {
+      if (value == null) {
+        synthesizedVersion.remove(cls);
+      } else {
+        synthesizedVersion.put(cls, synthesized.decode(value).modelVersion());
+      }
+    });
   }
 
   @Override
   public void close() {
     predictions.close();
     embeddingsTail.close();
+    synthesizedTail.close();
   }
 }

@@ -109,7 +109,8 @@ public final class PrequentialEval {
           }
           boolean all = replay.isDone() && log.first.size() >= plan.size() - embedder.stats().deadLettered()
               && trainer.settled(embedder.servingVersion(), log.embeddingVersion,
-                  plan.size() - (int) embedder.stats().deadLettered());
+                  plan.size() - (int) embedder.stats().deadLettered())
+              && zeroShotSettled(dataset, zeroShotClasses, log, embedder.servingVersion());
           if (all && allPredictedAt == 0) {
             allPredictedAt = now;
           }
@@ -133,6 +134,12 @@ public final class PrequentialEval {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** Every zero-shot class has a synthesized prototype for the serving encoder (true without zero-shot classes). */
+  private static boolean zeroShotSettled(Dataset d, Set<Integer> classes, PredictionLog log, int servingVersion) {
+    return classes.stream().allMatch(c -> Integer.valueOf(servingVersion).equals(
+        log.synthesizedVersion.get(d.classNames().get(c))));
   }
 
   private Map<String, Object> report(Dataset d, ReplayOptions o, ReplayPlan plan, PredictionLog log,

@@ -64,6 +64,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private PrototypeView prototypes;
   private long punctuations;
   private int idleRounds;
+  private long zeroShotChangesSeen;
 
   ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer,
       JsonSerde<LabelRecord> labels) {
@@ -250,7 +251,11 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     punctuations++;
     prototypes.refreshIfStale(true);
     Map<String, double[]> snapshot = prototypes.snapshot();
-    boolean moved = drift.moved(snapshot) && idleRounds < settings.selfTraining().relabelIdleRounds();
+    // Synthesized prototypes come from the zero-shot service, not from this loop's pseudo-labels: a change of
+    // them (semantic vectors published to an idle learner) re-labels the backlog without counting as a round.
+    boolean zeroShotChanged = prototypes.zeroShotChanges() != zeroShotChangesSeen;
+    boolean moved = (drift.moved(snapshot) && idleRounds < settings.selfTraining().relabelIdleRounds())
+        || zeroShotChanged;
     observer.prototypes(prototypes.all(), drift.maxDrift(snapshot));
     observer.backlog(context.taskId().partition(), images.approximateNumEntries());
     boolean fullScan = punctuations % FULL_SCAN_EVERY == 0;
@@ -282,7 +287,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     }
     if (moved) {
       drift.accept(snapshot);
-      idleRounds++;
+      zeroShotChangesSeen = prototypes.zeroShotChanges();
+      idleRounds += zeroShotChanged ? 0 : 1;
     }
   }
 

@@ -20,6 +20,8 @@ final class PrototypeView {
   /** Synthesized prototypes of classes without a real one, as prototypes (no labels, no pseudo weight). */
   private List<Prototype> zeroShot = List.of();
   private final Map<Integer, PrototypeIndex> zeroShotIndexes = new HashMap<>();
+  /** Counts the refreshes that changed the synthesized prototypes. */
+  private long zeroShotChanges;
   private Map<String, Prototype> cached = Map.of();
   private List<Prototype> cachedList = List.of();
   private Map<Integer, List<Prototype>> byModelVersion = Map.of();
@@ -66,6 +68,9 @@ final class PrototypeView {
         });
       }
     }
+    if (!zeroShot.equals(synthesized)) {
+      zeroShotChanges++;
+    }
     zeroShot = List.copyOf(synthesized);
     zeroShotIndexes.clear();
     lastRefresh = now;
@@ -83,6 +88,11 @@ final class PrototypeView {
       List<Prototype> matching = zeroShot.stream().filter(p -> p.modelVersion() == v).toList();
       return matching.isEmpty() ? null : classifier.index(matching, true);
     });
+  }
+
+  /** Changes with every refresh that brought other synthesized prototypes (none of this learner's making). */
+  long zeroShotChanges() {
+    return zeroShotChanges;
   }
 
   /** {@link #forModel}'s prototypes as an index for {@code classifier}; null when there are none to compare with. */

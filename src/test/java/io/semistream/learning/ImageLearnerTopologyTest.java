@@ -296,4 +296,33 @@ class ImageLearnerTopologyTest {
       assertTrue(h.deadLetters.isEmpty());
     }
   }
+
+  @Test
+  void shouldRelabelTheBacklogWhenZeroShotClassesArriveAtAnIdleLearner(@TempDir Path dir) {
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.idle.rounds", "1"));
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.seedTwoClasses();
+      for (int i = 0; i < s.anomalies().warmup() + 5; i++) {
+        h.embed("n" + i, (i % 2) * 10, 1 + (i % 3) * 0.1f, 0, 0);
+      }
+      h.embed("novel", 0, 0, 45, 5);
+      assertEquals(Prediction.Status.ANOMALY, h.predictionsFor("novel").get(0).status());
+      for (int round = 0; round < 5; round++) {
+        h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      }
+      h.predictions.readRecordsToList();
+      h.synthesized("c", 0, 0, 50, 0);       // semantics published long after the stream went quiet
+      h.synthesized("d", 0, 0, 0, 50);
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      Prediction corrected = h.predictionsFor("novel").get(0);
+      assertEquals(Prediction.Status.ZERO_SHOT, corrected.status());
+      assertEquals("c", corrected.className());
+      assertEquals(2, corrected.version(), "a correction");
+      h.predictions.readRecordsToList();
+      for (int round = 0; round < 5; round++) {
+        h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      }
+      assertTrue(h.predictions.isEmpty(), "and then silent again");
+    }
+  }
 }
