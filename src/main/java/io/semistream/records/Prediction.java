@@ -51,11 +51,13 @@ public record Prediction(
   }
 
   /**
-   * Same class, status and encoder version: a re-emission would tell consumers nothing new. A new encoder version
-   * is news even with the same class: readers learn that the prediction now rests on it.
+   * Same class, status, encoder version and nearest labelled and zero-shot classes: a re-emission would tell
+   * consumers nothing new. A new encoder version is news even with the same class: readers learn that the
+   * prediction now rests on it; so is a new nearest zero-shot class (zero-shot classes appeared or moved).
    */
   public boolean sameOutcome(Prediction other) {
     return other != null && other.className.equals(className) && other.status == status
-        && other.modelVersion == modelVersion;
+        && other.modelVersion == modelVersion && java.util.Objects.equals(other.seenClass, seenClass)
+        && java.util.Objects.equals(other.zeroShotClass, zeroShotClass);
   }
 }

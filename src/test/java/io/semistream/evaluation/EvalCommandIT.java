@@ -61,8 +61,7 @@ class EvalCommandIT {
     JsonNode zeroShot = r.get("zeroShot");
     assertEquals("Ankle boot", zeroShot.get("unseenClasses").get(0).asText());
     // One zero-shot class: an image's nearest zero-shot class is it whenever a synthesized prototype exists for
-    // the encoder version its final prediction rests on; the eval waits for the serving version's (measured:
-    // 99.7 %, the rest re-labelled after the eval stopped reading).
+    // the encoder version its final prediction rests on, and the eval waits for the serving version's.
     double covered = zeroShot.get("top1AmongUnseen").asDouble();
     assertTrue(covered >= 0.9, "held-out images predicted with the zero-shot class in play: " + covered);
     assertTrue(zeroShot.get("generalisedHarmonicMean").isNumber());

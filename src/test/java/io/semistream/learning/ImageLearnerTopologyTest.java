@@ -314,11 +314,14 @@ class ImageLearnerTopologyTest {
       h.synthesized("c", 0, 0, 50, 0);       // semantics published long after the stream went quiet
       h.synthesized("d", 0, 0, 0, 50);
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
-      Prediction corrected = h.predictionsFor("novel").get(0);
+      List<Prediction> relabelled = h.predictions.readRecordsToList().stream().map(TestRecord::value).toList();
+      assertTrue(relabelled.stream().filter(p -> p.status() != Prediction.Status.LABELLED)
+          .allMatch(p -> p.zeroShotClass() != null), "every unlabelled image now names its nearest zero-shot class");
+      Prediction corrected = relabelled.stream().filter(p -> p.status() == Prediction.Status.ZERO_SHOT)
+          .findFirst().orElseThrow();
       assertEquals(Prediction.Status.ZERO_SHOT, corrected.status());
       assertEquals("c", corrected.className());
       assertEquals(2, corrected.version(), "a correction");
-      h.predictions.readRecordsToList();
       for (int round = 0; round < 5; round++) {
         h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       }
