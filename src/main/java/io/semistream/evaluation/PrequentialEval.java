@@ -60,6 +60,9 @@ public final class PrequentialEval {
     if (!options.unlabelledClasses().containsAll(zeroShotClasses)) {
       throw new IllegalArgumentException("zero-shot classes must be among the unlabelled ones");
     }
+    if (!zeroShotClasses.isEmpty() && !config.learner().zeroShot().enabled()) {
+      throw new IllegalArgumentException("--zero-shot-classes needs learner.zeroshot.enabled=true");
+    }
     Path work = Files.createTempDirectory("semistream-eval");
     ReplayPlan plan = ReplayPlan.of(dataset, options);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
@@ -79,7 +82,9 @@ public final class PrequentialEval {
            EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, trainer.model())
                .start();
            LearnerService learner = new LearnerService(live, topics, null).start();
-           ZeroShotService zeroShot = new ZeroShotService(live, topics, ZeroShotObserver.NONE).start();
+           // Like the main job, unless learner.zeroshot.enabled=false (a null resource is simply not closed).
+           ZeroShotService zeroShot = live.learner().zeroShot().enabled()
+               ? new ZeroShotService(live, topics, ZeroShotObserver.NONE).start() : null;
            PredictionLog log = new PredictionLog(clients, topics)) {
         if (!learner.awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("learner did not start: " + learner.streams().state());
