@@ -84,10 +84,12 @@ final class PrototypeView {
     if (zeroShot.isEmpty()) {
       return null;
     }
-    return zeroShotIndexes.computeIfAbsent(modelVersion, v -> {
-      List<Prototype> matching = zeroShot.stream().filter(p -> p.modelVersion() == v).toList();
-      return matching.isEmpty() ? null : classifier.index(matching, true);
-    });
+    // "None for this version" is cached too (computeIfAbsent would not keep a null): this runs per record.
+    if (!zeroShotIndexes.containsKey(modelVersion)) {
+      List<Prototype> matching = zeroShot.stream().filter(p -> p.modelVersion() == modelVersion).toList();
+      zeroShotIndexes.put(modelVersion, matching.isEmpty() ? null : classifier.index(matching, true));
+    }
+    return zeroShotIndexes.get(modelVersion);
   }
 
   /** Changes with every refresh that brought other synthesized prototypes (none of this learner's making). */
