@@ -125,10 +125,12 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
       return false;
     }
     Prototype before = prototypes.get(key);
+    if (before != null && !LabelledMeanChanges.labelledPartChanged(before, p)) {
+      return false;
+    }
     prototypes.put(key, p);
     // Only the true-label part anchors the map: pseudo-label updates (most of this topic) change nothing.
-    return before == null || before.modelVersion() != p.modelVersion() || before.labelledCount() != p.labelledCount()
-        || !Arrays.equals(before.labelledVectorView(), p.labelledVectorView());
+    return true;
   }
 
   private void republish(long timestamp) {

@@ -27,10 +27,10 @@ import org.apache.kafka.streams.state.Stores;
  * The zero-shot service's topology, built by a pure method (no I/O):
  *
  * <pre>
- *  class-semantics ─> gate ─> [app]-semantics-repartition (1 partition) ──┐
- *          (no class name ─> dead-letter)                                 ├─> synthesizer ─┬─> zero-shot-prototypes
- *  prototypes ──────> gate ─> [app]-prototypes-repartition (1 partition) ─┘  [semantics,    └─> dead-letter
- *                                                                             prototypes, published]
+ *  class-semantics ─> gate ──────────────────────> [app]-semantics-repartition ─┐
+ *     (no class name ─> dead-letter)                 (1 partition)             ├─> synthesizer ─┬─> zero-shot-prototypes
+ *  prototypes ─> gate ─> labelled-mean changes ─> [app]-prototypes-repartition ─┘  [semantics,   └─> dead-letter
+ *                                                    (1 partition)                 prototypes, published]
  * </pre>
  *
  * <p>Why one partition: the map is fitted on all seen classes at once, so one task must see every class's
@@ -52,8 +52,11 @@ public final class ZeroShotTopology {
   public static Topology build(LearnerSettings settings, TopicRegistry topics, ZeroShotObserver observer) {
     String deadLetter = topics.deadLetter().name();
     StreamsBuilder b = new StreamsBuilder();
-    KStream<String, byte[]> semantics = oneTask(b, topics.classSemantics().name(), SEMANTICS, deadLetter, observer);
-    KStream<String, byte[]> prototypes = oneTask(b, topics.prototypes().name(), PROTOTYPES, null, observer);
+    KStream<String, byte[]> semantics = oneTask(keyed(b, topics.classSemantics().name(), SEMANTICS, deadLetter,
+        observer), SEMANTICS);
+    var prototypeSerde = topics.json(TopicId.PROTOTYPES, Prototype.class);
+    KStream<String, byte[]> prototypes = oneTask(keyed(b, topics.prototypes().name(), PROTOTYPES, null, observer)
+        .processValues(() -> new LabelledMeanChanges(prototypeSerde), Named.as("labelled-mean-changes")), PROTOTYPES);
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEMANTICS_STORE), Serdes.String(),
         new JsonSerde<>(ClassSemantics.class)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROTOTYPES_STORE), Serdes.String(),
@@ -64,7 +67,7 @@ public final class ZeroShotTopology {
         .process(() -> new ZeroShotProcessor(settings.zeroShot().ridgeLambda(),
                 settings.classification().embeddingDimension(),
                 topics.json(TopicId.CLASS_SEMANTICS, ClassSemantics.class),
-                topics.json(TopicId.PROTOTYPES, Prototype.class), observer),
+                prototypeSerde, observer),
             Named.as(PROCESSOR), SEMANTICS_STORE, PROTOTYPES_STORE, PUBLISHED_STORE);
     Topology t = b.build();
     var out = topics.zeroShotPrototypes();
@@ -74,12 +77,18 @@ public final class ZeroShotTopology {
     return t;
   }
 
+  /** Into the service's single-partition topic. */
+  private static KStream<String, byte[]> oneTask(KStream<String, byte[]> keyed, String name) {
+    return keyed.repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
+        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1));
+  }
+
   /**
-   * One input, with a class name for key, into the service's single-partition topic. Key-less semantic vectors
+   * One input, keyed by class name. Key-less semantic vectors
    * are dead-lettered here (repartitioning would lose them without a trace); on {@code prototypes}, which only
    * the learner writes, such records are skipped and counted, as the learner itself does.
    */
-  private static KStream<String, byte[]> oneTask(StreamsBuilder b, String topic, String name, String deadLetter,
+  private static KStream<String, byte[]> keyed(StreamsBuilder b, String topic, String name, String deadLetter,
       ZeroShotObserver observer) {
     var branches = b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
         .split(Named.as(name + "-"))
@@ -94,8 +103,6 @@ public final class ZeroShotTopology {
     }
     return branches.get(name + "-classes")
         .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
-        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"))
-        .repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
-            .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1));
+        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"));
   }
 }
