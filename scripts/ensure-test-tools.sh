@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests use for real (Prometheus + promtool, docker-compose for
-# validating docker-compose.yml, kcat as a non-Java Kafka client) when they are missing. The Maven build calls it
+# validating docker-compose.yml, kcat as a non-Java Kafka client, Chromium + ChromeDriver for the web view's
+# browser test) when they are missing. The Maven build calls it
 # in the pre-integration-test phase only: `mvn package` and `./semistream run` never install anything.
 set -euo pipefail
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

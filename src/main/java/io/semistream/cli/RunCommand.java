@@ -20,6 +20,7 @@ import io.semistream.replay.Replayer;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
+import io.semistream.web.WebView;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -90,6 +91,7 @@ final class RunCommand implements Callable<Integer> {
         metrics.registry()));
     LearnerRuntime learner = life.own(LearnerRuntime.start(live, topics, metrics.registry()));
     PipelineMonitor monitor = life.own(new PipelineMonitor(clients, topics));
+    WebView web = config.web().enabled() ? life.own(WebView.start(live, clients, topics)) : null;
     TrainerService trainer = null;
     if (config.trainer().enabled()) {
       TrainerMetrics trainerMetrics = new TrainerMetrics();
@@ -109,6 +111,9 @@ final class RunCommand implements Callable<Integer> {
     out.printf("online trainer: %s%n", trainer == null ? "off (trainer.enabled=false)"
         : "on; candidates every " + config.trainer().candidateEverySteps() + " steps, promoted when better on "
             + "held-out labels (model-versions topic)");
+    out.printf("web view: %s%n", web == null ? "off (web.port=-1)" : web.url() + " (classes, live stream, "
+        + "anomalies, label queue, model; labelling " + (config.web().labellingEnabled() ? "on" : "off: set "
+        + "web.label.token") + ")");
     out.printf("metrics: %s%n", metrics.port() < 0 ? "off" : "http://" + config.metrics().host() + ":"
         + metrics.port() + "/metrics (Prometheus)");
     out.printf("ready in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);

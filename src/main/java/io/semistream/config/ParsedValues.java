@@ -27,6 +27,12 @@ public final class ParsedValues {
     return (Long) get(key);
   }
 
+  /** A secret: read from a PASSWORD key, which Kafka's ConfigDef keeps out of logs. */
+  String secret(String key) {
+    Object v = get(key);
+    return v == null ? "" : ((org.apache.kafka.common.config.types.Password) v).value();
+  }
+
   boolean bool(String key) {
     return (Boolean) get(key);
   }

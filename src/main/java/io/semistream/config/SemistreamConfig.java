@@ -24,7 +24,7 @@ import org.apache.kafka.common.config.ConfigException;
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
     LearnerSettings learner, TrainerSettings trainer, MetricsSettings metrics, Path dataDir,
-    TopicsSettings topics) {
+    TopicsSettings topics, WebSettings web) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
@@ -49,12 +49,13 @@ public record SemistreamConfig(
     LearnerSettings.define(def);
     TrainerSettings.define(def);
     MetricsSettings.define(def);
+    WebSettings.define(def);
     return def;
   }
 
   public SemistreamConfig {
     if (kafka == null || broker == null || embedding == null || model == null || learner == null
-        || trainer == null || metrics == null || dataDir == null || topics == null) {
+        || trainer == null || metrics == null || dataDir == null || topics == null || web == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
   }
@@ -137,34 +138,40 @@ public record SemistreamConfig(
     ParsedValues values = new ParsedValues(parsed);
     return new SemistreamConfig(KafkaSettings.read(values, passthrough), BrokerSettings.read(values),
         EmbeddingSettings.read(values), ModelSettings.read(values), LearnerSettings.read(values),
-        TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), TopicsSettings.read(values));
+        TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), TopicsSettings.read(values),
+        WebSettings.read(values));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        learner, trainer, metrics, dataDir, topics);
+        learner, trainer, metrics, dataDir, topics, web);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
-    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topics);
+    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topics, web);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
     return new SemistreamConfig(kafka, broker, embedding, model.withDir(dir), learner, trainer, metrics, dataDir,
-        topics);
+        topics, web);
   }
 
   public SemistreamConfig withMetrics(MetricsSettings newMetrics) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, newMetrics, dataDir,
-        topics);
+        topics, web);
   }
 
   public SemistreamConfig withTrainer(TrainerSettings newTrainer) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, newTrainer, metrics, dataDir,
-        topics);
+        topics, web);
+  }
+
+  public SemistreamConfig withWeb(WebSettings newWeb) {
+    return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, metrics, dataDir, topics,
+        newWeb);
   }
 
   public SemistreamConfig withLearner(LearnerSettings newLearner) {
-    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topics);
+    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topics, web);
   }
 }

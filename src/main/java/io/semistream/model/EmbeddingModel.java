@@ -4,6 +4,12 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,6 +64,63 @@ public final class EmbeddingModel implements AutoCloseable {
 
   public Predictor<float[][], List<ImageEmbedding>> newPredictor() {
     return model.newPredictor(new AutoencoderTranslator(descriptor.inputSide()), device);
+  }
+
+  /**
+   * What the decoder draws for each embedding: images {@code side × side}, row-major, in [0, 1]. It shows what a
+   * point of the embedding space (a class prototype, a mean) looks like to this encoder version. Every native
+   * array lives in a sub-manager closed before returning; synchronized because the caller's threads share the
+   * weights.
+   */
+  public synchronized float[][] decode(float[][] embeddings) {
+    if (embeddings.length == 0) {
+      return new float[0][];
+    }
+    int dim = embeddings[0].length;
+    float[] flat = new float[embeddings.length * dim];
+    for (int i = 0; i < embeddings.length; i++) {
+      if (embeddings[i].length != dim) {
+        throw new IllegalArgumentException("embedding " + i + " has " + embeddings[i].length + " values, expected "
+            + dim);
+      }
+      System.arraycopy(embeddings[i], 0, flat, i * dim, dim);
+    }
+    DjlEngine.disableGradientsOnThisThread();
+    try (NDManager m = model.getNDManager().newSubManager(device)) {
+      NDArray logits = ((ConvAutoencoder) model.getBlock()).decode(new ParameterStore(m, false),
+          m.create(flat, new Shape(embeddings.length, dim)), false, null);
+      return rows(Activation.sigmoid(logits).toFloatArray(), embeddings.length);
+    }
+  }
+
+  /** The autoencoder's reconstruction of each image (same layout as the input, values in [0, 1]). */
+  public synchronized float[][] reconstruct(float[][] images) {
+    if (images.length == 0) {
+      return new float[0][];
+    }
+    int pixels = descriptor.inputSide() * descriptor.inputSide();
+    float[] flat = new float[images.length * pixels];
+    for (int i = 0; i < images.length; i++) {
+      if (images[i].length != pixels) {
+        throw new IllegalArgumentException("image " + i + " has " + images[i].length + " values, expected " + pixels);
+      }
+      System.arraycopy(images[i], 0, flat, i * pixels, pixels);
+    }
+    DjlEngine.disableGradientsOnThisThread();
+    try (NDManager m = model.getNDManager().newSubManager(device)) {
+      NDArray input = m.create(flat, new Shape(images.length, 1, descriptor.inputSide(), descriptor.inputSide()));
+      NDList out = model.getBlock().forward(new ParameterStore(m, false), new NDList(input), false);
+      return rows(Activation.sigmoid(out.get(0)).toFloatArray(), images.length);
+    }
+  }
+
+  private static float[][] rows(float[] flat, int n) {
+    int width = flat.length / n;
+    float[][] out = new float[n][width];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(flat, i * width, out[i], 0, width);
+    }
+    return out;
   }
 
   @Override

@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Test;
  *   config data image kafka broker terminal    infrastructure
  *   model                        the network, its translator, holder and store
  *   embedding training learning replay         capabilities: they talk through topics, never import each other
- *   evaluation serving metrics cli             on top: wire capabilities together
+ *   evaluation serving web metrics cli         on top: wire capabilities together
  * </pre>
  */
 class LayeringTest {
   static final String ROOT = "io.semistream.";
   static final List<String> INFRASTRUCTURE = List.of("config", "data", "image", "kafka", "broker", "terminal");
   static final List<String> CAPABILITIES = List.of("embedding", "training", "learning", "zeroshot", "replay");
-  static final List<String> TOP = List.of("evaluation", "serving", "metrics", "cli");
+  static final List<String> TOP = List.of("evaluation", "serving", "web", "metrics", "cli");
 
   static List<ArchRule> rules() {
     List<ArchRule> rules = new ArrayList<>();

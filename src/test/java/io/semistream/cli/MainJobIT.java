@@ -32,7 +32,7 @@ class MainJobIT {
       rc = SemistreamCli.commandLine().execute("run", "--limit", "300", "--exit-when-done",
           "--ground-truth", groundTruth.toString(),
           "-D", "broker.data.dir=" + dir.resolve("kafka"), "-D", "broker.port=0", "-D", "model.dir=" + models,
-          "-D", "metrics.port=0", "-D", "topics.prefix=main-job.", "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
+          "-D", "metrics.port=0", "-D", "web.port=0", "-D", "topics.prefix=main-job.", "-D", "learner.state.dir=" + dir.resolve("streams"), "-D", "learner.relabel.interval.ms=500",
           "-D", "data.dir=" + ProjectPaths.dataDir());
     } finally {
       System.setOut(original);
@@ -46,6 +46,8 @@ class MainJobIT {
     assertTrue(out.contains("  send a label:   printf") && out.contains("kcat -C -b 127.0.0.1:"), out);
     assertTrue(out.contains("done: 300 images embedded, every one has a prediction; 0 dead-lettered"), out);
     assertTrue(out.contains("learner: exactly-once Kafka Streams app"), out);
+    assertTrue(out.contains("web view: http://127.0.0.1:") && out.contains("labelling off: set web.label.token"),
+        out);
     assertEquals(301, Files.readAllLines(groundTruth).size());
     assertTrue(Files.exists(dir.resolve("kafka").resolve("server.properties")));
   }

@@ -48,7 +48,7 @@ class LearnerRestartIT {
         "--bootstrap-servers", kafka.bootstrapServers(),
         "-D", "metrics.port=0", "-D", "learner.application.id=learner-it", "-D", "learner.state.dir=" + state,
         "-D", "learner.pseudo.weight=0", "-D", "learner.embedding.dimension=" + SyntheticStream.DIM,
-        "-D", "learner.relabel.interval.ms=500", "-D", "learner.http.port=-1",
+        "-D", "learner.relabel.interval.ms=500", "-D", "learner.http.port=-1", "-D", "web.port=-1",
         "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500"));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
         .start();

@@ -174,7 +174,7 @@ class MonitoringIT {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-Xmx512m", "-Dai.djl.offline=true", "-jar", jar.toString(), "learn", "--bootstrap-servers",
         kafka.bootstrapServers(), "-D", "learner.state.dir=" + dir.resolve("state-2"), "-D",
-        "metrics.port=" + metricsPort));
+        "metrics.port=" + metricsPort, "-D", "web.port=-1"));
     learnerKeys.forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("learner-2.log").toFile())
         .start();

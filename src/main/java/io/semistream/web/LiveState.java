@@ -1,0 +1,279 @@
+package io.semistream.web;
+
+import io.semistream.records.Anomaly;
+import io.semistream.records.ModelVersion;
+import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
+import io.semistream.records.SynthesizedPrototype;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What the web view knows, built only from what reached the topics: recent images (bounded), their latest
+ * predictions, the class tables, recent anomalies, the encoder versions and the prequential accuracy (was the
+ * prediction an image had right before its true label arrived?). Every method is synchronized: one reader thread
+ * writes, HTTP threads read, and each call is short.
+ */
+final class LiveState {
+  static final int RECENT = 48;
+  static final int ANOMALIES = 48;
+  static final int EXEMPLARS = 4;
+  /** Prequential accuracy is kept per bucket of this many milliseconds of arrival time. */
+  static final long BUCKET_MS = 10_000;
+  static final int BUCKETS = 360;
+
+  /** One prediction as the stream page shows it. {@code correction}: a later version changed the class. */
+  record StreamItem(String imageId, Prediction prediction, boolean correction, long receivedAt) {
+  }
+
+  /** One class row: a labelled prototype, or a zero-shot one synthesized from its semantic vector. */
+  record ClassView(String className, String kind, double count, long labelledCount, double pseudoWeight,
+      double spread, long version, int modelVersion, List<String> exemplars) {
+  }
+
+  record AnomalyItem(String imageId, Anomaly anomaly, long receivedAt) {
+  }
+
+  /** Hits and trials of the prequential test in one bucket of arrival time. */
+  record Bucket(long start, int hits, int trials) {
+  }
+
+  private final int maxImages;
+  private final LinkedHashMap<String, byte[]> images = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Prediction> predictions = new LinkedHashMap<>();
+  private final Deque<StreamItem> recent = new ArrayDeque<>();
+  private final List<StreamItem> unsent = new ArrayList<>();
+  private final TreeMap<String, Prototype> prototypes = new TreeMap<>();
+  private final TreeMap<String, SynthesizedPrototype> zeroShot = new TreeMap<>();
+  private final Deque<AnomalyItem> anomalies = new ArrayDeque<>();
+  private final TreeMap<Integer, ModelVersion> versions = new TreeMap<>();
+  private final TreeMap<Long, int[]> prequential = new TreeMap<>();
+  private long predictionsSeen;
+  private boolean classesChanged;
+  private boolean anomaliesChanged;
+  private boolean modelChanged;
+
+  LiveState(int maxImages) {
+    if (maxImages < 1) {
+      throw new IllegalArgumentException("the web view must keep at least one image");
+    }
+    this.maxImages = maxImages;
+  }
+
+  synchronized void onImage(String id, byte[] encoded) {
+    images.remove(id);
+    images.put(id, encoded);
+    evict(images);
+  }
+
+  synchronized void onPrediction(String id, Prediction p, long now) {
+    predictionsSeen++;
+    Prediction before = predictions.remove(id);
+    predictions.put(id, p);
+    evict(predictions);
+    if (p.status() == Prediction.Status.LABELLED && before != null
+        && before.status() != Prediction.Status.LABELLED) {
+      int[] bucket = prequential.computeIfAbsent(now - Math.floorMod(now, BUCKET_MS), k -> new int[2]);
+      bucket[0] += before.className().equals(p.className()) ? 1 : 0;
+      bucket[1]++;
+      modelChanged = true;
+      while (prequential.size() > BUCKETS) {
+        prequential.pollFirstEntry();
+      }
+    }
+    // A correction: a later version of the prediction names another class than the one shown before.
+    boolean correction = p.version() > 1 && (before == null || !before.className().equals(p.className()));
+    StreamItem item = new StreamItem(id, p, correction, now);
+    recent.addFirst(item);
+    while (recent.size() > RECENT) {
+      recent.removeLast();
+    }
+    unsent.add(item);
+    if (unsent.size() > RECENT) {
+      unsent.remove(0);
+    }
+  }
+
+  synchronized void onPrototype(String className, Prototype p) {
+    if (p == null) {
+      prototypes.remove(className);
+    } else {
+      prototypes.put(className, p);
+    }
+    classesChanged = true;
+  }
+
+  synchronized void onZeroShot(String className, SynthesizedPrototype p) {
+    if (p == null) {
+      zeroShot.remove(className);
+    } else {
+      zeroShot.put(className, p);
+    }
+    classesChanged = true;
+  }
+
+  synchronized void onAnomaly(String id, Anomaly a, long now) {
+    anomalies.removeIf(item -> item.imageId().equals(id));
+    anomalies.addFirst(new AnomalyItem(id, a, now));
+    while (anomalies.size() > ANOMALIES) {
+      anomalies.removeLast();
+    }
+    anomaliesChanged = true;
+  }
+
+  synchronized void onModelVersion(ModelVersion v) {
+    versions.put(v.version(), v);
+    modelChanged = true;
+  }
+
+  synchronized Optional<byte[]> image(String id) {
+    return Optional.ofNullable(images.get(id));
+  }
+
+  synchronized boolean knows(String id) {
+    return images.containsKey(id) || predictions.containsKey(id);
+  }
+
+  synchronized Optional<Prediction> prediction(String id) {
+    return Optional.ofNullable(predictions.get(id));
+  }
+
+  synchronized List<StreamItem> recent() {
+    return List.copyOf(recent);
+  }
+
+  /** The predictions that arrived since the last call (at most {@link #RECENT}), oldest first. */
+  synchronized List<StreamItem> drainUnsent() {
+    List<StreamItem> out = List.copyOf(unsent);
+    unsent.clear();
+    return out;
+  }
+
+  /** Whether the class table changed since the last call. */
+  synchronized boolean takeClassesChanged() {
+    boolean c = classesChanged;
+    classesChanged = false;
+    return c;
+  }
+
+  synchronized boolean takeAnomaliesChanged() {
+    boolean c = anomaliesChanged;
+    anomaliesChanged = false;
+    return c;
+  }
+
+  synchronized boolean takeModelChanged() {
+    boolean c = modelChanged;
+    modelChanged = false;
+    return c;
+  }
+
+  synchronized long predictionsSeen() {
+    return predictionsSeen;
+  }
+
+  synchronized Optional<Prototype> prototype(String className) {
+    return Optional.ofNullable(prototypes.get(className));
+  }
+
+  synchronized Optional<SynthesizedPrototype> zeroShotPrototype(String className) {
+    return Optional.ofNullable(zeroShot.get(className));
+  }
+
+  /**
+   * Every class: labelled prototypes first, then the zero-shot ones that have no labelled prototype yet, each with
+   * up to {@link #EXEMPLARS} recent images predicted as that class (true labels first, then by confidence).
+   */
+  synchronized List<ClassView> classes() {
+    Map<String, List<Map.Entry<String, Prediction>>> members = new HashMap<>();
+    for (var e : predictions.entrySet()) {
+      Prediction.Status s = e.getValue().status();
+      if (images.containsKey(e.getKey()) && (s == Prediction.Status.LABELLED || s == Prediction.Status.PSEUDO
+          || s == Prediction.Status.ZERO_SHOT)) {
+        members.computeIfAbsent(e.getValue().className(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    Comparator<Map.Entry<String, Prediction>> best = Comparator
+        .<Map.Entry<String, Prediction>>comparingInt(e -> e.getValue().status() == Prediction.Status.LABELLED ? 0 : 1)
+        .thenComparing(e -> -e.getValue().confidence());
+    List<ClassView> out = new ArrayList<>();
+    for (Prototype p : prototypes.values()) {
+      out.add(new ClassView(p.className(), "labelled", p.count(), p.labelledCount(), p.pseudoWeight(), p.spread(),
+          p.version(), p.modelVersion(), exemplars(members.get(p.className()), best)));
+    }
+    for (SynthesizedPrototype z : zeroShot.values()) {
+      Prototype real = prototypes.get(z.className());
+      if (real == null || real.labelledCount() == 0) {
+        out.removeIf(c -> c.className().equals(z.className()));
+        out.add(new ClassView(z.className(), "zero-shot", 0, 0, 0, z.spread(), z.updateTime(), z.modelVersion(),
+            exemplars(members.get(z.className()), best)));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> exemplars(List<Map.Entry<String, Prediction>> members,
+      Comparator<Map.Entry<String, Prediction>> best) {
+    if (members == null) {
+      return List.of();
+    }
+    return members.stream().sorted(best).limit(EXEMPLARS).map(Map.Entry::getKey).toList();
+  }
+
+  /**
+   * The images the service most needs a person for: recent ones without a true label whose prediction is
+   * uncertain, an anomaly or zero-shot, smallest margin first (the nearest two classes are hardest to tell apart).
+   */
+  synchronized List<StreamItem> labelQueue(int limit) {
+    List<StreamItem> out = new ArrayList<>();
+    for (var e : predictions.entrySet()) {
+      Prediction.Status s = e.getValue().status();
+      if (images.containsKey(e.getKey()) && (s == Prediction.Status.UNCERTAIN || s == Prediction.Status.ANOMALY
+          || s == Prediction.Status.ZERO_SHOT)) {
+        out.add(new StreamItem(e.getKey(), e.getValue(), false, 0));
+      }
+    }
+    out.sort(Comparator.comparingDouble((StreamItem i) -> i.prediction().margin())
+        .thenComparing(StreamItem::imageId));
+    return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+  }
+
+  synchronized List<AnomalyItem> anomalies() {
+    return List.copyOf(anomalies);
+  }
+
+  synchronized List<ModelVersion> versions() {
+    return List.copyOf(versions.values());
+  }
+
+  synchronized List<Bucket> prequential() {
+    List<Bucket> out = new ArrayList<>();
+    prequential.forEach((start, b) -> out.add(new Bucket(start, b[0], b[1])));
+    return out;
+  }
+
+  /** The class names a person may choose from: labelled and zero-shot ones. */
+  synchronized List<String> classNames() {
+    TreeMap<String, Boolean> names = new TreeMap<>();
+    prototypes.keySet().forEach(n -> names.put(n, true));
+    zeroShot.keySet().forEach(n -> names.put(n, true));
+    return List.copyOf(names.keySet());
+  }
+
+  private void evict(LinkedHashMap<String, ?> map) {
+    Iterator<String> oldest = map.keySet().iterator();
+    while (map.size() > maxImages && oldest.hasNext()) {
+      oldest.next();
+      oldest.remove();
+    }
+  }
+}
