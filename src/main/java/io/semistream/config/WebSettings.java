@@ -39,11 +39,20 @@ public record WebSettings(String host, int port, String labelToken, int thumbnai
             "Address the web view binds to (0.0.0.0 inside a container).")
         .define(PORT, Type.INT, 8480, Range.between(-1, 65535), Importance.MEDIUM,
             "Port of the web view (classes, live stream, anomalies, label queue, model); 0: a free port, -1: off.")
-        .define(LABEL_TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+        .define(LABEL_TOKEN, Type.PASSWORD, "", WebSettings::checkToken, Importance.MEDIUM,
             "Secret a person types into the label queue to send labels (at least " + MIN_TOKEN_LENGTH
                 + " characters); empty: the web view is read-only.")
         .define(THUMBNAILS, Type.INT, 2000, Range.between(1, 100_000), Importance.LOW,
             "Recent images the web view keeps for thumbnails, exemplars and the label queue (oldest dropped).");
+  }
+
+  /** Reported with the other bad values at start-up; the message never repeats the secret. */
+  private static void checkToken(String name, Object value) {
+    String token = value == null ? "" : ((org.apache.kafka.common.config.types.Password) value).value();
+    if (!token.isEmpty() && token.length() < MIN_TOKEN_LENGTH) {
+      throw new org.apache.kafka.common.config.ConfigException(name + " must be empty (labelling off) or at least "
+          + MIN_TOKEN_LENGTH + " characters; the one given has " + token.length());
+    }
   }
 
   static WebSettings read(ParsedValues v) {

@@ -112,4 +112,16 @@ class SemistreamConfigTest {
         1, "g", "t", true, true));
     assertThrows(IllegalArgumentException.class, () -> new BrokerSettings(Path.of("x"), -1));
   }
+
+  @Test
+  void shouldRefuseAGuessableLabelTokenAndKeepTheTokenOutOfLogs() {
+    var e = assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("web.label.token", "short-secret")));
+    assertTrue(e.getMessage().contains("at least 16 characters"), e.getMessage());
+    assertFalse(e.getMessage().contains("short-secret"), "the secret is not repeated: " + e.getMessage());
+    SemistreamConfig config = SemistreamConfig.fromMap(Map.of("web.label.token", "a-long-enough-secret"));
+    assertTrue(config.web().labellingEnabled());
+    assertFalse(config.toString().contains("a-long-enough-secret"), config.toString());
+    assertFalse(SemistreamConfig.defaults().web().labellingEnabled(), "read-only unless a token is configured");
+  }
 }

@@ -1,0 +1,105 @@
+package io.semistream.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.semistream.records.Prediction;
+import io.semistream.records.Prediction.Status;
+import io.semistream.records.Prototype;
+import io.semistream.records.SynthesizedPrototype;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LiveStateTest {
+  private final LiveState state = new LiveState(3);
+
+  private static Prediction p(String className, Status status, double margin, long version) {
+    return new Prediction(className, status == Status.LABELLED ? 1 : 0.5, margin, status, version, "m", 1, 0, null);
+  }
+
+  private static Prototype proto(String className, long labels) {
+    return new Prototype(className, new double[] {1, 2}, labels, 0.5, 7, 1, "m", 1, labels, 0,
+        labels == 0 ? null : new double[] {1, 2});
+  }
+
+  @Test
+  void shouldKeepOnlyTheMostRecentImagesAndTheirPredictions() {
+    for (String id : List.of("a", "b", "c", "d")) {
+      state.onImage(id, new byte[] {1});
+      state.onPrediction(id, p("Bag", Status.PSEUDO, 0.5, 1), 0);
+    }
+    assertFalse(state.image("a").isPresent(), "the oldest image is dropped at the bound");
+    assertFalse(state.knows("a"));
+    assertTrue(state.image("d").isPresent());
+    state.onImage("b", new byte[] {2});
+    state.onImage("e", new byte[] {1});
+    assertTrue(state.image("b").isPresent(), "an image seen again counts as recent");
+    assertFalse(state.image("c").isPresent());
+  }
+
+  @Test
+  void shouldScorePrequentialAccuracyWhenATrueLabelArrivesAfterAPrediction() {
+    state.onPrediction("right", p("Bag", Status.PSEUDO, 0.5, 1), 5_000);
+    state.onPrediction("wrong", p("Coat", Status.UNCERTAIN, 0.1, 1), 6_000);
+    state.onPrediction("right", p("Bag", Status.LABELLED, 1, 2), 7_000);
+    state.onPrediction("wrong", p("Shirt", Status.LABELLED, 1, 2), 12_000);
+    state.onPrediction("first-labelled", p("Bag", Status.LABELLED, 1, 1), 12_500);
+    state.onPrediction("right", p("Bag", Status.LABELLED, 1, 3), 13_000);
+    assertEquals(List.of(new LiveState.Bucket(0, 1, 1), new LiveState.Bucket(10_000, 0, 1)), state.prequential(),
+        "one trial per label that followed a prediction; labels with no earlier guess or repeated are no trial");
+    assertTrue(state.takeModelChanged());
+    assertFalse(state.takeModelChanged());
+  }
+
+  @Test
+  void shouldMarkOnlyClassChangesAsCorrectionsAndHandThemOutOnce() {
+    state.onPrediction("x", p("Bag", Status.PSEUDO, 0.5, 1), 0);
+    state.onPrediction("x", p("Bag", Status.PSEUDO, 0.4, 2), 0);
+    state.onPrediction("x", p("Coat", Status.PSEUDO, 0.4, 3), 0);
+    List<LiveState.StreamItem> sent = state.drainUnsent();
+    assertEquals(List.of(false, false, true), sent.stream().map(LiveState.StreamItem::correction).toList());
+    assertEquals(List.of(), state.drainUnsent());
+    assertEquals("Coat", state.recent().get(0).prediction().className(), "newest first");
+  }
+
+  @Test
+  void shouldQueueDoubtfulImagesWithTheSmallestMarginFirst() {
+    LiveState big = new LiveState(10);
+    String[] ids = {"sure", "doubt", "anomaly", "labelled", "no-image"};
+    Status[] statuses = {Status.PSEUDO, Status.UNCERTAIN, Status.ANOMALY, Status.LABELLED, Status.UNCERTAIN};
+    double[] margins = {0.9, 0.2, 0.05, 1, 0.01};
+    for (int i = 0; i < ids.length; i++) {
+      if (!ids[i].equals("no-image")) {
+        big.onImage(ids[i], new byte[] {1});
+      }
+      big.onPrediction(ids[i], p("Bag", statuses[i], margins[i], 1), 0);
+    }
+    assertEquals(List.of("anomaly", "doubt"), big.labelQueue(5).stream().map(LiveState.StreamItem::imageId).toList(),
+        "no confident, labelled or image-less entries");
+    assertEquals(List.of("anomaly"), big.labelQueue(1).stream().map(LiveState.StreamItem::imageId).toList());
+  }
+
+  @Test
+  void shouldListLabelledThenZeroShotClassesWithExemplarsTrueLabelsFirst() {
+    LiveState big = new LiveState(10);
+    big.onPrototype("Bag", proto("Bag", 2));
+    big.onPrototype("Coat", proto("Coat", 1));
+    big.onZeroShot("Sandal", new SynthesizedPrototype("Sandal", new double[] {0, 1}, 0.3, "m", 1,
+        List.of("Bag", "Coat"), 1, 9));
+    big.onZeroShot("Coat", new SynthesizedPrototype("Coat", new double[] {0, 1}, 0.3, "m", 1,
+        List.of("Bag", "Sandal"), 1, 9));
+    big.onImage("p", new byte[] {1});
+    big.onImage("l", new byte[] {1});
+    big.onPrediction("p", p("Bag", Status.PSEUDO, 0.5, 1), 0);
+    big.onPrediction("l", p("Bag", Status.LABELLED, 1, 1), 0);
+    List<LiveState.ClassView> classes = big.classes();
+    assertEquals(List.of("Bag:labelled", "Coat:labelled", "Sandal:zero-shot"),
+        classes.stream().map(c -> c.className() + ":" + c.kind()).toList(), "a class with labels is no zero-shot one");
+    assertEquals(List.of("l", "p"), classes.get(0).exemplars());
+    assertEquals(List.of("Bag", "Coat", "Sandal"), big.classNames());
+    big.onPrototype("Bag", null);
+    assertEquals(List.of("Coat:labelled", "Sandal:zero-shot"),
+        big.classes().stream().map(c -> c.className() + ":" + c.kind()).toList());
+  }
+}
