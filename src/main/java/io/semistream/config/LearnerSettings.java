@@ -80,15 +80,20 @@ public record LearnerSettings(
     }
   }
 
-  /** How long unlabelled images and waiting labels are kept, and the largest label accepted. */
-  public record Retention(long backlogMs, long labelWaitMs, int maxLabelBytes) {
+  /**
+   * How long unlabelled images and waiting labels are kept, the largest label accepted, and how often the learner
+   * looks for hanging transactions that would block its readers (0: never).
+   */
+  public record Retention(long backlogMs, long labelWaitMs, int maxLabelBytes, long hangingTransactionCheckMs) {
     public static final String BACKLOG_MS = "learner.backlog.retention.ms";
     public static final String LABEL_WAIT_MS = "learner.label.wait.ms";
     public static final String MAX_LABEL_BYTES = "learner.max.label.bytes";
+    public static final String HANGING_TRANSACTION_CHECK_MS = "learner.hanging.transactions.check.ms";
 
     public Retention {
-      if (backlogMs < 1 || labelWaitMs < 1 || maxLabelBytes < 16) {
-        throw new IllegalArgumentException("retentions must be positive and the label limit >= 16 bytes");
+      if (backlogMs < 1 || labelWaitMs < 1 || maxLabelBytes < 16 || hangingTransactionCheckMs < 0) {
+        throw new IllegalArgumentException("retentions must be positive, the label limit >= 16 bytes and the "
+            + "hanging-transaction check interval >= 0");
       }
     }
   }
@@ -178,6 +183,10 @@ public record LearnerSettings(
             "Embeddings of another dimension are dead-lettered (malformed-embedding).")
         .define(Retention.MAX_LABEL_BYTES, Type.INT, 4096, Range.between(16, 1 << 20), Importance.LOW,
             "Larger label records are dead-lettered (malformed-label).")
+        .define(Retention.HANGING_TRANSACTION_CHECK_MS, Type.LONG, 10_000L, Range.atLeast(0L), Importance.LOW,
+            "How often the learner looks for hanging transactions (left open by a broker crash, unknown to their "
+                + "coordinator) on the pipeline's topics; one seen twice this far apart is aborted, since it would "
+                + "block every read_committed reader of its partition for good. 0: never.")
         .define(Anomalies.QUANTILE, Type.DOUBLE, 0.99, Range.between(0.5, 0.99999), Importance.HIGH,
             "Anomaly threshold: this quantile of the recent anomaly scores.")
         .define(Anomalies.WINDOW, Type.INT, 2_000, Range.between(10, 100_000), Importance.MEDIUM,
@@ -212,7 +221,7 @@ public record LearnerSettings(
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),
             v.integer(SelfTraining.RELABEL_IDLE_ROUNDS)),
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
-            v.integer(Retention.MAX_LABEL_BYTES)),
+            v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
             v.decimal(Anomalies.RECON_WEIGHT)),
         new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)),

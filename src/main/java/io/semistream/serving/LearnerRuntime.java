@@ -5,15 +5,21 @@ import io.semistream.zeroshot.ZeroShotObserver;
 import io.semistream.zeroshot.ZeroShotService;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.semistream.config.SemistreamConfig;
+import io.semistream.kafka.HangingTransactions;
+import io.semistream.kafka.KafkaClients;
 import io.semistream.learning.LearnerObserver;
 import io.semistream.learning.LearnerService;
 import io.semistream.metrics.LearnerMetrics;
 import io.semistream.metrics.StreamsStateMetrics;
 import io.semistream.topics.TopicRegistry;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 
 /** The learner plus its query API: the HTTP port is bound first so it can be advertised as application.server. */
 public final class LearnerRuntime implements AutoCloseable {
@@ -21,10 +27,12 @@ public final class LearnerRuntime implements AutoCloseable {
   private final QueryServer api;
   private final KafkaStreamsMetrics streamsMetrics;
   private final ZeroShotService zeroShot;
+  private final HangingTransactions hanging;
 
   private LearnerRuntime(LearnerService learner, QueryServer api, KafkaStreamsMetrics streamsMetrics,
-      ZeroShotService zeroShot) {
+      ZeroShotService zeroShot, HangingTransactions hanging) {
     this.learner = learner;
+    this.hanging = hanging;
     this.zeroShot = zeroShot;
     this.api = api;
     this.streamsMetrics = streamsMetrics;
@@ -66,9 +74,33 @@ public final class LearnerRuntime implements AutoCloseable {
       }
       zeroShot = new ZeroShotService(config, topics, zeroShotObserver).start();
     }
+    HangingTransactions hanging = watchHangingTransactions(config, topics, registry);
     learner.start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);
-    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot);
+    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot, hanging);
+  }
+
+  /**
+   * The pipeline's topics (the catalogue's and the learner's and zero-shot service's internal ones) watched for
+   * transactions a broker crash left hanging, which would stall the learner's read_committed inputs for good.
+   */
+  private static HangingTransactions watchHangingTransactions(SemistreamConfig config, TopicRegistry topics,
+      MeterRegistry registry) {
+    Set<String> catalogue = new HashSet<>();
+    topics.catalogue().all().keySet().forEach(id -> catalogue.add(topics.name(id)));
+    String learnerPrefix = config.learner().applicationId() + "-";
+    String zeroShotPrefix = config.learner().zeroShotApplicationId() + "-";
+    HangingTransactions hanging = new HangingTransactions(new KafkaClients(config.kafka()),
+        t -> catalogue.contains(t) || t.startsWith(learnerPrefix) || t.startsWith(zeroShotPrefix),
+        Duration.ofMillis(config.learner().retention().hangingTransactionCheckMs()));
+    if (registry != null) {
+      FunctionCounter.builder("semistream.kafka.hanging.transactions.aborted", hanging,
+              HangingTransactions::aborted)
+          .description("transactions left open by a broker crash and unknown to their coordinator, aborted so that "
+              + "read_committed readers of their partitions move on")
+          .register(registry);
+    }
+    return hanging;
   }
 
   public LearnerService learner() {
@@ -92,5 +124,6 @@ public final class LearnerRuntime implements AutoCloseable {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
+    hanging.close();
   }
 }

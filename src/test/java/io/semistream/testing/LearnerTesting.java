@@ -80,6 +80,35 @@ public final class LearnerTesting {
     return view;
   }
 
+  /**
+   * The true-label mean of each class as the learner keeps it, bit for bit: sums in fixed point (2^-30 units), so
+   * the order of additions cannot change a bit.
+   *
+   * @param classes image id to class, for the labelled images
+   * @param vectors image id to its (committed) embedding
+   */
+  public static Map<String, double[]> exactMeans(Map<String, String> classes, Map<String, float[]> vectors) {
+    Map<String, long[]> sums = new HashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
+    classes.forEach((id, c) -> {
+      float[] v = vectors.get(id);
+      long[] s = sums.computeIfAbsent(c, k -> new long[v.length]);
+      for (int d = 0; d < v.length; d++) {
+        s[d] += (long) Math.rint(v[d] * 0x1p30);
+      }
+      counts.merge(c, 1, Integer::sum);
+    });
+    Map<String, double[]> means = new HashMap<>();
+    sums.forEach((k, s) -> {
+      double[] m = new double[s.length];
+      for (int d = 0; d < s.length; d++) {
+        m[d] = s[d] / 0x1p30 / counts.get(k);
+      }
+      means.put(k, m);
+    });
+    return means;
+  }
+
   /** Same classes, and every prototype's true-label mean equal to the expected one to the bit. */
   public static boolean labelledMeansEqual(Map<String, Prototype> view, Map<String, double[]> expected) {
     return view.keySet().equals(expected.keySet()) && expected.entrySet().stream().allMatch(e ->

@@ -105,24 +105,9 @@ public final class SyntheticStream {
    * exactly, divided at the end): what an uninterrupted run publishes, to the bit, whatever the arrival order.
    */
   public Map<String, double[]> exactLabelledMeans() {
-    Map<String, long[]> sums = new HashMap<>();
-    Map<String, Integer> counts = new HashMap<>();
-    labels.forEach((id, c) -> {
-      long[] s = sums.computeIfAbsent(className(c), k -> new long[DIM]);
-      float[] v = vectors.get(id);
-      for (int d = 0; d < DIM; d++) {
-        s[d] += (long) Math.rint(v[d] * 0x1p30);
-      }
-      counts.merge(className(c), 1, Integer::sum);
-    });
-    Map<String, double[]> means = new HashMap<>();
-    sums.forEach((k, s) -> {
-      double[] m = new double[DIM];
-      for (int d = 0; d < DIM; d++) {
-        m[d] = s[d] / 0x1p30 / counts.get(k);
-      }
-      means.put(k, m);
-    });
-    return means;
+    Map<String, String> classes = new HashMap<>();
+    labels.forEach((id, c) -> classes.put(id, className(c)));
+    return LearnerTesting.exactMeans(classes, vectors);
   }
+
 }

@@ -23,8 +23,24 @@ public final class TestKafka implements AutoCloseable {
   private final TopicRegistry topics = TopicRegistry.load();
 
   private TestKafka(EmbeddedKafkaBroker broker) {
+    this(broker, broker.bootstrapServers());
+  }
+
+  private TestKafka(EmbeddedKafkaBroker broker, String bootstrapServers) {
     this.broker = broker;
-    this.config = SemistreamConfig.defaults().withBootstrapServers(broker.bootstrapServers());
+    this.config = SemistreamConfig.defaults().withBootstrapServers(bootstrapServers);
+  }
+
+  /**
+   * The same helpers over a broker this JVM does not own (one run as a separate process, to be killed); the
+   * catalogue's topics are created when missing. Closing it leaves the broker alone.
+   */
+  public static TestKafka attach(String bootstrapServers) throws Exception {
+    TestKafka kafka = new TestKafka(null, bootstrapServers);
+    try (Admin admin = kafka.clients().admin()) {
+      new TopicApplier(admin).apply(kafka.topics.catalogue().all().values(), 0);
+    }
+    return kafka;
   }
 
   public static TestKafka start(Path dir) throws Exception {
@@ -51,7 +67,7 @@ public final class TestKafka implements AutoCloseable {
   }
 
   public String bootstrapServers() {
-    return broker.bootstrapServers();
+    return config.kafka().bootstrapServers();
   }
 
   /**
@@ -78,6 +94,8 @@ public final class TestKafka implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    broker.close();
+    if (broker != null) {
+      broker.close();
+    }
   }
 }
