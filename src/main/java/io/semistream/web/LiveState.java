@@ -9,12 +9,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -43,6 +45,11 @@ final class LiveState {
   record AnomalyItem(String imageId, Anomaly anomaly, long receivedAt) {
   }
 
+  /** A table the pages show that changed: they re-read it when told. */
+  enum Change {
+    CLASSES, ANOMALIES, MODEL
+  }
+
   /** Hits and trials of the prequential test in one bucket of arrival time. */
   record Bucket(long start, int hits, int trials) {
   }
@@ -57,10 +64,8 @@ final class LiveState {
   private final Deque<AnomalyItem> anomalies = new ArrayDeque<>();
   private final TreeMap<Integer, ModelVersion> versions = new TreeMap<>();
   private final TreeMap<Long, int[]> prequential = new TreeMap<>();
+  private final EnumSet<Change> changed = EnumSet.noneOf(Change.class);
   private long predictionsSeen;
-  private boolean classesChanged;
-  private boolean anomaliesChanged;
-  private boolean modelChanged;
 
   LiveState(int maxImages) {
     if (maxImages < 1) {
@@ -85,7 +90,7 @@ final class LiveState {
       int[] bucket = prequential.computeIfAbsent(now - Math.floorMod(now, BUCKET_MS), k -> new int[2]);
       bucket[0] += before.className().equals(p.className()) ? 1 : 0;
       bucket[1]++;
-      modelChanged = true;
+      changed.add(Change.MODEL);
       while (prequential.size() > BUCKETS) {
         prequential.pollFirstEntry();
       }
@@ -109,7 +114,7 @@ final class LiveState {
     } else {
       prototypes.put(className, p);
     }
-    classesChanged = true;
+    changed.add(Change.CLASSES);
   }
 
   synchronized void onZeroShot(String className, SynthesizedPrototype p) {
@@ -118,7 +123,7 @@ final class LiveState {
     } else {
       zeroShot.put(className, p);
     }
-    classesChanged = true;
+    changed.add(Change.CLASSES);
   }
 
   synchronized void onAnomaly(String id, Anomaly a, long now) {
@@ -127,12 +132,12 @@ final class LiveState {
     while (anomalies.size() > ANOMALIES) {
       anomalies.removeLast();
     }
-    anomaliesChanged = true;
+    changed.add(Change.ANOMALIES);
   }
 
   synchronized void onModelVersion(ModelVersion v) {
     versions.put(v.version(), v);
-    modelChanged = true;
+    changed.add(Change.MODEL);
   }
 
   synchronized Optional<byte[]> image(String id) {
@@ -158,23 +163,11 @@ final class LiveState {
     return out;
   }
 
-  /** Whether the class table changed since the last call. */
-  synchronized boolean takeClassesChanged() {
-    boolean c = classesChanged;
-    classesChanged = false;
-    return c;
-  }
-
-  synchronized boolean takeAnomaliesChanged() {
-    boolean c = anomaliesChanged;
-    anomaliesChanged = false;
-    return c;
-  }
-
-  synchronized boolean takeModelChanged() {
-    boolean c = modelChanged;
-    modelChanged = false;
-    return c;
+  /** The tables that changed since the last call. */
+  synchronized Set<Change> takeChanges() {
+    Set<Change> out = EnumSet.copyOf(changed);
+    changed.clear();
+    return out;
   }
 
   synchronized long predictionsSeen() {

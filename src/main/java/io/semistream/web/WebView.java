@@ -242,9 +242,7 @@ public final class WebView implements AutoCloseable {
   private void push() {
     try {
       List<LiveState.StreamItem> fresh = state.drainUnsent();
-      boolean classes = state.takeClassesChanged();
-      boolean anomalies = state.takeAnomaliesChanged();
-      boolean model = state.takeModelChanged();
+      Set<LiveState.Change> changes = state.takeChanges();
       if (listeners.isEmpty()) {
         return;
       }
@@ -257,14 +255,8 @@ public final class WebView implements AutoCloseable {
         if (predictions != null) {
           c.sendEvent("predictions", predictions);
         }
-        if (classes) {
-          c.sendEvent("classes", "{}");
-        }
-        if (anomalies) {
-          c.sendEvent("anomalies", "{}");
-        }
-        if (model) {
-          c.sendEvent("model", "{}");
+        for (LiveState.Change change : changes) {
+          c.sendEvent(change.name().toLowerCase(java.util.Locale.ROOT), "{}");
         }
       }
     } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {

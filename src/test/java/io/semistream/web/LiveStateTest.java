@@ -48,8 +48,8 @@ class LiveStateTest {
     state.onPrediction("right", p("Bag", Status.LABELLED, 1, 3), 13_000);
     assertEquals(List.of(new LiveState.Bucket(0, 1, 1), new LiveState.Bucket(10_000, 0, 1)), state.prequential(),
         "one trial per label that followed a prediction; labels with no earlier guess or repeated are no trial");
-    assertTrue(state.takeModelChanged());
-    assertFalse(state.takeModelChanged());
+    assertEquals(java.util.Set.of(LiveState.Change.MODEL), state.takeChanges());
+    assertEquals(java.util.Set.of(), state.takeChanges(), "each change is handed out once");
   }
 
   @Test
