@@ -34,6 +34,7 @@ final class ServingModel implements AutoCloseable {
   private volatile EmbeddingModel current;
   private final Thread watcher;
   private volatile boolean running = true;
+  private volatile KafkaConsumer<String, byte[]> watching;
   private final Consumer<EmbeddingModel> onServe;
 
   /**
@@ -66,6 +67,7 @@ final class ServingModel implements AutoCloseable {
     String topic = topics.modelVersions().name();
     try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, new StringDeserializer(),
         new ByteArrayDeserializer(), Map.of())) {
+      watching = consumer;
       consumer.seekToBeginning(KafkaClients.assignAll(consumer, topic));
       while (running) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
@@ -81,6 +83,8 @@ final class ServingModel implements AutoCloseable {
           }
         }
       }
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
+      // closing
     } catch (org.apache.kafka.common.errors.InterruptException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -114,7 +118,12 @@ final class ServingModel implements AutoCloseable {
   public void close() {
     running = false;
     if (watcher != null) {
-      watcher.interrupt();
+      // Woken, not interrupted: an interrupted thread cannot close its consumer cleanly (the fetcher's close
+      // failed with an InterruptException logged at ERROR on every shutdown).
+      KafkaConsumer<String, byte[]> c = watching;
+      if (c != null) {
+        c.wakeup();
+      }
       try {
         watcher.join(5_000);
       } catch (InterruptedException e) {
