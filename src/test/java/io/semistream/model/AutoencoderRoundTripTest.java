@@ -68,6 +68,25 @@ class AutoencoderRoundTripTest {
         assertTrue(first.get(i).reconstructionError() > 0 && Float.isFinite(first.get(i).reconstructionError()));
       }
       assertArrayEquals(first.get(2).vector(), single.get(0).vector(), 1e-4f);
+
+      // What the web view draws: the decoder of an image's embedding is its reconstruction, and the
+      // reconstruction is the one the served reconstruction error was measured on.
+      float[][] embeddings = first.stream().map(ImageEmbedding::vector).toArray(float[][]::new);
+      float[][] decoded = again.decode(embeddings);
+      float[][] reconstructed = again.reconstruct(batch);
+      for (int i = 0; i < batch.length; i++) {
+        assertEquals(28 * 28, decoded[i].length);
+        assertArrayEquals(reconstructed[i], decoded[i], 1e-4f);
+        double bce = 0;
+        for (int j = 0; j < batch[i].length; j++) {
+          float x = batch[i][j];
+          float p = reconstructed[i][j];
+          assertTrue(p >= 0 && p <= 1, "a pixel in [0, 1]: " + p);
+          bce -= x * Math.log(Math.max(p, 1e-7)) + (1 - x) * Math.log(Math.max(1 - p, 1e-7));
+        }
+        assertEquals(first.get(i).reconstructionError(), bce / batch[i].length, 1e-3);
+      }
+      assertEquals(0, again.decode(new float[0][]).length);
     }
   }
 }
