@@ -113,8 +113,10 @@ class WebViewIT {
           // Classes: every class, each with a decoded prototype that loaded; the markup class shown as text.
           browser.until("11 classes with their prototype drawn", "return [...document.querySelectorAll("
               + "'.class-card img.prototype')].filter(i => i.complete && i.naturalWidth === 28).length >= 11");
-          List<String> names = browser.driver.findElements(By.cssSelector(".class-card .class-name")).stream()
-              .map(WebElement::getText).toList();
+          // Read in one script: the grid is re-rendered live, so element handles can go stale between calls.
+          @SuppressWarnings("unchecked")
+          List<String> names = (List<String>) browser.js("return [...document.querySelectorAll("
+              + "'.class-card .class-name')].map(e => e.textContent)");
           assertTrue(names.contains(EVIL_CLASS), "the markup class name is shown as text: " + names);
           browser.until("the never-labelled class shown as zero-shot", "return [...document.querySelectorAll("
               + "'.class-card')].some(c => c.dataset.class === 'Ankle boot' && c.querySelector('.badge.zero-shot'))");
