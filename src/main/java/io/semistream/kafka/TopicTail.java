@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicTail implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
-  private final java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler;
+  private final BiConsumer<String, byte[]> handler;
   private final AtomicLong count = new AtomicLong();
   private volatile boolean running = true;
 
@@ -30,28 +30,16 @@ public final class TopicTail implements AutoCloseable {
   /** @param fromBeginning read the whole topic first (a compacted table such as prototypes), else only new records */
   public TopicTail(KafkaClients clients, String topic, boolean fromBeginning,
       BiConsumer<String, byte[]> handler) {
-    this(clients, "tail-" + topic, List.of(topic), (consumer, partitions) -> {
-      if (fromBeginning) {
-        consumer.seekToBeginning(partitions);
-      } else {
-        consumer.seekToEnd(partitions);
-      }
-    }, r -> handler.accept(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value()));
-  }
-
-  /**
-   * Several topics, each record whole (its topic included); {@code position} places the consumer on the assigned
-   * partitions before the first poll.
-   */
-  public TopicTail(KafkaClients clients, String threadName, List<String> topics,
-      BiConsumer<KafkaConsumer<byte[], byte[]>, List<TopicPartition>> position,
-      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
     this.handler = handler;
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
-    List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topics.toArray(String[]::new));
-    position.accept(consumer, partitions);
+    List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
+    if (fromBeginning) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
     partitions.forEach(consumer::position);
-    thread = new Thread(this::loop, threadName);
+    thread = new Thread(this::loop, "tail-" + topic);
     thread.setDaemon(true);
     thread.start();
   }
@@ -61,7 +49,7 @@ public final class TopicTail implements AutoCloseable {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           count.incrementAndGet();
-          handler.accept(r);
+          handler.accept(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value());
         }
       }
     } catch (WakeupException e) {

@@ -1,7 +1,6 @@
 package io.semistream.web;
 
 import io.semistream.kafka.KafkaClients;
-import io.semistream.kafka.TopicTail;
 import io.semistream.records.Anomaly;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
@@ -9,12 +8,16 @@ import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +35,11 @@ final class LiveFeed implements AutoCloseable {
   /** Encoded images larger than this are not kept for thumbnails (the data sets' are under 1 kB). */
   static final int MAX_THUMBNAIL_SOURCE_BYTES = 256 * 1024;
 
-  private final TopicTail tail;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Thread thread;
   private final Map<String, Handler> handlers;
   private final AtomicLong skipped = new AtomicLong();
+  private volatile boolean running = true;
 
   private interface Handler {
     void accept(String key, byte[] value, long now);
@@ -71,23 +76,46 @@ final class LiveFeed implements AutoCloseable {
             state.onModelVersion(versions.deserialize(topics.modelVersions().name(), v));
           }
         });
-    List<String> streams = List.of(topics.images().name(), topics.predictions().name(),
-        topics.anomalies().name());
-    List<String> tables = List.of(topics.prototypes().name(), topics.zeroShotPrototypes().name(),
+    consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+    List<TopicPartition> all = KafkaClients.assignAll(consumer, topics.images().name(), topics.predictions().name(),
+        topics.anomalies().name(), topics.prototypes().name(), topics.zeroShotPrototypes().name(),
         topics.modelVersions().name());
-    List<String> all = new ArrayList<>(streams);
-    all.addAll(tables);
-    tail = new TopicTail(clients, "web-feed", all, (consumer, partitions) -> {
-      List<TopicPartition> fromEnd = partitions.stream().filter(tp -> streams.contains(tp.topic())).toList();
-      consumer.seekToBeginning(partitions.stream().filter(tp -> tables.contains(tp.topic())).toList());
-      // A little history per partition of each stream: enough to fill the pages, far less than the topics hold.
-      long perPartition = Math.max(1, history / Math.max(1, fromEnd.size() / streams.size()));
-      Map<TopicPartition, Long> ends = consumer.endOffsets(fromEnd);
-      Map<TopicPartition, Long> starts = consumer.beginningOffsets(fromEnd);
-      for (TopicPartition tp : fromEnd) {
-        consumer.seek(tp, Math.max(starts.get(tp), ends.get(tp) - perPartition));
+    List<TopicPartition> streams = new ArrayList<>();
+    for (TopicPartition tp : all) {
+      boolean stream = tp.topic().equals(topics.images().name()) || tp.topic().equals(topics.predictions().name())
+          || tp.topic().equals(topics.anomalies().name());
+      if (stream) {
+        streams.add(tp);
+      } else {
+        consumer.seekToBeginning(List.of(tp));
       }
-    }, this::accept);
+    }
+    // A little history per partition of each stream: enough to fill the pages, far less than the topics hold.
+    long perPartition = Math.max(1, history / Math.max(1, streams.size() / 3));
+    Map<TopicPartition, Long> ends = consumer.endOffsets(streams);
+    Map<TopicPartition, Long> starts = consumer.beginningOffsets(streams);
+    for (TopicPartition tp : streams) {
+      consumer.seek(tp, Math.max(starts.get(tp), ends.get(tp) - perPartition));
+    }
+    thread = new Thread(this::loop, "web-feed");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop() {
+    try {
+      while (running) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          accept(r);
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("web view: the topic reader stopped: {}", e.toString(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
   }
 
   private void accept(ConsumerRecord<byte[], byte[]> r) {
@@ -111,8 +139,18 @@ final class LiveFeed implements AutoCloseable {
     return skipped.get();
   }
 
+  boolean alive() {
+    return thread.isAlive();
+  }
+
   @Override
   public void close() {
-    tail.close();
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

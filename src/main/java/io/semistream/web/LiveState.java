@@ -200,15 +200,13 @@ final class LiveState {
         .thenComparing(e -> -e.getValue().confidence());
     List<ClassView> out = new ArrayList<>();
     for (Prototype p : prototypes.values()) {
-      if (p.labelledCount() == 0 && zeroShot.containsKey(p.className())) {
-        continue;   // no true label yet: shown below as the zero-shot class it is
-      }
       out.add(new ClassView(p.className(), "labelled", p.count(), p.labelledCount(), p.pseudoWeight(), p.spread(),
           p.version(), p.modelVersion(), exemplars(members.get(p.className()), best)));
     }
     for (SynthesizedPrototype z : zeroShot.values()) {
       Prototype real = prototypes.get(z.className());
       if (real == null || real.labelledCount() == 0) {
+        out.removeIf(c -> c.className().equals(z.className()));
         out.add(new ClassView(z.className(), "zero-shot", 0, 0, 0, z.spread(), z.updateTime(), z.modelVersion(),
             exemplars(members.get(z.className()), best)));
       }
