@@ -282,7 +282,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         continue;
       }
       if (moved && s.trueLabel() == null) {
-        update(kv.key, s, false, Math.max(0, s.eventTime()));
+        // Stamped with stream time, not the image's event time: a correction is written now, and an old event
+        // time (a backfill, a replay) would put it in a segment the topic's time retention deletes at once.
+        update(kv.key, s, false, Math.max(0, streamTime));
       }
     }
     if (moved) {
@@ -294,7 +296,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
 
   private void orphan(String id, ImageState.PendingLabel label) {
     byte[] value = labels.encode(new LabelRecord(label.className(), label.annotator(), label.time()));
-    forwardDeadLetter(id, value, new RecordHeaders(), label.time(),
+    // Stream time, not the label's own time field (any value a producer chose), for the same reason as above.
+    forwardDeadLetter(id, value, new RecordHeaders(), context.currentStreamTimeMs(),
         new DeadLetters.Origin(sinks.labelsTopic(), -1, -1), RejectReason.ORPHAN_LABEL, "no embedding arrived for image " + id + " within learner.label.wait.ms="
             + settings.retention().labelWaitMs());
   }

@@ -121,7 +121,7 @@ class ImageLearnerTopologyTest {
   void shouldDeadLetterALabelWhoseImageNeverArrives() {
     LearnerSettings s = LearnerHarness.settings(dir);
     try (LearnerHarness h = new LearnerHarness(s)) {
-      h.label("ghost", "c");
+      h.rawLabel("ghost", "{\"class\":\"c\",\"annotator\":\"t\",\"time\":1}");   // a label dated 1970
       h.embed("late-stream", 1, 1, 1, 1);          // moves stream time ...
       h.time += s.retention().labelWaitMs() + 1;               // ... past the wait
       h.embed("later-stream", 2, 2, 2, 2);
@@ -133,6 +133,7 @@ class ImageLearnerTopologyTest {
       assertEquals("orphan-label", new String(dl.headers().lastHeader(DeadLetters.REASON).value(),
           StandardCharsets.UTF_8));
       assertTrue(new String(dl.value(), StandardCharsets.UTF_8).contains("\"class\":\"c\""));
+      assertEquals(h.time, dl.timestamp(), "stamped with stream time, not the label's own time field");
       assertTrue(h.deadLetters.isEmpty());
     }
   }
@@ -145,7 +146,7 @@ class ImageLearnerTopologyTest {
       h.label("a1", "a");
       h.embed("b1", 10, 0, 0, 0);
       h.label("b1", "b");
-      h.embed("z", 6, 0, 0, 0);                 // nearer "b" (distance 4 vs 6)
+      h.embedWithEventTime("z", 1, 6, 0, 0, 0);  // nearer "b" (distance 4 vs 6); an image from 1970
       assertEquals("b", h.predictionsFor("z").get(0).className());
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));  // snapshot taken, nothing moved
       assertTrue(h.predictions.isEmpty());
@@ -159,6 +160,9 @@ class ImageLearnerTopologyTest {
       assertEquals("a", corrections.get(0).value().className());
       assertEquals(2, corrections.get(0).value().version());
       assertEquals(Prediction.Status.UNCERTAIN, corrections.get(0).value().status());
+      assertEquals(1, corrections.get(0).value().eventTime(), "the image's event time is in the prediction");
+      assertEquals(h.time, corrections.get(0).timestamp(), "the correction is stamped with stream time: an event "
+          + "time past the topic's retention would have it deleted as soon as its segment rolls");
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));  // stable: no new correction
       assertTrue(h.predictions.isEmpty());
     }

@@ -114,6 +114,12 @@ final class LearnerHarness implements AutoCloseable {
         new EmbeddingRecord(vector, reconstructionError, MODEL, modelVersion, time)), time);
   }
 
+  /** An embedding whose image's event time ({@code eventTime}) is long before the record's timestamp. */
+  void embedWithEventTime(String id, long eventTime, float... vector) {
+    time += 10;
+    embeddings.pipeInput(id, EmbeddingSerde.encode(new EmbeddingRecord(vector, 0.1f, MODEL, 1, eventTime)), time);
+  }
+
   /** Two labelled classes of two images each: "a" around (0.5,0,0,0) and "b" around (10.5,0,0,0). */
   void seedTwoClasses() {
     embed("a1", 0, 0, 0, 0);

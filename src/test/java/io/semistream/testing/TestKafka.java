@@ -45,9 +45,11 @@ public final class TestKafka implements AutoCloseable {
 
   public static TestKafka start(Path dir) throws Exception {
     // Crash tests restart killed members: a 2 s session (below the broker's 6 s minimum by default) lets the group
-    // move a dead member's partitions on quickly.
+    // move a dead member's partitions on quickly. Retention is checked every second, not every 5 minutes (longer
+    // than most ITs run): a record stamped with a timestamp older than its topic's retention must vanish within
+    // the test, as it would in production (relabelled predictions stamped with 1970 event times were lost so).
     TestKafka kafka = new TestKafka(EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0,
-        Map.of("group.min.session.timeout.ms", "1000")));
+        Map.of("group.min.session.timeout.ms", "1000", "log.retention.check.interval.ms", "1000")));
     try (Admin admin = kafka.clients().admin()) {
       new TopicApplier(admin).apply(kafka.topics.catalogue().all().values(), 0);
     }
