@@ -118,58 +118,25 @@ final class BenchCommand implements Callable<Integer> {
     DjlEngine.disableGradientsOnThisThread();
     try (NDManager manager = NDManager.newBaseManager(device)) {
       for (int classes : prototypeClasses) {
-        PrototypeSearchBench.Result r = PrototypeSearchBench.run(classes, 64, metric, 1, new TorchDots(manager));
+        PrototypeSearchBench.Result r = PrototypeSearchBench.run(classes, 64, metric, 1, manager);
         results.add(r);
         System.out.printf("%,7d classes: direct %,.0f, index %,.0f (%.1f us/record), batched %,.0f, batched on %d "
-            + "threads %,.0f, PyTorch matmul batches %,.0f images/s%n", classes, r.direct(), r.indexed(),
-            r.microsPerRecord(), r.batched(), r.threads(), r.batchedAllCores(), r.external());
+            + "threads %,.0f, PyTorch %,.0f (without novelty %,.0f) images/s%n", classes, r.direct(), r.indexed(),
+            r.microsPerRecord(), r.batched(), r.threads(), r.batchedAllCores(), r.torch(), r.torchWithoutNovelty());
       }
     }
     System.out.println();
     System.out.println("| classes | direct loop (img/s) | index, per record (img/s) | us/record | index, batches of 256 "
-        + "(img/s) | batched, all cores (img/s) | PyTorch matmul, batches of 256 (img/s) | per record / direct |");
-    System.out.println("|--------:|------:|------:|------:|------:|------:|------:|------:|");
+        + "(img/s) | batched, all cores (img/s) | PyTorch, batches of 256 (img/s) | PyTorch, without novelty (img/s) "
+        + "| per record / direct |");
+    System.out.println("|--------:|------:|------:|------:|------:|------:|------:|------:|------:|");
     for (PrototypeSearchBench.Result r : results) {
-      System.out.printf("| %,d | %s | %,.0f | %.1f | %,.0f | %,.0f | %,.0f | %s |%n", r.classes(),
+      System.out.printf("| %,d | %s | %,.0f | %.1f | %,.0f | %,.0f | %,.0f | %,.0f | %s |%n", r.classes(),
           Double.isNaN(r.direct()) ? "-" : String.format("%,.0f", r.direct()), r.indexed(), r.microsPerRecord(),
-          r.batched(), r.batchedAllCores(), r.external(),
+          r.batched(), r.batchedAllCores(), r.torch(), r.torchWithoutNovelty(),
           Double.isNaN(r.direct()) ? "-" : String.format("%.1f", r.indexed() / r.direct()));
     }
     return 0;
-  }
-
-  /** A batch's dot products with every prototype by PyTorch (one matrix multiply), for the comparison. */
-  private static final class TorchDots implements PrototypeSearchBench.BatchDots {
-    private final NDManager manager;
-    private float[] uploaded;
-    private NDArray prototypesT;
-
-    TorchDots(NDManager manager) {
-      this.manager = manager;
-    }
-
-    @Override
-    public double[] dots(float[][] batch, float[] prototypes, int k, int d) {
-      if (prototypes != uploaded) {   // the prototype matrix goes to the engine once, as it would per refresh
-        if (prototypesT != null) {
-          prototypesT.close();
-        }
-        prototypesT = manager.create(prototypes, new Shape(k, d)).transpose();
-        uploaded = prototypes;
-      }
-      float[] flat = new float[batch.length * d];
-      for (int b = 0; b < batch.length; b++) {
-        System.arraycopy(batch[b], 0, flat, b * d, d);
-      }
-      try (NDManager scope = manager.newSubManager()) {
-        float[] dots = scope.create(flat, new Shape(batch.length, d)).matMul(prototypesT).toFloatArray();
-        double[] out = new double[dots.length];
-        for (int i = 0; i < dots.length; i++) {
-          out[i] = dots[i];
-        }
-        return out;
-      }
-    }
   }
 
   private void benchTraining(SemistreamConfig config, Device device, Path dir, Dataset data) throws Exception {

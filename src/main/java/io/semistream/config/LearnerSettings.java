@@ -37,15 +37,18 @@ public record LearnerSettings(
 
   /** How an embedding is compared with the prototypes. */
   public record Classification(DistanceMetric metric, double temperature, int embeddingDimension,
-      long prototypeRefreshMs) {
+      long prototypeRefreshMs, int engineRankingMinClasses) {
     public static final String METRIC = "learner.metric";
+    public static final String ENGINE_RANKING_MIN_CLASSES = "learner.engine.ranking.min.classes";
     public static final String TEMPERATURE = "learner.temperature";
     public static final String EMBEDDING_DIMENSION = "learner.embedding.dimension";
     public static final String PROTOTYPE_REFRESH_MS = "learner.prototype.refresh.ms";
 
     public Classification {
-      if (metric == null || !(temperature > 0) || embeddingDimension < 1 || prototypeRefreshMs < 0) {
-        throw new IllegalArgumentException("a metric, a positive temperature and dimension, a refresh >= 0");
+      if (metric == null || !(temperature > 0) || embeddingDimension < 1 || prototypeRefreshMs < 0
+          || engineRankingMinClasses < 0) {
+        throw new IllegalArgumentException("a metric, a positive temperature and dimension, a refresh >= 0, an "
+            + "engine-ranking class count >= 0");
       }
     }
   }
@@ -198,6 +201,10 @@ public record LearnerSettings(
                 + "measured useless for an autoencoder trained on the whole stream).")
         .define(Classification.PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
             "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
+        .define(Classification.ENGINE_RANKING_MIN_CLASSES, Type.INT, 1_000, Range.atLeast(0), Importance.LOW,
+            "A relabel round ranks the backlog in batches on the PyTorch engine when the prototypes number at least "
+                + "this many classes (cosine metric; measured 3-6x faster than the Java path at 1,000 classes, "
+                + "slower at 10); 0: always the Java path.")
         .define(Api.HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,
             "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).")
         .define(Api.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -215,7 +222,7 @@ public record LearnerSettings(
     return new LearnerSettings(v.string(APPLICATION_ID), v.path(STATE_DIR), v.integer(THREADS), v.integer(PARTITIONS),
         new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
             v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
-            v.longValue(Classification.PROTOTYPE_REFRESH_MS)),
+            v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES)),
         new SelfTraining(v.decimal(SelfTraining.PSEUDO_WEIGHT), v.decimal(SelfTraining.MIN_CONFIDENCE),
             v.decimal(SelfTraining.MIN_MARGIN), v.decimal(SelfTraining.MAX_RATIO), v.integer(SelfTraining.MIN_LABELS),
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),

@@ -62,6 +62,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private AnomalyDetector anomalies;
   private SelfTrainingGate gate;
   private PrototypeView prototypes;
+  private RelabelRanking relabelRanking;
   private long punctuations;
   private int idleRounds;
   private long zeroShotChangesSeen;
@@ -89,6 +90,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     this.gate = new SelfTrainingGate(context.getStateStore(LearnerStores.SELF_TRAINING_GATE));
     this.prototypes = new PrototypeView(context.getStateStore(LearnerStores.PROTOTYPES),
         context.getStateStore(LearnerStores.ZERO_SHOT_PROTOTYPES), settings.classification().prototypeRefreshMs());
+    this.relabelRanking = new RelabelRanking(classifier, settings.classification().engineRankingMinClasses());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
@@ -191,13 +193,18 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
    * and stores the result. {@code arrival}: the embedding just arrived, so the anomaly detector sees it.
    */
   private void update(String id, ImageState state, boolean arrival, long timestamp) {
+    update(id, state, arrival, timestamp, null);
+  }
+
+  /** {@code ranked}: the image's ranking when a relabel round computed it in a batch; null: rank it here. */
+  private void update(String id, ImageState state, boolean arrival, long timestamp, Ranking ranked) {
     prototypes.refreshIfStale(false);
     LabelDecision.Decision d;
     if (state.trueLabel() != null) {
       d = decision.labelled(state);
     } else {
       List<Prototype> candidates = prototypes.forModel(state.modelVersion());
-      Ranking r = classifier.rank(state.embedding(),
+      Ranking r = ranked != null ? ranked : classifier.rank(state.embedding(),
           prototypes.index(state.modelVersion(), gate.useBlended(), classifier));
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
@@ -267,6 +274,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     try (KeyValueIterator<String, ImageState> it = images.all()) {
       it.forEachRemaining(all::add);
     }
+    Map<String, Ranking> ranked = moved ? rankInBatches(all, streamTime) : Map.of();
     for (KeyValue<String, ImageState> kv : all) {
       ImageState s = kv.value;
       if (!s.hasEmbedding()) {
@@ -284,13 +292,43 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       if (moved && s.trueLabel() == null) {
         // Stamped with stream time, not the image's event time: a correction is written now, and an old event
         // time (a backfill, a replay) would put it in a segment the topic's time retention deletes at once.
-        update(kv.key, s, false, Math.max(0, streamTime));
+        update(kv.key, s, false, Math.max(0, streamTime), ranked.get(kv.key));
       }
     }
     if (moved) {
       drift.accept(snapshot);
       zeroShotChangesSeen = prototypes.zeroShotChanges();
       idleRounds += zeroShotChanged ? 0 : 1;
+    }
+  }
+
+  /**
+   * The rankings of the round's unlabelled backlog, per encoder version in batches on the engine where the
+   * prototype set is large enough ({@link RelabelRanking}); images left out are ranked one at a time.
+   */
+  private Map<String, Ranking> rankInBatches(List<KeyValue<String, ImageState>> all, long streamTime) {
+    Map<Integer, List<KeyValue<String, ImageState>>> byVersion = new java.util.HashMap<>();
+    for (KeyValue<String, ImageState> kv : all) {
+      ImageState s = kv.value;
+      if (s.hasEmbedding() && s.trueLabel() == null && streamTime - s.firstSeen() <= settings.retention().backlogMs()) {
+        byVersion.computeIfAbsent(s.modelVersion(), v -> new ArrayList<>()).add(kv);
+      }
+    }
+    Map<String, Ranking> out = new java.util.HashMap<>();
+    byVersion.forEach((version, images) -> {
+      Ranking[] r = relabelRanking.rank(prototypes.index(version, gate.useBlended(), classifier),
+          images.stream().map(kv -> kv.value.embedding()).toList());
+      for (int i = 0; r != null && i < r.length; i++) {
+        out.put(images.get(i).key, r[i]);
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public void close() {
+    if (relabelRanking != null) {
+      relabelRanking.close();
     }
   }
 

@@ -24,6 +24,14 @@ public final class PrototypeClassifier {
     this.temperature = temperature;
   }
 
+  DistanceMetric metric() {
+    return metric;
+  }
+
+  double temperature() {
+    return temperature;
+  }
+
   /** Against the blended prototypes (labels and pseudo-labels); null when there is no prototype. */
   public Ranking rank(float[] v, Collection<Prototype> prototypes) {
     return rank(v, prototypes, true);
@@ -115,6 +123,16 @@ public final class PrototypeClassifier {
 
   PrototypeIndex index(java.util.List<Prototype> prototypes, boolean blended) {
     return PrototypeIndex.of(prototypes, blended, metric);
+  }
+
+  /** The distance of {@code v} ({@code vv = |v|^2}) to class {@code i} of {@code index}, as {@link #fromDots} has it. */
+  double distance(float[] v, double vv, PrototypeIndex index, int i) {
+    double dot = index.dot(v, i);
+    if (metric == DistanceMetric.EUCLIDEAN) {
+      return Math.sqrt(Math.max(0, vv - 2 * dot + index.squaredNorm(i)));
+    }
+    double inverseP = index.inverseNorm(i);
+    return vv == 0 || inverseP == 0 ? 1 : 1 - dot / Math.sqrt(vv) * inverseP;
   }
 
   /** Distances from the dot products ({@code |v - p|^2 = |v|^2 - 2 v.p + |p|^2}), then the usual softmax. */

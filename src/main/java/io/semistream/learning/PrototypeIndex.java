@@ -105,6 +105,24 @@ final class PrototypeIndex {
     return scale;
   }
 
+  /** The prototypes as a {@code dimension x size} matrix, row-major, in single precision (for an engine). */
+  float[] transposedFloats() {
+    float[] out = new float[columns.length];
+    for (int i = 0; i < columns.length; i++) {
+      out[i] = (float) columns[i];
+    }
+    return out;
+  }
+
+  /** {@code v . prototype_i} for one class. */
+  double dot(float[] v, int i) {
+    double sum = 0;
+    for (int j = 0; j < dimension; j++) {
+      sum += v[j] * columns[j * size + i];
+    }
+    return sum;
+  }
+
   /** {@code out[i] = v . prototype_i} for every class, {@code out.length >= size()}. */
   void dots(float[] v, double[] out) {
     dots(v, out, 0, 0, size);

@@ -169,6 +169,51 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
+  void shouldRelabelOnTheEngineInBatchesAsTheJavaPathDoesOneAtATime(@TempDir Path other) {
+    Map<String, String> cosine = Map.of("learner.metric", "cosine", "learner.engine.ranking.min.classes", "0");
+    List<TestRecord<String, Prediction>> java = relabelScenario(LearnerHarness.settings(dir, cosine));
+    List<TestRecord<String, Prediction>> engine = relabelScenario(LearnerHarness.settings(other,
+        Map.of("learner.metric", "cosine", "learner.engine.ranking.min.classes", "2")));
+    assertEquals(java.size(), engine.size(), "the same predictions and corrections");
+    assertTrue(engine.stream().anyMatch(r -> r.value().version() > 1), "a relabel round corrected some images");
+    for (int i = 0; i < java.size(); i++) {
+      Prediction a = java.get(i).value();
+      Prediction b = engine.get(i).value();
+      String where = java.get(i).key() + " v" + a.version();
+      assertEquals(java.get(i).key(), engine.get(i).key(), where);
+      assertEquals(a.className(), b.className(), where);
+      assertEquals(a.status(), b.status(), where);
+      assertEquals(a.version(), b.version(), where);
+      assertEquals(a.confidence(), b.confidence(), 1e-5, where);
+      assertEquals(a.margin(), b.margin(), 1e-5, where);
+    }
+  }
+
+  /** Three labelled classes, a backlog of 40, then labels that move two prototypes; two relabel rounds. */
+  private static List<TestRecord<String, Prediction>> relabelScenario(LearnerSettings s) {
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.embed("a1", 1, 0, 0, 0);
+      h.label("a1", "a");
+      h.embed("b1", 0, 1, 0, 0);
+      h.label("b1", "b");
+      h.embed("c1", 0, 0, 1, 0);
+      h.label("c1", "c");
+      java.util.Random r = new java.util.Random(5);
+      for (int i = 0; i < 40; i++) {
+        h.embed("u" + i, r.nextFloat(), r.nextFloat(), r.nextFloat(), 0.2f * r.nextFloat());
+      }
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      h.embed("b2", 0.8f, 1, 0, 0);
+      h.label("b2", "b");
+      h.embed("a2", 1, 0, 0.9f, 0);
+      h.label("a2", "a");
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      return h.predictions.readRecordsToList();
+    }
+  }
+
+  @Test
   void shouldStayQuietDuringWarmUpAndFlagAFarImageAfterIt() {
     LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
     try (LearnerHarness h = new LearnerHarness(s)) {
