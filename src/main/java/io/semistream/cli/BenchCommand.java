@@ -13,6 +13,7 @@ import io.semistream.data.DatasetName;
 import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
+import io.semistream.evaluation.LatencyUnderLoad;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
@@ -70,10 +71,25 @@ final class BenchCommand implements Callable<Integer> {
           + "the direct per-class loop vs the index per record vs batched, one thread and all cores.")
   List<Integer> prototypeClasses = List.of();
 
+  @Option(names = "--latency-loads", split = ",",
+      description = "Instead: latency under load through the whole pipeline (broker, embedding service, learner) at "
+          + "these percentages of the measured maximum rate, e.g. 25,50,75,100: p50/p99 image -> prediction "
+          + "visible to a read_committed reader.")
+  List<Integer> latencyLoads = List.of();
+
+  @Option(names = "--latency-seconds", defaultValue = "20", description = "Seconds of images per load level.")
+  int latencySeconds;
+
+  @Option(names = "--latency-plot", description = "Also write the latency result as an SVG chart to this file.")
+  Path latencyPlot;
+
   @Override
   public Integer call() throws Exception {
     if (!prototypeClasses.isEmpty()) {
       return benchPrototypeSearch();
+    }
+    if (!latencyLoads.isEmpty()) {
+      return benchLatency();
     }
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
@@ -106,6 +122,35 @@ final class BenchCommand implements Callable<Integer> {
           k == null ? "-" : String.format("%,.0f", k), k == null ? "-" : String.format("%.2f", k / standalone.get(b)));
     }
     return 0;
+  }
+
+  private int benchLatency() throws Exception {
+    SemistreamConfig config = common.load();
+    Device device = DjlEngine.startFor(config.embedding());
+    DjlEngine.disableGradientsOnThisThread();
+    Path dir = modelOption.resolve(config, device, System.out);
+    Dataset data = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
+    System.out.printf("bench: latency under load, device %s, %d cores, model %s, embedding batch %d, max wait %d ms%n",
+        device, Runtime.getRuntime().availableProcessors(), dir, config.embedding().batchSize(),
+        config.embedding().maxWaitMs());
+    LatencyUnderLoad.Result r;
+    try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
+      r = LatencyUnderLoad.run(config, model, data, latencyLoads, java.time.Duration.ofSeconds(latencySeconds),
+          System.out);
+    }
+    System.out.println();
+    System.out.printf("maximum: %,.0f images/s end to end%n%n", r.maxRate());
+    System.out.println("| load | asked (img/s) | sent (img/s) | images | p50 (ms) | p99 (ms) | max (ms) |");
+    System.out.println("|-----:|------:|------:|------:|------:|------:|------:|");
+    for (LatencyUnderLoad.Load l : r.loads()) {
+      System.out.printf("| %d %% | %,.0f | %,.0f | %,d | %.0f | %.0f | %.0f |%n", l.percent(), l.askedRate(),
+          l.achievedRate(), l.images(), l.p50Ms(), l.p99Ms(), l.maxMs());
+    }
+    if (latencyPlot != null) {
+      Files.writeString(latencyPlot, LatencyUnderLoad.svg(r));
+      System.out.println("plot: " + latencyPlot);
+    }
+    return r.loads().stream().allMatch(l -> l.missing() == 0) ? 0 : 1;
   }
 
   private int benchPrototypeSearch() throws Exception {

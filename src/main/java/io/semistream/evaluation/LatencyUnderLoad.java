@@ -1,0 +1,208 @@
+package io.semistream.evaluation;
+
+import io.semistream.broker.EmbeddedKafkaBroker;
+import io.semistream.config.SemistreamConfig;
+import io.semistream.data.Dataset;
+import io.semistream.embedding.EmbeddingService;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.kafka.TopicTail;
+import io.semistream.learning.LearnerService;
+import io.semistream.model.EmbeddingModel;
+import io.semistream.replay.PngEncoder;
+import io.semistream.replay.ReplayOptions;
+import io.semistream.replay.Replayer;
+import io.semistream.topics.TopicApplier;
+import io.semistream.topics.TopicRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Latency under a controlled load: image produced → its first prediction visible to a {@code read_committed}
+ * reader, the whole pipeline (embedded broker, embedding service, learner) in this process and on one clock.
+ * The maximum rate is measured first (a flood, start of the first send to the last prediction seen); then images
+ * are produced at fixed fractions of it, evenly spaced, and each image's latency is taken from the moment its
+ * record was handed to the producer ({@code linger.ms=0}: the producer does not wait to fill batches).
+ */
+public final class LatencyUnderLoad {
+  /** One load level: the rate asked for and achieved, and the latency quantiles in milliseconds. */
+  public record Load(int percent, double askedRate, double achievedRate, int images, double p50Ms, double p99Ms,
+      double maxMs, int missing) {
+  }
+
+  /** The maximum rate (images/s end to end) and every load level's result. */
+  public record Result(double maxRate, List<Load> loads) {
+  }
+
+  private static final int WARM_UP_IMAGES = 2_000;
+  private static final int FLOOD_IMAGES = 4_000;
+
+  private LatencyUnderLoad() {
+  }
+
+  public static Result run(SemistreamConfig config, EmbeddingModel model, Dataset data, List<Integer> percents,
+      Duration perLoad, PrintStream out) throws Exception {
+    Path work = Files.createTempDirectory("semistream-latency");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
+      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers()).withLearner(
+          config.learner().withApplication("semistream-latency", work.resolve("streams")).withHttpPort(-1));
+      KafkaClients clients = new KafkaClients(live.kafka());
+      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
+      try (Admin admin = clients.admin()) {
+        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
+      }
+      Map<String, Long> seen = new ConcurrentHashMap<>();
+      try (EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
+           LearnerService learner = new LearnerService(live, topics, null).start();
+           TopicTail predictions = new TopicTail(clients, topics.predictions().name(), true,
+               (id, value) -> seen.putIfAbsent(id, System.nanoTime()));
+           KafkaProducer<String, byte[]> producer = clients.producer(new StringSerializer(),
+               new ByteArraySerializer(), Map.of("linger.ms", 0))) {
+        if (!learner.awaitRunning(Duration.ofSeconds(60))) {
+          throw new IllegalStateException("learner did not start: " + learner.streams().state());
+        }
+        // Labelled warm-up: a prediction needs prototypes, and the JIT and the engine warm up meanwhile.
+        Replayer.publish(clients, topics, data, ReplayOptions.defaults(data.name()).withLimit(WARM_UP_IMAGES)
+            .withLabelFraction(0.05).withIdPrefix("warm"), out);
+        awaitSeen(seen, "warm-", WARM_UP_IMAGES * 9 / 10, Duration.ofSeconds(180));
+        byte[][] images = new byte[500][];
+        for (int i = 0; i < images.length; i++) {
+          images[i] = PngEncoder.grey(data.imageBytes(WARM_UP_IMAGES + i), data.side(), data.side());
+        }
+        String topic = topics.images().name();
+        Map<String, Long> sent = new ConcurrentHashMap<>();
+        long floodStart = System.nanoTime();
+        for (int i = 0; i < FLOOD_IMAGES; i++) {
+          String id = "flood-" + i;
+          producer.send(new ProducerRecord<>(topic, id, images[i % images.length]));
+        }
+        producer.flush();
+        awaitSeen(seen, "flood-", FLOOD_IMAGES, Duration.ofSeconds(300));
+        long floodEnd = seen.entrySet().stream().filter(e -> e.getKey().startsWith("flood-"))
+            .mapToLong(Map.Entry::getValue).max().orElse(System.nanoTime());
+        double maxRate = FLOOD_IMAGES / ((floodEnd - floodStart) / 1e9);
+        out.printf("latency: maximum %,.0f images/s end to end (%,d images as fast as they could be sent)%n", maxRate,
+            FLOOD_IMAGES);
+        List<Load> loads = new ArrayList<>();
+        for (int percent : percents) {
+          double rate = maxRate * percent / 100.0;
+          int count = (int) Math.max(100, rate * perLoad.toMillis() / 1000.0);
+          String prefix = "load" + percent + "-";
+          long start = System.nanoTime();
+          long last = start;
+          for (int i = 0; i < count; i++) {
+            long due = start + (long) (i * 1e9 / rate);
+            long now;
+            while ((now = System.nanoTime()) < due) {
+              LockSupport.parkNanos(Math.min(due - now, 200_000));
+            }
+            String id = prefix + i;
+            sent.put(id, System.nanoTime());
+            producer.send(new ProducerRecord<>(topic, id, images[i % images.length]));
+            last = System.nanoTime();
+          }
+          awaitSeen(seen, prefix, count, Duration.ofSeconds(120));
+          double[] ms = new double[count];
+          int n = 0;
+          for (int i = 0; i < count; i++) {
+            Long at = seen.get(prefix + i);
+            if (at != null) {
+              ms[n++] = (at - sent.get(prefix + i)) / 1e6;
+            }
+          }
+          double[] lat = Arrays.copyOf(ms, n);
+          Arrays.sort(lat);
+          Load load = new Load(percent, rate, count / Math.max(1e-9, (last - start) / 1e9), count,
+              quantile(lat, 0.5), quantile(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1], count - n);
+          loads.add(load);
+          out.printf("latency: %3d %% load (%,.0f images/s asked, %,.0f sent): p50 %.0f ms, p99 %.0f ms, max %.0f ms"
+              + " over %,d images%s%n", percent, rate, load.achievedRate(), load.p50Ms(), load.p99Ms(), load.maxMs(),
+              count, load.missing() == 0 ? "" : "; " + load.missing() + " never predicted");
+        }
+        return new Result(maxRate, loads);
+      }
+    } finally {
+      try (var paths = Files.walk(work)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void awaitSeen(Map<String, Long> seen, String prefix, int count, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && seen.keySet().stream().filter(k -> k.startsWith(prefix)).count() < count) {
+      Thread.sleep(50);
+    }
+  }
+
+  /** The nearest-rank quantile of sorted values; NaN when there are none. */
+  static double quantile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /** The result as an SVG line chart (p50 and p99 against load), for the README. */
+  public static String svg(Result r) {
+    int w = 560;
+    int h = 320;
+    int left = 60;
+    int bottom = 40;
+    double maxMs = r.loads().stream().mapToDouble(Load::p99Ms).filter(Double::isFinite).max().orElse(1) * 1.1;
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+        + "font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
+    s.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", w, h));
+    s.append(String.format("<text x=\"%d\" y=\"18\">image → prediction visible (read_committed), ms; maximum "
+        + "%,.0f images/s</text>%n", left, r.maxRate()));
+    int plotW = w - left - 20;
+    int plotH = h - bottom - 30;
+    s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, h - bottom,
+        left + plotW, h - bottom));
+    s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, 30, left,
+        h - bottom));
+    for (int t = 0; t <= 4; t++) {
+      double v = maxMs * t / 4;
+      int y = (int) (h - bottom - plotH * t / 4.0);
+      s.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f</text>%n", left - 6, y + 4, v));
+    }
+    String[] colours = {"#1f77b4", "#d62728"};
+    String[] names = {"p50", "p99"};
+    for (int series = 0; series < 2; series++) {
+      StringBuilder points = new StringBuilder();
+      for (Load l : r.loads()) {
+        double v = series == 0 ? l.p50Ms() : l.p99Ms();
+        int x = (int) (left + plotW * l.percent() / 100.0);
+        int y = (int) (h - bottom - plotH * Math.min(1, v / maxMs));
+        points.append(x).append(',').append(y).append(' ');
+        if (series == 0) {
+          s.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d %%</text>%n", x, h - bottom + 16,
+              l.percent()));
+        }
+      }
+      s.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
+          colours[series], points.toString().trim()));
+      s.append(String.format("<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n", left + plotW - 40, 40 + 16 * series,
+          colours[series], names[series]));
+    }
+    s.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">load, %% of the maximum</text>%n",
+        left + plotW / 2, h - 6));
+    s.append("</svg>\n");
+    return s.toString();
+  }
+}
