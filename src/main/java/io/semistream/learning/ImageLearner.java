@@ -193,11 +193,16 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
    * and stores the result. {@code arrival}: the embedding just arrived, so the anomaly detector sees it.
    */
   private void update(String id, ImageState state, boolean arrival, long timestamp) {
-    update(id, state, arrival, timestamp, null);
+    update(id, state, arrival, timestamp, null, false);
   }
 
-  /** {@code ranked}: the image's ranking when a relabel round computed it in a batch; null: rank it here. */
-  private void update(String id, ImageState state, boolean arrival, long timestamp, Ranking ranked) {
+  /**
+   * {@code ranked}: the image's ranking when a relabel round computed it in a batch; null: rank it here.
+   * {@code stored}: {@code state} is the store's own value (a relabel round), so an unchanged result is not
+   * written again: a round over a large backlog would otherwise rewrite, and send to the changelog, every image.
+   */
+  private void update(String id, ImageState state, boolean arrival, long timestamp, Ranking ranked,
+      boolean stored) {
     prototypes.refreshIfStale(false);
     LabelDecision.Decision d;
     if (state.trueLabel() != null) {
@@ -226,7 +231,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       context.forward(new Record<>(id, (Object) d.anomaly(), timestamp), LearnerTopology.Sinks.ANOMALIES);
       recent.remember(id, d.anomaly());
     }
-    images.put(id, next);
+    if (!stored || next != state) {
+      images.put(id, next);
+    }
   }
 
   private ImageState applyContribution(ImageState s, ImageState.Contribution wanted) {
@@ -292,7 +299,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       if (moved && s.trueLabel() == null) {
         // Stamped with stream time, not the image's event time: a correction is written now, and an old event
         // time (a backfill, a replay) would put it in a segment the topic's time retention deletes at once.
-        update(kv.key, s, false, Math.max(0, streamTime), ranked.get(kv.key));
+        update(kv.key, s, false, Math.max(0, streamTime), ranked.get(kv.key), true);
       }
     }
     if (moved) {

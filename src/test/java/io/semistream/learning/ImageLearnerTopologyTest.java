@@ -169,6 +169,31 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
+  void shouldWriteOnlyChangedImagesToTheChangelogInARelabelRound() {
+    LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      var changelog = h.driver.createOutputTopic(s.applicationId() + "-" + LearnerStores.IMAGES + "-changelog",
+          new org.apache.kafka.common.serialization.StringDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      h.embed("a1", 0, 0, 0, 0);
+      h.label("a1", "a");
+      h.embed("b1", 10, 0, 0, 0);
+      h.label("b1", "b");
+      h.embed("z", 6, 0, 0, 0);                 // "b" now, "a" once "b" moves to 15
+      h.embed("y", 30, 0, 0, 0);                // "b" before and after
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      h.embed("b2", 20, 0, 0, 0);
+      h.label("b2", "b");
+      changelog.readRecordsToList();
+      h.predictions.readRecordsToList();
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      assertEquals(List.of("z"), h.predictions.readRecordsToList().stream().map(TestRecord::key).toList());
+      assertEquals(List.of("z"), changelog.readRecordsToList().stream().map(TestRecord::key).toList(),
+          "the round re-classified y too, but only z changed, so only z is written");
+    }
+  }
+
+  @Test
   void shouldRelabelOnTheEngineInBatchesAsTheJavaPathDoesOneAtATime(@TempDir Path other) {
     Map<String, String> cosine = Map.of("learner.metric", "cosine", "learner.engine.ranking.min.classes", "0");
     List<TestRecord<String, Prediction>> java = relabelScenario(LearnerHarness.settings(dir, cosine));
