@@ -13,6 +13,7 @@ import io.semistream.data.DatasetName;
 import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
+import io.semistream.embedding.EmbeddingStats;
 import io.semistream.evaluation.LatencyUnderLoad;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
@@ -277,11 +278,28 @@ final class BenchCommand implements Callable<Integer> {
           System.out.printf("via Kafka   batch %4d: %,10.0f images/s steady state (%,d images, %d transactions; "
               + "%.0f images/s including the %.1f s consumer-group join)%n", b, out.get(b), embedded,
               service.stats().batches(), embedded / ((end - start) / 1e9), (firstBatch - start) / 1e9);
+          System.out.println("            " + breakdown(service.stats(), settings.threads(), end - start));
         }
       }
     } finally {
       deleteTree(brokerDir);
     }
+  }
+
+  /** Where the workers' time went, per image embedded, and what is left unattributed (the loop, idle polls). */
+  static String breakdown(EmbeddingStats stats, int workers, long wallNanos) {
+    long images = Math.max(1, stats.embedded());
+    StringBuilder out = new StringBuilder("time per image (µs):");
+    long attributed = 0;
+    for (EmbeddingStats.Stage stage : EmbeddingStats.Stage.values()) {
+      long nanos = stats.stageNanos(stage);
+      attributed += nanos;
+      out.append(String.format(" %s %.0f,", stage.tag(), nanos / 1e3 / images));
+    }
+    out.append(String.format(" other %.0f (of %.0f in %d worker(s)); images waited %.0f ms in Kafka on average",
+        Math.max(0, wallNanos * workers - attributed) / 1e3 / images, wallNanos * workers / 1e3 / images, workers,
+        stats.meanQueueMillis()));
+    return out.toString();
   }
 
   private static void deleteTree(Path dir) throws java.io.IOException {

@@ -25,7 +25,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class BatchEmbedder {
   /** What a batch produced: records to send (embeddings and dead letters), how many embedded, forward time. */
-  record Outcome(List<ProducerRecord<byte[], byte[]>> records, int embedded, long forwardNanos) {
+  record Outcome(List<ProducerRecord<byte[], byte[]>> records, int embedded, long decodeNanos, long forwardNanos,
+      long serializeNanos) {
   }
 
   private final ImagePreprocessor preprocessor;
@@ -46,6 +47,7 @@ final class BatchEmbedder {
     List<float[]> inputs = new ArrayList<>(batch.size());
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
     long now = System.currentTimeMillis();
+    long decodeStart = System.nanoTime();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       try {
         RejectReason keyReason = ImageIds.rejectReason(r.key());
@@ -61,6 +63,7 @@ final class BatchEmbedder {
       }
     }
     long start = System.nanoTime();
+    long forwardEnd = start;
     int embedded = 0;
     if (!accepted.isEmpty()) {
       List<ImageEmbedding> embeddings;
@@ -69,6 +72,7 @@ final class BatchEmbedder {
       } catch (TranslateException e) {
         throw new IllegalStateException("forward pass failed for a batch of " + inputs.size(), e);
       }
+      forwardEnd = System.nanoTime();
       String embeddingsTopic = topics.embeddings().name();
       for (int i = 0; i < accepted.size(); i++) {
         ConsumerRecord<byte[], byte[]> r = accepted.get(i);
@@ -89,6 +93,6 @@ final class BatchEmbedder {
             EmbeddingSerde.encode(record)));
       }
     }
-    return new Outcome(out, embedded, System.nanoTime() - start);
+    return new Outcome(out, embedded, start - decodeStart, forwardEnd - start, System.nanoTime() - forwardEnd);
   }
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.semistream.records.RejectReason;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -21,13 +22,65 @@ public final class EmbeddingStats implements MeterBinder {
   private final LongAdder batches = new LongAdder();
   private final LongAdder forwardNanos = new LongAdder();
   private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
+  private final Map<Stage, LongAdder> stageNanos = new EnumMap<>(Stage.class);
+  private final LongAdder queueMillis = new LongAdder();
+  private final LongAdder queued = new LongAdder();
   private volatile DistributionSummary batchSizes;
   private volatile Timer batchLatency;
+  private volatile Map<Stage, Timer> stageTimers;
+  private volatile Timer queueTime;
+
+  /**
+   * Where a worker's time goes, batch by batch (the tag values of {@code semistream.embedding.stage}): waiting in
+   * polls that returned images, decoding and preprocessing, the forward pass, building the output records, and
+   * the transaction (begin, send, offsets, commit).
+   */
+  public enum Stage {
+    POLL, DECODE, FORWARD, SERIALIZE, COMMIT;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   public EmbeddingStats() {
     for (RejectReason r : RejectReason.values()) {
       deadLettered.put(r, new LongAdder());
     }
+    for (Stage st : Stage.values()) {
+      stageNanos.put(st, new LongAdder());
+    }
+  }
+
+  void recordStage(Stage stage, long nanos) {
+    stageNanos.get(stage).add(nanos);
+    Map<Stage, Timer> timers = stageTimers;
+    if (timers != null) {
+      timers.get(stage).record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** An image's time in Kafka before a worker polled it (its record timestamp to the poll). */
+  void recordQueue(long millis) {
+    if (millis < 0) {
+      return;
+    }
+    queueMillis.add(millis);
+    queued.increment();
+    Timer t = queueTime;
+    if (t != null) {
+      t.record(millis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Total time all workers spent in {@code stage}. */
+  public long stageNanos(Stage stage) {
+    return stageNanos.get(stage).sum();
+  }
+
+  public double meanQueueMillis() {
+    long n = queued.sum();
+    return n == 0 ? 0 : (double) queueMillis.sum() / n;
   }
 
   void recordBatch(int records, int embeddedCount, long nanos) {
@@ -59,6 +112,15 @@ public final class EmbeddingStats implements MeterBinder {
     batchLatency = Timer.builder("semistream.embedding.batch.latency")
         .description("Forward pass (encoder + decoder) per batch").publishPercentileHistogram()
         .register(registry);
+    Map<Stage, Timer> timers = new EnumMap<>(Stage.class);
+    for (Stage st : Stage.values()) {
+      timers.put(st, Timer.builder("semistream.embedding.stage").tag("stage", st.tag())
+          .description("Time embedding workers spend per batch in each stage (compute vs waiting)").register(registry));
+    }
+    stageTimers = timers;
+    queueTime = Timer.builder("semistream.embedding.queue")
+        .description("An image's time in Kafka before an embedding worker polled it (record timestamp to poll)")
+        .publishPercentileHistogram().register(registry);
   }
 
   void recordDeadLetter(RejectReason reason) {

@@ -181,6 +181,16 @@ final class EmbeddingWorker implements Runnable {
         }
         break;
       }
+      if (!records.isEmpty()) {
+        // Idle polls are not work: only a poll that brought images counts, as waiting for input.
+        long polledAt = System.currentTimeMillis();
+        stats.recordStage(EmbeddingStats.Stage.POLL, System.nanoTime() - now);
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          if (r.timestamp() >= 0) {
+            stats.recordQueue(polledAt - r.timestamp());
+          }
+        }
+      }
       for (ConsumerRecord<byte[], byte[]> r : records) {
         if (pending.isEmpty()) {
           batchDeadline = System.nanoTime() + settings.maxWaitMs() * 1_000_000;
@@ -212,9 +222,14 @@ final class EmbeddingWorker implements Runnable {
     List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
     pending.clear();
     BatchEmbedder.Outcome outcome = embedder.embed(batch, predictor, model.descriptor());
+    long commitStart = System.nanoTime();
     if (!commit(batch, outcome.records())) {
       return false;
     }
+    stats.recordStage(EmbeddingStats.Stage.DECODE, outcome.decodeNanos());
+    stats.recordStage(EmbeddingStats.Stage.FORWARD, outcome.forwardNanos());
+    stats.recordStage(EmbeddingStats.Stage.SERIALIZE, outcome.serializeNanos());
+    stats.recordStage(EmbeddingStats.Stage.COMMIT, System.nanoTime() - commitStart);
     stats.recordBatch(batch.size(), outcome.embedded(), outcome.forwardNanos());
     return true;
   }

@@ -31,4 +31,27 @@ class EmbeddingMetricsTest {
     assertEquals(16, registry.get("semistream.embedding.batch.latency").timer().totalTime(TimeUnit.MILLISECONDS),
         1e-6);
   }
+
+  @Test
+  void shouldExportWhereTheTimeGoesByStageAndTheQueueTimeBeforeThePoll() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    EmbeddingStats stats = new EmbeddingStats();
+    stats.bindTo(registry);
+    stats.recordStage(EmbeddingStats.Stage.DECODE, TimeUnit.MILLISECONDS.toNanos(3));
+    stats.recordStage(EmbeddingStats.Stage.DECODE, TimeUnit.MILLISECONDS.toNanos(2));
+    stats.recordStage(EmbeddingStats.Stage.COMMIT, TimeUnit.MILLISECONDS.toNanos(7));
+    stats.recordQueue(40);
+    stats.recordQueue(20);
+    stats.recordQueue(-5);   // a producer clock ahead of ours: not a queue time
+    assertEquals(5, registry.get("semistream.embedding.stage").tag("stage", "decode").timer()
+        .totalTime(TimeUnit.MILLISECONDS), 1e-6);
+    assertEquals(2, registry.get("semistream.embedding.stage").tag("stage", "decode").timer().count());
+    assertEquals(7, registry.get("semistream.embedding.stage").tag("stage", "commit").timer()
+        .totalTime(TimeUnit.MILLISECONDS), 1e-6);
+    assertEquals(0, registry.get("semistream.embedding.stage").tag("stage", "forward").timer().count());
+    assertEquals(5, registry.get("semistream.embedding.stage").timers().size(), "one timer per stage, no more");
+    assertEquals(2, registry.get("semistream.embedding.queue").timer().count());
+    assertEquals(30, stats.meanQueueMillis(), 1e-9);
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(5), stats.stageNanos(EmbeddingStats.Stage.DECODE));
+  }
 }
