@@ -15,6 +15,7 @@ import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
 import io.semistream.evaluation.LatencyUnderLoad;
+import io.semistream.evaluation.WorkDirectory;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
@@ -282,7 +283,7 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
     } finally {
-      deleteTree(brokerDir);
+      WorkDirectory.delete(brokerDir);
     }
   }
 
@@ -300,11 +301,5 @@ final class BenchCommand implements Callable<Integer> {
         Math.max(0, wallNanos * workers - attributed) / 1e3 / images, wallNanos * workers / 1e3 / images, workers,
         stats.meanQueueMillis()));
     return out.toString();
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

@@ -134,9 +134,7 @@ public final class LatencyUnderLoad {
         return new Result(maxRate, loads);
       }
     } finally {
-      try (var paths = Files.walk(work)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      WorkDirectory.delete(work);
     }
   }
 

@@ -135,9 +135,7 @@ public final class PrequentialEval {
         return report;
       }
     } finally {
-      try (var paths = Files.walk(work)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      WorkDirectory.delete(work);
     }
   }
 

@@ -281,7 +281,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     try (KeyValueIterator<String, ImageState> it = images.all()) {
       it.forEachRemaining(all::add);
     }
-    Map<String, Ranking> ranked = moved ? rankInBatches(all, streamTime) : Map.of();
+    List<KeyValue<String, ImageState>> backlog = new ArrayList<>();
     for (KeyValue<String, ImageState> kv : all) {
       ImageState s = kv.value;
       if (!s.hasEmbedding()) {
@@ -297,10 +297,14 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         continue;
       }
       if (moved && s.trueLabel() == null) {
-        // Stamped with stream time, not the image's event time: a correction is written now, and an old event
-        // time (a backfill, a replay) would put it in a segment the topic's time retention deletes at once.
-        update(kv.key, s, false, Math.max(0, streamTime), ranked.get(kv.key), true);
+        backlog.add(kv);
       }
+    }
+    Map<String, Ranking> ranked = rankInBatches(backlog);
+    for (KeyValue<String, ImageState> kv : backlog) {
+      // Stamped with stream time, not the image's event time: a correction is written now, and an old event
+      // time (a backfill, a replay) would put it in a segment the topic's time retention deletes at once.
+      update(kv.key, kv.value, false, Math.max(0, streamTime), ranked.get(kv.key), true);
     }
     if (moved) {
       drift.accept(snapshot);
@@ -313,13 +317,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
    * The rankings of the round's unlabelled backlog, per encoder version in batches on the engine where the
    * prototype set is large enough ({@link RelabelRanking}); images left out are ranked one at a time.
    */
-  private Map<String, Ranking> rankInBatches(List<KeyValue<String, ImageState>> all, long streamTime) {
+  private Map<String, Ranking> rankInBatches(List<KeyValue<String, ImageState>> backlog) {
     Map<Integer, List<KeyValue<String, ImageState>>> byVersion = new java.util.HashMap<>();
-    for (KeyValue<String, ImageState> kv : all) {
-      ImageState s = kv.value;
-      if (s.hasEmbedding() && s.trueLabel() == null && streamTime - s.firstSeen() <= settings.retention().backlogMs()) {
-        byVersion.computeIfAbsent(s.modelVersion(), v -> new ArrayList<>()).add(kv);
-      }
+    for (KeyValue<String, ImageState> kv : backlog) {
+      byVersion.computeIfAbsent(kv.value.modelVersion(), v -> new ArrayList<>()).add(kv);
     }
     Map<String, Ranking> out = new java.util.HashMap<>();
     byVersion.forEach((version, images) -> {

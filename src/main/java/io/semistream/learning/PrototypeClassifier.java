@@ -128,11 +128,20 @@ public final class PrototypeClassifier {
   /** The distance of {@code v} ({@code vv = |v|^2}) to class {@code i} of {@code index}, as {@link #fromDots} has it. */
   double distance(float[] v, double vv, PrototypeIndex index, int i) {
     double dot = index.dot(v, i);
+    return distanceFromDot(dot, Math.max(0, vv - 2 * dot + index.squaredNorm(i)), inverse(vv), index.inverseNorm(i));
+  }
+
+  /** One class's distance from its dot product with {@code v}; cosine: 1 when either vector is zero. */
+  private double distanceFromDot(double dot, double squaredEuclidean, double inverseV, double inverseP) {
     if (metric == DistanceMetric.EUCLIDEAN) {
-      return Math.sqrt(Math.max(0, vv - 2 * dot + index.squaredNorm(i)));
+      return Math.sqrt(squaredEuclidean);
     }
-    double inverseP = index.inverseNorm(i);
-    return vv == 0 || inverseP == 0 ? 1 : 1 - dot / Math.sqrt(vv) * inverseP;
+    return inverseV == 0 || inverseP == 0 ? 1 : 1 - dot * inverseV * inverseP;
+  }
+
+  /** {@code 1 / sqrt(vv)}, 0 for a zero vector. */
+  private static double inverse(double vv) {
+    return vv > 0 ? 1 / Math.sqrt(vv) : 0;
   }
 
   /** Distances from the dot products ({@code |v - p|^2 = |v|^2 - 2 v.p + |p|^2}), then the usual softmax. */
@@ -146,14 +155,12 @@ public final class PrototypeClassifier {
     int second = -1;
     double[] d = SCRATCH.get().distances(k);
     double nearestSquared = Double.POSITIVE_INFINITY;
-    double inverseV = vv > 0 ? 1 / Math.sqrt(vv) : 0;
-    boolean euclidean = metric == DistanceMetric.EUCLIDEAN;
+    double inverseV = inverse(vv);
     for (int i = 0; i < k; i++) {
       double dot = dots[offset + i];
       double squared = Math.max(0, vv - 2 * dot + index.squaredNorm(i));
       nearestSquared = Math.min(nearestSquared, squared);
-      double inverseP = index.inverseNorm(i);
-      d[i] = euclidean ? Math.sqrt(squared) : (inverseV == 0 || inverseP == 0 ? 1 : 1 - dot * inverseV * inverseP);
+      d[i] = distanceFromDot(dot, squared, inverseV, index.inverseNorm(i));
       if (d[i] < d[best]) {
         second = best;
         best = i;

@@ -18,9 +18,6 @@ import java.util.concurrent.Future;
  */
 public final class PrototypeSearchBench {
   private static final int BATCH = 256;
-  /** Batches for the engine, as a relabel round sends them (measured at 10,000 classes: 128: 14,300 img/s, 256:
-   * 18,600, 512: 19,300, 1,024: slower again, its 40 MB intermediates no longer fit a cache). */
-  static final int TORCH_BATCH = RelabelRanking.BATCH;
 
   private PrototypeSearchBench() {
   }
@@ -106,11 +103,7 @@ public final class PrototypeSearchBench {
   private static double measureTorch(NDManager engine, PrototypeIndex index, PrototypeClassifier classifier,
       float[][] queries, boolean novelty) {
     try (TorchRanking ranking = new TorchRanking(engine, index, classifier, novelty)) {
-      return measure(() -> {
-        for (int start = 0; start < queries.length; start += TORCH_BATCH) {
-          ranking.rankAll(java.util.Arrays.copyOfRange(queries, start, Math.min(queries.length, start + TORCH_BATCH)));
-        }
-      }, queries.length);
+      return measure(() -> ranking.rankAll(queries), queries.length);
     }
   }
 

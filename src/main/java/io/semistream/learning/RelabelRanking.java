@@ -4,11 +4,10 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.semistream.config.DistanceMetric;
 import io.semistream.model.DjlEngine;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * The rankings of a relabel round, all at once on the PyTorch engine ({@link TorchRanking}) when the prototype set
+ * The rankings of a relabel round, in batches on the PyTorch engine ({@link TorchRanking}) when the prototype set
  * is large enough for that to pay: at 1,000 classes the engine ranks 3 to 6 times more images per second than the
  * Java path, at 10 classes the Java path is 4 times faster (measured, {@code bench --prototype-classes}). Below
  * {@code learner.engine.ranking.min.classes} it answers null and the learner ranks one image at a time.
@@ -17,7 +16,6 @@ import java.util.List;
  * instance per stream task (a task runs on one thread at a time).
  */
 final class RelabelRanking implements AutoCloseable {
-  static final int BATCH = 256;
   private final PrototypeClassifier classifier;
   private final int minClasses;
   private NDManager engine;
@@ -46,13 +44,7 @@ final class RelabelRanking implements AutoCloseable {
       ranking = new TorchRanking(engine, index, classifier, false);
       rankedIndex = index;
     }
-    float[][] all = embeddings.toArray(new float[0][]);
-    Ranking[] out = new Ranking[all.length];
-    for (int start = 0; start < all.length; start += BATCH) {
-      int end = Math.min(all.length, start + BATCH);
-      System.arraycopy(ranking.rankAll(Arrays.copyOfRange(all, start, end)), 0, out, start, end - start);
-    }
-    return out;
+    return ranking.rankAll(embeddings.toArray(new float[0][]));
   }
 
   @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.semistream.config.DistanceMetric;
+import java.util.Arrays;
 
 /**
  * {@link PrototypeClassifier#rankAll} on the PyTorch engine: per batch one matrix multiply whose output already is
@@ -24,6 +25,11 @@ import io.semistream.config.DistanceMetric;
  * prototype refresh, one thread at a time.
  */
 public final class TorchRanking implements AutoCloseable {
+  /**
+   * Images per engine call (measured at 10,000 classes: 128: 14,300 img/s, 256: 18,600, 512: 19,300, 1,024: slower
+   * again, its 40 MB intermediates no longer fit a cache; 256 keeps them at 10 MB).
+   */
+  static final int BATCH = 256;
   private final PrototypeIndex index;
   private final PrototypeClassifier classifier;
   private final boolean novelty;
@@ -66,10 +72,19 @@ public final class TorchRanking implements AutoCloseable {
   }
 
   /**
-   * The rankings of {@code batch} (each of the index's dimension), as {@link PrototypeClassifier#rankAll}; without
-   * {@code novelty} each ranking's {@code nearestEuclidean} is NaN.
+   * The rankings of {@code embeddings} (each of the index's dimension), as {@link PrototypeClassifier#rankAll},
+   * computed {@link #BATCH} at a time; without {@code novelty} each ranking's {@code nearestEuclidean} is NaN.
    */
-  public Ranking[] rankAll(float[][] batch) {
+  public Ranking[] rankAll(float[][] embeddings) {
+    Ranking[] out = new Ranking[embeddings.length];
+    for (int start = 0; start < embeddings.length; start += BATCH) {
+      int end = Math.min(embeddings.length, start + BATCH);
+      System.arraycopy(rankBatch(Arrays.copyOfRange(embeddings, start, end)), 0, out, start, end - start);
+    }
+    return out;
+  }
+
+  private Ranking[] rankBatch(float[][] batch) {
     int b = batch.length;
     int d = index.dimension();
     int k = index.size();

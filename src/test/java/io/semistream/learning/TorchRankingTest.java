@@ -66,6 +66,17 @@ class TorchRankingTest {
         assertEquals(actual.confidence(), withoutNovelty[n].confidence(), 1e-12, where);
         assertTrue(Double.isNaN(withoutNovelty[n].nearestEuclidean()), "a relabel round skips the novelty part");
       }
+      // More rows than one engine call takes: split into batches, in order, with the same results.
+      float[][] many = new float[TorchRanking.BATCH * 2 + 17][];
+      for (int n = 0; n < many.length; n++) {
+        many[n] = batch[n % batch.length];
+      }
+      Ranking[] split = withNovelty.rankAll(many);
+      assertEquals(many.length, split.length);
+      for (int n = 0; n < many.length; n++) {
+        assertEquals(torch[n % batch.length].best(), split[n].best(), "row " + n);
+        assertEquals(torch[n % batch.length].confidence(), split[n].confidence(), 1e-6, "row " + n);
+      }
       assertEquals(1.0, torch[0].bestDistance(), "a zero query is at distance 1 from every class");
       assertEquals(1.0 / 300, torch[0].confidence(), 1e-6, "... so every class is equally likely");
     }
