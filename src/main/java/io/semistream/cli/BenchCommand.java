@@ -186,8 +186,7 @@ final class BenchCommand implements Callable<Integer> {
 
   private void benchTraining(SemistreamConfig config, Device device, Path dir, Dataset data) throws Exception {
     var t = config.trainer();
-    var options = new OnlineTrainer.Options(t.maxClasses(), t.labelledBatch(), t.unlabelledBatch(),
-        (float) t.learningRate(), t.threshold(), t.consistencyWeight(), t.reconstructionWeight(), t.seed());
+    var options = OnlineTrainer.Options.of(t);
     long rssBefore = residentBytes();
     TrainingThroughput.Result r = TrainingThroughput.measure(dir, device, data, options, 5, trainSteps);
     long rssAfter = residentBytes();

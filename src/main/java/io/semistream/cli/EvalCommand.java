@@ -7,6 +7,9 @@ import io.semistream.data.DatasetLoader;
 import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.evaluation.PrequentialEval;
+import io.semistream.evaluation.TrainingRecipe;
+import io.semistream.evaluation.WorkDirectory;
+import io.semistream.replay.ReplayOptions;
 import io.semistream.records.JsonSerde;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +52,20 @@ final class EvalCommand implements Callable<Integer> {
       description = "... or at the latest this long after the last image got its first prediction.")
   Duration settle;
 
+  @Option(names = "--trainer-only", defaultValue = "0",
+      description = "Instead of the whole service: only the online trainer's recipe (trainer.* settings) for this many "
+          + "steps on the same labels, without Kafka; prints the learner's rule (nearest class mean, cosine, true "
+          + "labels) on unlabelled images at each checkpoint. Chooses recipes in minutes; the full eval measures the "
+          + "service.")
+  long trainerOnlySteps;
+
+  @Option(names = "--checkpoint-every", defaultValue = "150", description = "With --trainer-only: steps between checkpoints.")
+  long checkpointEvery;
+
+  @Option(names = "--sample", defaultValue = "10000",
+      description = "With --trainer-only: unlabelled images scored at each checkpoint.")
+  int sample;
+
   @Override
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
@@ -58,6 +75,9 @@ final class EvalCommand implements Callable<Integer> {
     java.util.Set<Integer> unlabelled = new java.util.TreeSet<>(options.unlabelledClasses());
     unlabelled.addAll(zeroShotClasses);
     options = options.withHoldout(unlabelled, options.unsentClasses());
+    if (trainerOnlySteps > 0) {
+      return trainerOnly(config, device, dir, options);
+    }
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
       Map<String, Object> report = new PrequentialEval(config, model, System.out).run(
           new DatasetLoader(config.dataDir()).load(options.dataset()), options, zeroShotClasses, timeout, quiet, settle);
@@ -69,6 +89,29 @@ final class EvalCommand implements Callable<Integer> {
         }
         Files.writeString(json, text);
       }
+    }
+    return 0;
+  }
+
+  private int trainerOnly(SemistreamConfig config, Device device, Path dir, ReplayOptions options)
+      throws Exception {
+    var t = config.trainer();
+    System.out.printf("trainer recipe: head %s (scale %.0f), %d labelled + 2 x %d unlabelled per step, lr %s, "
+            + "threshold %s, consistency %s, reconstruction %s, %d steps from %s%n", t.head(), t.cosineScale(),
+        t.labelledBatch(), t.unlabelledBatch(), t.learningRate(), t.threshold(), t.consistencyWeight(),
+        t.reconstructionWeight(), trainerOnlySteps, dir);
+    System.out.println("| steps | image passes | training s | passes/s | held-out labels acc | unlabelled known acc "
+        + "| novel AUROC | pseudo-label mask | skipped steps |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Path scratch = Files.createTempDirectory("semistream-recipe");
+    try {
+      TrainingRecipe.run(dir, device, new DatasetLoader(config.dataDir()).load(options.dataset()), options, t,
+          trainerOnlySteps, checkpointEvery, sample, scratch, c -> System.out.printf(
+              "| %d | %,d | %.0f | %,.0f | %.1f %% | %.1f %% | %.3f | %.2f | %d |%n", c.steps(), c.imagePasses(),
+              c.trainingSeconds(), c.steps() == 0 ? 0 : c.imagePasses() / c.trainingSeconds(),
+              100 * c.heldOutAccuracy(), 100 * c.unlabelledAccuracy(), c.novelClassAuroc(), c.maskRate(), c.skippedSteps()));
+    } finally {
+      WorkDirectory.delete(scratch);
     }
     return 0;
   }

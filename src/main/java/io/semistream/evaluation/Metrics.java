@@ -57,6 +57,15 @@ public final class Metrics {
   /** Nearest class mean classifier over float vectors: returns the predicted class index per query. */
   public static int[] nearestMean(float[][] train, int[] trainLabels, int classes, float[][] queries,
       boolean cosine) {
+    return nearestMeanWithDistance(train, trainLabels, classes, queries, cosine, new double[queries.length]);
+  }
+
+  /**
+   * {@link #nearestMean}, also writing each query's distance to its nearest mean into {@code distances} (the
+   * novelty score the learner uses).
+   */
+  public static int[] nearestMeanWithDistance(float[][] train, int[] trainLabels, int classes, float[][] queries,
+      boolean cosine, double[] distances) {
     int dim = train[0].length;
     double[][] means = new double[classes][dim];
     int[] counts = new int[classes];
@@ -87,6 +96,7 @@ public final class Metrics {
         }
       }
       out[q] = arg;
+      distances[q] = best;
     }
     return out;
   }

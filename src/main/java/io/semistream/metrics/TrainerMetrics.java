@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TrainerMetrics implements MeterBinder, TrainerObserver {
   private Timer steps;
   private Counter imagePasses;
+  private Counter skipped;
   private final Map<ModelVersion.Status, Counter> candidates = new EnumMap<>(ModelVersion.Status.class);
   private final AtomicLong lossMicros = new AtomicLong();
   private final AtomicLong maskPermille = new AtomicLong();
@@ -32,6 +33,8 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
         .register(r);
     imagePasses = Counter.builder("semistream.trainer.image.passes")
         .description("Images passed through the network while training (throughput)").register(r);
+    skipped = Counter.builder("semistream.trainer.steps.skipped")
+        .description("Steps whose loss was not finite: the weights were left unchanged").register(r);
     for (ModelVersion.Status s : ModelVersion.Status.values()) {
       candidates.put(s, Counter.builder("semistream.trainer.candidates")
           .tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
@@ -59,6 +62,9 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
     if (steps != null) {
       steps.record(nanos, TimeUnit.NANOSECONDS);
       imagePasses.increment(step.imagePasses());
+      if (step.skipped()) {
+        skipped.increment();
+      }
     }
     lossMicros.set(Math.round(step.loss() * 1e6));
     maskPermille.set(Math.round(step.maskRate() * 1e3));

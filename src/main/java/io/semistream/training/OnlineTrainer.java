@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.semistream.config.TrainerSettings;
 import io.semistream.model.ConvAutoencoder;
 import io.semistream.model.DjlEngine;
 import io.semistream.model.ModelDescriptor;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -37,20 +39,40 @@ import java.util.Random;
  * pre-training) and {@link #saveCandidate} writes the current encoder as a new version.
  */
 public final class OnlineTrainer implements AutoCloseable {
+  /** The class head the encoder is trained through (a training device: never served). */
+  public enum Head {
+    /** Logits = Wx + b. */
+    LINEAR,
+    /** Logits = scale · cos(x, w_c): the learner's nearest-mean-by-cosine rule. */
+    COSINE
+  }
+
   /** How the trainer learns. */
   public record Options(int maxClasses, int labelledBatch, int unlabelledBatch, float learningRate,
-      double threshold, double consistencyWeight, double reconstructionWeight, long seed) {
+      double threshold, double consistencyWeight, double reconstructionWeight, Head head, float cosineScale,
+      long seed) {
     public Options {
       if (maxClasses < 2 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
-          || !(threshold > 0 && threshold <= 1) || consistencyWeight < 0 || reconstructionWeight < 0) {
+          || !(threshold > 0 && threshold <= 1) || consistencyWeight < 0 || reconstructionWeight < 0
+          || head == null || !(cosineScale > 0)) {
         throw new IllegalArgumentException("invalid online training options");
       }
     }
+
+    /** The options the trainer's configuration names. */
+    public static Options of(TrainerSettings s) {
+      return new Options(s.maxClasses(), s.labelledBatch(), s.unlabelledBatch(), (float) s.learningRate(),
+          s.threshold(), s.consistencyWeight(), s.reconstructionWeight(),
+          Head.valueOf(s.head().toUpperCase(Locale.ROOT)), (float) s.cosineScale(), s.seed());
+    }
   }
 
-  /** The losses of one step, and the share of unlabelled images confident enough to be pseudo-labelled. */
+  /**
+   * The losses of one step, and the share of unlabelled images confident enough to be pseudo-labelled;
+   * {@code skipped} when the loss was not finite and the weights were left as they were.
+   */
   public record Step(float loss, float supervised, float consistency, float reconstruction, double maskRate,
-      int imagePasses) {
+      int imagePasses, boolean skipped) {
   }
 
   /** Element-wise gradient bound: one bad batch cannot throw the encoder far. */
@@ -87,7 +109,8 @@ public final class OnlineTrainer implements AutoCloseable {
       // the head's parameters (DJL initialises parameters that have no array yet) and turns on gradients.
       model.setBlock(autoencoder);
       model.load(servingDir, serving.id());
-      SemiSupervisedNet net = new SemiSupervisedNet(autoencoder, options.maxClasses());
+      SemiSupervisedNet net = new SemiSupervisedNet(autoencoder, options.maxClasses(), options.head(),
+          options.cosineScale());
       model.setBlock(net);
       // The measured recipe (shared notes, learning.md): SGD, momentum 0.9, weight decay 5e-4. Adam at 1e-3 made
       // the supervised loss climb within 20 steps on Fashion-MNIST and the consistency loss then locked the head
@@ -169,11 +192,20 @@ public final class OnlineTrainer implements AutoCloseable {
           reconValue = recon.getFloat();
           maskRate = mask.mean().getFloat();
         }
-        collector.backward(total);
-        result = new Step(total.getFloat(), supervised.getFloat(), consistencyValue, reconValue, maskRate,
-            nl + 2 * nu);
+        float loss = total.getFloat();
+        // A non-finite loss or gradient would put NaN into every weight it reaches, and from there into every
+        // embedding the version serves: such a batch is skipped, not learned from (one bad batch must not end
+        // training).
+        boolean skip = !Float.isFinite(loss);
+        if (!skip) {
+          collector.backward(total);
+          skip = !GradientGuard.finiteOrCleared(net);
+        }
+        result = new Step(loss, supervised.getFloat(), consistencyValue, reconValue, maskRate, nl + 2 * nu, skip);
       }
-      trainer.step();
+      if (!result.skipped()) {
+        trainer.step();
+      }
     }
     steps++;
     return result;

@@ -6,14 +6,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.semistream.model.ConvAutoencoder;
 
 /**
- * What the online trainer optimises: the served autoencoder plus a linear class head on its embedding (the
- * measured recipe's head; a cosine head diverged to NaN within 10 SGD steps here). Forward
+ * What the online trainer optimises: the served autoencoder plus a class head on its embedding (linear, the
+ * measured recipe's head, or {@link CosineHead}, which trains for the learner's nearest-mean rule). Forward
  * gives {@code [reconstruction logits of the decoded rows, embedding, class logits]}: only the rows
  * {@link #decodeRows} names go through the decoder (the unlabelled weak views, the only ones with a reconstruction
  * loss), since the decoder costs about three times the encoder. Only the autoencoder is saved as a model
@@ -22,14 +23,15 @@ import io.semistream.model.ConvAutoencoder;
  */
 final class SemiSupervisedNet extends AbstractBlock {
   private final ConvAutoencoder autoencoder;
-  private final Linear head;
+  private final Block head;
   private int decodeFrom;
   private int decodeTo = Integer.MAX_VALUE;
 
-  SemiSupervisedNet(ConvAutoencoder autoencoder, int classes) {
+  SemiSupervisedNet(ConvAutoencoder autoencoder, int classes, OnlineTrainer.Head head, float cosineScale) {
     super((byte) 1);
     this.autoencoder = addChildBlock("autoencoder", autoencoder);
-    this.head = addChildBlock("head", Linear.builder().setUnits(classes).build());
+    this.head = addChildBlock("head", head == OnlineTrainer.Head.COSINE ? new CosineHead(classes, cosineScale)
+        : Linear.builder().setUnits(classes).build());
   }
 
   ConvAutoencoder autoencoder() {

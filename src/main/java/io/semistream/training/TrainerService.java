@@ -153,7 +153,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
             continue;
           }
           if (trainer == null) {
-            trainer = OnlineTrainer.startFrom(store.versionDir(servingVersion), device, options());
+            trainer = OnlineTrainer.startFrom(store.versionDir(servingVersion), device, OnlineTrainer.Options.of(settings));
             training = true;
             LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
                 labelled.classes().size());
@@ -177,12 +177,6 @@ public final class TrainerService implements AutoCloseable, Runnable {
       LOG.error("online trainer failed", e);
       failure = e;
     }
-  }
-
-  private OnlineTrainer.Options options() {
-    return new OnlineTrainer.Options(settings.maxClasses(), settings.labelledBatch(), settings.unlabelledBatch(),
-        (float) settings.learningRate(), settings.threshold(), settings.consistencyWeight(),
-        settings.reconstructionWeight(), settings.seed());
   }
 
   /** Trains for about half a second (then polls again), judging a candidate every so many steps. */
@@ -277,12 +271,17 @@ public final class TrainerService implements AutoCloseable, Runnable {
 
   private void learnLabel(String id, String className, float[] image) {
     labelsSeen++;
-    if (Math.floorMod(id.hashCode(), settings.holdoutEvery()) == 0) {
+    if (isHeldOut(id, settings.holdoutEvery())) {
       heldOut.add(id, className, image);
     } else {
       labelled.add(id, className, image);
       classIndex.putIfAbsent(className, classIndex.size());
     }
+  }
+
+  /** Whether the label of image {@code id} is held out (never trained on, judges candidates): one in {@code every}. */
+  public static boolean isHeldOut(String id, int every) {
+    return Math.floorMod(id.hashCode(), every) == 0;
   }
 
   @Override

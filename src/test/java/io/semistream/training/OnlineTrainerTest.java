@@ -21,12 +21,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The online trainer on the real engine (CPU), starting from a small real model. */
 class OnlineTrainerTest {
-  private static final OnlineTrainer.Options OPTIONS =
-      new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1.0, 1.0, 7);
+  private static final OnlineTrainer.Options OPTIONS = options(OnlineTrainer.Head.LINEAR);
+
+  private static OnlineTrainer.Options options(OnlineTrainer.Head head) {
+    return new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1.0, 1.0, head, 10f, 7);
+  }
 
   @TempDir
   Path dir;
@@ -38,8 +43,10 @@ class OnlineTrainerTest {
     }
   }
 
-  @Test
-  void shouldStartFromTheServedWeightsFitATinyLabelledSetAndSaveALoadableVersion() throws Exception {
+  @ParameterizedTest
+  @EnumSource(OnlineTrainer.Head.class)
+  void shouldStartFromTheServedWeightsFitATinyLabelledSetAndSaveALoadableVersion(OnlineTrainer.Head head)
+      throws Exception {
     Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
     ModelStore store = new ModelStore(dir.resolve("models"));
     store.importVersion(TestModels.tinyVersionDir());
@@ -56,7 +63,7 @@ class OnlineTrainerTest {
     }
     float[][] probe = {fashion.imageAsFloats(1000), fashion.imageAsFloats(1001)};
 
-    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), OPTIONS)) {
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), options(head))) {
       Path unchanged = trainer.saveCandidate(store, 40, Double.NaN, "test");
       float[][] served = embed(store.versionDir(1), probe);
       float[][] start = embed(unchanged, probe);
@@ -76,6 +83,7 @@ class OnlineTrainerTest {
       }
       assertEquals(80, trainer.steps());
       assertEquals(32 + 2 * 32, last.imagePasses());
+      assertTrue(!last.skipped());
       assertTrue(last.supervised() < 0.5f * firstSupervised,
           "the tiny labelled set is being fit: " + firstSupervised + " -> " + last.supervised());
 
@@ -87,6 +95,26 @@ class OnlineTrainerTest {
       float[][] moved = embed(candidate, probe);
       assertEquals(64, moved[0].length);
       assertTrue(!java.util.Arrays.equals(moved[0], served[0]), "the encoder itself was trained");
+    }
+  }
+
+  /** Augmentations clamp to [0, 1] but pass NaN through: a NaN image makes the loss NaN. */
+  @Test
+  void shouldSkipAStepWhoseLossIsNotFiniteAndKeepTheWeights() throws Exception {
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    store.importVersion(TestModels.tinyVersionDir());
+    float[] poisoned = new float[28 * 28];
+    java.util.Arrays.fill(poisoned, Float.NaN);
+    LabelledReservoir labelled = new LabelledReservoir(10, 1);
+    labelled.add("nan-1", "a", poisoned);
+    labelled.add("nan-2", "b", poisoned);
+    float[][] probe = {new float[28 * 28]};
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(),
+        options(OnlineTrainer.Head.COSINE))) {
+      OnlineTrainer.Step step = trainer.step(labelled, new RecentImages(10), Map.of("a", 0, "b", 1));
+      assertTrue(step.skipped(), "a NaN loss is not learned from: " + step);
+      float[][] after = embed(trainer.saveCandidate(store, 2, Double.NaN, "test"), probe);
+      assertArrayEquals(embed(store.versionDir(1), probe)[0], after[0], 0f, "the weights are unchanged");
     }
   }
 
