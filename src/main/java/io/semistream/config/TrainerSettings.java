@@ -8,7 +8,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /** The online trainer: what it keeps, how it learns, and when a candidate encoder is served. */
 public record TrainerSettings(boolean enabled, int labelledPerClass, int recentImages, int labelledBatch,
     int unlabelledBatch, double learningRate, double threshold, double consistencyWeight,
-    double reconstructionWeight, String head, double cosineScale, int minLabels, int candidateEverySteps, int holdoutEvery, double minGain,
+    double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels, int candidateEverySteps, int holdoutEvery, double minGain,
     int minHeldOut, int maxClasses, long maxSteps, long seed) {
   public static final String ENABLED = "trainer.enabled";
   public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
@@ -19,6 +19,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
   public static final String THRESHOLD = "trainer.pseudo.threshold";
   public static final String CONSISTENCY_WEIGHT = "trainer.consistency.weight";
   public static final String RECONSTRUCTION_WEIGHT = "trainer.reconstruction.weight";
+  public static final String RECONSTRUCTION_IMAGES = "trainer.reconstruction.images";
   public static final String HEAD = "trainer.head";
   public static final String COSINE_SCALE = "trainer.head.cosine.scale";
   public static final String MIN_LABELS = "trainer.min.labels";
@@ -32,7 +33,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
 
   public TrainerSettings {
     if (labelledPerClass < 1 || recentImages < 1 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
-        || !(threshold > 0 && threshold <= 1) || !("linear".equals(head) || "cosine".equals(head))
+        || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0 || !("linear".equals(head) || "cosine".equals(head))
         || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
         || minGain < 0 || minHeldOut < 1 || maxClasses < 2 || maxSteps < 0) {
       throw new IllegalArgumentException("invalid trainer settings");
@@ -58,6 +59,9 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
             "Weight of the consistency loss.")
         .define(RECONSTRUCTION_WEIGHT, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,
             "Weight of the autoencoder's reconstruction loss (keeps reconstruction error meaningful).")
+        .define(RECONSTRUCTION_IMAGES, Type.INT, 32, Range.between(0, 4096), Importance.LOW,
+            "Unlabelled weak views per step that also pass through the decoder for the reconstruction loss (the "
+                + "decoder costs about three encoder passes; at most trainer.unlabelled.batch are used).")
         .define(HEAD, Type.STRING, "linear", ConfigDef.ValidString.in("linear", "cosine"), Importance.LOW,
             "The class head the encoder is trained through: cosine (scale x cosine with a learned direction per "
                 + "class: trains for the learner's nearest-mean-by-cosine rule) or linear.")
@@ -65,7 +69,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
             "Scale of the cosine head's logits (a softmax temperature of 1/scale).")
         .define(MIN_LABELS, Type.INT, 50, Range.atLeast(2), Importance.MEDIUM,
             "Training starts once this many labels (of at least two classes) are held.")
-        .define(CANDIDATE_EVERY, Type.INT, 150, Range.atLeast(1), Importance.MEDIUM,
+        .define(CANDIDATE_EVERY, Type.INT, 600, Range.atLeast(1), Importance.MEDIUM,
             "Training steps between candidate versions (each saved, measured, maybe promoted).")
         .define(HOLDOUT_EVERY, Type.INT, 5, Range.between(2, 1000), Importance.MEDIUM,
             "One label in this many (chosen by image id) is never trained on: candidates are judged on those.")
@@ -83,14 +87,15 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
   static TrainerSettings read(ParsedValues v) {
     return new TrainerSettings(v.bool(ENABLED), v.integer(LABELLED_PER_CLASS), v.integer(RECENT_IMAGES),
         v.integer(LABELLED_BATCH), v.integer(UNLABELLED_BATCH), v.decimal(LEARNING_RATE), v.decimal(THRESHOLD),
-        v.decimal(CONSISTENCY_WEIGHT), v.decimal(RECONSTRUCTION_WEIGHT), v.string(HEAD), v.decimal(COSINE_SCALE), v.integer(MIN_LABELS),
+        v.decimal(CONSISTENCY_WEIGHT), v.decimal(RECONSTRUCTION_WEIGHT), v.integer(RECONSTRUCTION_IMAGES),
+        v.string(HEAD), v.decimal(COSINE_SCALE), v.integer(MIN_LABELS),
         v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
         v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED));
   }
 
   public TrainerSettings withMaxSteps(long steps) {
     return new TrainerSettings(enabled, labelledPerClass, recentImages, labelledBatch, unlabelledBatch,
-        learningRate, threshold, consistencyWeight, reconstructionWeight, head, cosineScale, minLabels,
-        candidateEverySteps, holdoutEvery, minGain, minHeldOut, maxClasses, steps, seed);
+        learningRate, threshold, consistencyWeight, reconstructionWeight, reconstructionImages, head, cosineScale,
+        minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, maxClasses, steps, seed);
   }
 }

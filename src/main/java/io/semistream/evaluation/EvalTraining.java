@@ -19,7 +19,7 @@ import java.util.Map;
  */
 final class EvalTraining implements AutoCloseable {
   /** The eval's budget when the configuration sets none: bounded, so an eval ends. */
-  static final long DEFAULT_STEPS = 600;
+  static final long DEFAULT_STEPS = 2_400;
 
   private final EmbeddingModel model;
   private final boolean ownsModel;

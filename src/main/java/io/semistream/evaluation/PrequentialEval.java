@@ -249,6 +249,8 @@ public final class PrequentialEval {
     // Anomalies: held-out classes are the positives among unlabelled images.
     List<Double> scores = new ArrayList<>();
     List<Boolean> positives = new ArrayList<>();
+    Map<Integer, List<Double>> scoresByVersion = new java.util.TreeMap<>();
+    Map<Integer, List<Boolean>> positivesByVersion = new java.util.TreeMap<>();
     int flagged = 0;
     int flaggedPositive = 0;
     int positivesTotal = 0;
@@ -263,6 +265,9 @@ public final class PrequentialEval {
       if (f.prediction().anomalyScore() != null) {
         scores.add(f.prediction().anomalyScore());
         positives.add(positive);
+        int version = f.prediction().modelVersion();
+        scoresByVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(f.prediction().anomalyScore());
+        positivesByVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(positive);
       }
       // A zero-shot prediction is a flagged anomaly that a class known only by its semantics explained.
       if (f.prediction().status() == Prediction.Status.ANOMALY
@@ -271,14 +276,14 @@ public final class PrequentialEval {
         flaggedPositive += positive ? 1 : 0;
       }
     }
-    double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
-    boolean[] pos = new boolean[positives.size()];
-    for (int i = 0; i < pos.length; i++) {
-      pos[i] = positives.get(i);
-    }
     Map<String, Object> anomaly = new LinkedHashMap<>();
-    anomaly.put("auroc", Metrics.auroc(s, pos));
-    anomaly.put("scored", s.length);
+    anomaly.put("auroc", auroc(scores, positives));
+    anomaly.put("scored", scores.size());
+    // Per encoder version of the first prediction: "through every promotion", not only the mix of all of them.
+    Map<String, Object> byVersion = new LinkedHashMap<>();
+    scoresByVersion.forEach((version, vs) -> byVersion.put("v" + version,
+        Map.of("auroc", auroc(vs, positivesByVersion.get(version)), "scored", vs.size())));
+    anomaly.put("aurocByModelVersion", byVersion);
     anomaly.put("flagged", flagged);
     anomaly.put("precisionAtLiveThreshold", ratio(flaggedPositive, flagged));
     anomaly.put("recallAtLiveThreshold", ratio(flaggedPositive, positivesTotal));
@@ -295,6 +300,14 @@ public final class PrequentialEval {
     perf.put("latencyMsP99", Metrics.percentile(latencies, 0.99));
     r.put("performance", perf);
     return r;
+  }
+
+  private static double auroc(List<Double> scores, List<Boolean> positives) {
+    boolean[] pos = new boolean[positives.size()];
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] = positives.get(i);
+    }
+    return Metrics.auroc(scores.stream().mapToDouble(Double::doubleValue).toArray(), pos);
   }
 
   private static double accuracy(int[] predicted, List<Integer> queries, Dataset d, ReplayPlan plan) {

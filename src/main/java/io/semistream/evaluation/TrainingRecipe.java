@@ -36,7 +36,8 @@ public final class TrainingRecipe {
 
   /** What one checkpoint measured. */
   public record Checkpoint(long steps, long imagePasses, double trainingSeconds, double heldOutAccuracy,
-      double unlabelledAccuracy, double novelClassAuroc, double maskRate, long skippedSteps) {
+      double unlabelledAccuracy, double novelClassAuroc, double novelClassAurocEuclidean, double maskRate,
+      long skippedSteps) {
   }
 
   private TrainingRecipe() {
@@ -105,10 +106,7 @@ public final class TrainingRecipe {
         seconds += (System.nanoTime() - t0) / 1e9;
         passes += step.imagePasses();
         mask += step.maskRate();
-        if (step.skipped()) {
-          skipped++;
-          System.err.printf("step %d skipped: %s%n", s, step);
-        }
+        skipped += step.skipped() ? 1 : 0;
         masked++;
       }
     }
@@ -130,6 +128,8 @@ public final class TrainingRecipe {
       float[][] queries = embed(encoder, data, sample);
       double[] distance = new double[queries.length];
       int[] predicted = Metrics.nearestMeanWithDistance(train, trainLabels, classes, queries, true, distance);
+      double[] euclidean = new double[queries.length];
+      Metrics.nearestMeanWithDistance(train, trainLabels, classes, queries, false, euclidean);
       boolean[] novel = new boolean[sample.size()];
       int known = 0;
       int correct = 0;
@@ -142,7 +142,7 @@ public final class TrainingRecipe {
         }
       }
       return new Checkpoint(steps, passes, seconds, heldOutAccuracy, correct / (double) Math.max(1, known),
-          Metrics.auroc(distance, novel), maskRate, skipped);
+          Metrics.auroc(distance, novel), Metrics.auroc(euclidean, novel), maskRate, skipped);
     }
   }
 

@@ -18,6 +18,7 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
   private Timer steps;
   private Counter imagePasses;
   private Counter skipped;
+  private Counter restarts;
   private final Map<ModelVersion.Status, Counter> candidates = new EnumMap<>(ModelVersion.Status.class);
   private final AtomicLong lossMicros = new AtomicLong();
   private final AtomicLong maskPermille = new AtomicLong();
@@ -35,6 +36,9 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
         .description("Images passed through the network while training (throughput)").register(r);
     skipped = Counter.builder("semistream.trainer.steps.skipped")
         .description("Steps whose loss was not finite: the weights were left unchanged").register(r);
+    restarts = Counter.builder("semistream.trainer.restarts")
+        .description("Times the trainer's weights stopped being finite and it started again from the serving version")
+        .register(r);
     for (ModelVersion.Status s : ModelVersion.Status.values()) {
       candidates.put(s, Counter.builder("semistream.trainer.candidates")
           .tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
@@ -68,6 +72,13 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
     }
     lossMicros.set(Math.round(step.loss() * 1e6));
     maskPermille.set(Math.round(step.maskRate() * 1e3));
+  }
+
+  @Override
+  public void restarted() {
+    if (restarts != null) {
+      restarts.increment();
+    }
   }
 
   @Override

@@ -7,8 +7,8 @@ import ai.djl.nn.Parameter;
 /**
  * Checks a block's gradients before an update and clears them when any is not finite. A loss can be finite while
  * a gradient is not (an infinite slope times zero is NaN); one such update puts NaN into the weights, and from
- * there into every embedding the version serves. Measured: an eval of the cosine head ran 1,500 good steps, then
- * every step was NaN. Clearing needs care: DJL's {@code zeroGradients} subtracts a gradient from itself, and NaN
+ * there into every embedding the version serves (seen with the cosine head: README, "The online trainer").
+ * Clearing needs care: DJL's {@code zeroGradients} subtracts a gradient from itself, and NaN
  * minus NaN is NaN, so a poisoned gradient would survive every later "zeroing"; here every element is set to 0.
  */
 final class GradientGuard {

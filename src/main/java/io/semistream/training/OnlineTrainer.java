@@ -49,12 +49,12 @@ public final class OnlineTrainer implements AutoCloseable {
 
   /** How the trainer learns. */
   public record Options(int maxClasses, int labelledBatch, int unlabelledBatch, float learningRate,
-      double threshold, double consistencyWeight, double reconstructionWeight, Head head, float cosineScale,
-      long seed) {
+      double threshold, double consistencyWeight, double reconstructionWeight, int reconstructionImages, Head head,
+      float cosineScale, long seed) {
     public Options {
       if (maxClasses < 2 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
           || !(threshold > 0 && threshold <= 1) || consistencyWeight < 0 || reconstructionWeight < 0
-          || head == null || !(cosineScale > 0)) {
+          || reconstructionImages < 0 || head == null || !(cosineScale > 0)) {
         throw new IllegalArgumentException("invalid online training options");
       }
     }
@@ -62,7 +62,7 @@ public final class OnlineTrainer implements AutoCloseable {
     /** The options the trainer's configuration names. */
     public static Options of(TrainerSettings s) {
       return new Options(s.maxClasses(), s.labelledBatch(), s.unlabelledBatch(), (float) s.learningRate(),
-          s.threshold(), s.consistencyWeight(), s.reconstructionWeight(),
+          s.threshold(), s.consistencyWeight(), s.reconstructionWeight(), s.reconstructionImages(),
           Head.valueOf(s.head().toUpperCase(Locale.ROOT)), (float) s.cosineScale(), s.seed());
     }
   }
@@ -79,6 +79,8 @@ public final class OnlineTrainer implements AutoCloseable {
   static final float CLIP = 1f;
   /** The consistency loss ramps up linearly over this many steps: before, the head's confidence means little. */
   static final int CONSISTENCY_RAMP_STEPS = 200;
+  /** This many skipped steps in a row mean the weights themselves are no longer finite: start again. */
+  static final int POISONED_AFTER_SKIPPED = 10;
 
   private final Model model;
   private final Trainer trainer;
@@ -88,9 +90,12 @@ public final class OnlineTrainer implements AutoCloseable {
   private final ModelDescriptor parent;
   private final long started = System.currentTimeMillis();
   private long steps;
+  private long ownSteps;
+  private int skippedInARow;
 
   private OnlineTrainer(Model model, Trainer trainer, SemiSupervisedNet net, Options options,
-      ModelDescriptor parent) {
+      ModelDescriptor parent, long stepsBefore) {
+    this.steps = stepsBefore;
     this.model = model;
     this.trainer = trainer;
     this.net = net;
@@ -101,6 +106,16 @@ public final class OnlineTrainer implements AutoCloseable {
 
   /** A trainer whose encoder starts as the version in {@code servingDir}. */
   public static OnlineTrainer startFrom(Path servingDir, Device device, Options options) throws IOException {
+    return startFrom(servingDir, device, options, 0);
+  }
+
+  /**
+   * A trainer that takes over from a {@link #poisoned} one: it starts again from the version in {@code servingDir}
+   * (a new head, the consistency ramp from the start) and its step count goes on from {@code stepsBefore}, so step
+   * budgets and candidate cadence are kept.
+   */
+  public static OnlineTrainer startFrom(Path servingDir, Device device, Options options, long stepsBefore)
+      throws IOException {
     ModelDescriptor serving = ModelStore.readDescriptor(servingDir);
     ConvAutoencoder autoencoder = new ConvAutoencoder();
     Model model = Model.newInstance(serving.id(), device, DjlEngine.ENGINE);
@@ -121,7 +136,7 @@ public final class OnlineTrainer implements AutoCloseable {
           .optDevices(new Device[] {device});
       Trainer trainer = model.newTrainer(config);
       trainer.initialize(new Shape(1, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
-      return new OnlineTrainer(model, trainer, net, options, serving);
+      return new OnlineTrainer(model, trainer, net, options, serving, stepsBefore);
     } catch (MalformedModelException | IOException | RuntimeException e) {
       model.close();
       throw new IOException("cannot start training from " + servingDir + ": " + e.getMessage(), e);
@@ -130,6 +145,15 @@ public final class OnlineTrainer implements AutoCloseable {
 
   public long steps() {
     return steps;
+  }
+
+  /**
+   * Whether the last {@value #POISONED_AFTER_SKIPPED} steps were all skipped: the loss is not finite whatever the
+   * batch, so the weights are not (measured with the cosine head; README, "The online trainer"). Such a trainer
+   * learns nothing more; the caller starts a new one from the serving version.
+   */
+  public boolean poisoned() {
+    return skippedInARow >= POISONED_AFTER_SKIPPED;
   }
 
   public ModelDescriptor parent() {
@@ -167,7 +191,9 @@ public final class OnlineTrainer implements AutoCloseable {
     try (NDManager m = trainer.getManager().newSubManager()) {
       NDArray x = m.create(flat, new Shape(nl + 2L * nu, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
       NDArray y = m.create(labels);
-      net.decodeRows(nl, nl + nu);
+      // The decoder costs about three encoder passes per image: only the first few weak views are decoded.
+      int nr = Math.min(nu, options.reconstructionImages());
+      net.decodeRows(nl, nl + nr);
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDList out = trainer.forward(new NDList(x));
         NDArray logits = out.get(2);
@@ -183,9 +209,9 @@ public final class OnlineTrainer implements AutoCloseable {
           NDArray mask = probs.max(new int[] {1}).gte((float) options.threshold()).toType(DataType.FLOAT32, false);
           NDArray pseudo = probs.argMax(1);
           NDArray consistency = crossEntropy(strong, pseudo).mul(mask).mean();
-          NDArray weakImages = x.get(nl + ":" + (nl + nu));
-          NDArray recon = ConvAutoencoder.reconstructionError(out.get(0), weakImages).mean();
-          float ramp = Math.min(1f, (steps + 1) / (float) CONSISTENCY_RAMP_STEPS);
+          NDArray recon = nr == 0 ? m.zeros(new Shape())
+              : ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr))).mean();
+          float ramp = Math.min(1f, (ownSteps + 1) / (float) CONSISTENCY_RAMP_STEPS);
           total = total.add(consistency.mul((float) options.consistencyWeight() * ramp))
               .add(recon.mul((float) options.reconstructionWeight()));
           consistencyValue = consistency.getFloat();
@@ -207,7 +233,9 @@ public final class OnlineTrainer implements AutoCloseable {
         trainer.step();
       }
     }
+    skippedInARow = result.skipped() ? skippedInARow + 1 : 0;
     steps++;
+    ownSteps++;
     return result;
   }
 

@@ -14,6 +14,10 @@ public interface TrainerObserver {
   default void reservoirs(int labelled, int heldOut, int recent) {
   }
 
+  /** The trainer's weights stopped being finite and it started again from the serving version. */
+  default void restarted() {
+  }
+
   /** A candidate was measured and promoted or rejected. */
   default void candidate(ModelVersion version) {
   }

@@ -158,7 +158,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
             LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
                 labelled.classes().size());
           }
-          trainSlice(trainer, producer);
+          trainer = trainSlice(trainer, producer);
         }
         // The budget is spent (not a stop): judge what the last steps since the previous candidate learned.
         if (running && trainer != null && trainer.steps() % settings.candidateEverySteps() != 0) {
@@ -179,21 +179,34 @@ public final class TrainerService implements AutoCloseable, Runnable {
     }
   }
 
-  /** Trains for about half a second (then polls again), judging a candidate every so many steps. */
-  private void trainSlice(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
+  /**
+   * Trains for about half a second (then polls again), judging a candidate every so many steps; returns the
+   * trainer to go on with (a new one, from the serving version, when this one's weights stopped being finite).
+   */
+  private OnlineTrainer trainSlice(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
     long until = System.nanoTime() + TRAIN_SLICE_NANOS;
     while (running && System.nanoTime() < until
         && (settings.maxSteps() == 0 || trainer.steps() < settings.maxSteps())) {
       long t0 = System.nanoTime();
       OnlineTrainer.Step step = trainer.step(labelled, recent, classIndex);
       if (step == null) {
-        return;
+        return trainer;
       }
       observer.step(step, System.nanoTime() - t0);
+      if (trainer.poisoned()) {
+        long steps = trainer.steps();
+        trainer.close();
+        LOG.warn("online trainer: {} steps in a row had a non-finite loss at step {}; starting again from v{}",
+            OnlineTrainer.POISONED_AFTER_SKIPPED, steps, servingVersion);
+        observer.restarted();
+        return OnlineTrainer.startFrom(store.versionDir(servingVersion), device, OnlineTrainer.Options.of(settings),
+            steps);
+      }
       if (trainer.steps() % settings.candidateEverySteps() == 0) {
         judgeCandidate(trainer, producer);
       }
     }
+    return trainer;
   }
 
   private void judgeCandidate(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {

@@ -31,7 +31,7 @@ class TrainingRecipeTest {
     ReplayOptions replay = ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(2_000).withLabelFraction(0.05)
         .withHoldout(Set.of(9), Set.of());
     TrainerSettings settings = SemistreamConfig.fromMap(Map.of("trainer.labelled.batch", "16",
-        "trainer.unlabelled.batch", "16", "trainer.head", "cosine")).trainer();
+        "trainer.unlabelled.batch", "16")).trainer();
     List<TrainingRecipe.Checkpoint> seen = new ArrayList<>();
 
     List<TrainingRecipe.Checkpoint> result = TrainingRecipe.run(TestModels.tinyVersionDir(), Device.cpu(), fashion,

@@ -30,7 +30,7 @@ class OnlineTrainerTest {
   private static final OnlineTrainer.Options OPTIONS = options(OnlineTrainer.Head.LINEAR);
 
   private static OnlineTrainer.Options options(OnlineTrainer.Head head) {
-    return new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1.0, 1.0, head, 10f, 7);
+    return new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1.0, 1.0, 32, head, 10f, 7);
   }
 
   @TempDir
@@ -115,6 +115,67 @@ class OnlineTrainerTest {
       assertTrue(step.skipped(), "a NaN loss is not learned from: " + step);
       float[][] after = embed(trainer.saveCandidate(store, 2, Double.NaN, "test"), probe);
       assertArrayEquals(embed(store.versionDir(1), probe)[0], after[0], 0f, "the weights are unchanged");
+    }
+  }
+
+  @Test
+  void shouldCallATrainerPoisonedAfterTenSkippedStepsInARowAndLetANewOneCountOn() throws Exception {
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    store.importVersion(TestModels.tinyVersionDir());
+    float[] poisoned = new float[28 * 28];
+    java.util.Arrays.fill(poisoned, Float.NaN);
+    LabelledReservoir bad = new LabelledReservoir(10, 1);
+    bad.add("nan-1", "a", poisoned);
+    bad.add("nan-2", "b", poisoned);
+    LabelledReservoir good = new LabelledReservoir(10, 1);
+    good.add("img-1", "a", fashion.imageAsFloats(1));
+    good.add("img-2", "b", fashion.imageAsFloats(2));
+    Map<String, Integer> classIndex = Map.of("a", 0, "b", 1);
+    long steps;
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), OPTIONS)) {
+      trainer.step(good, new RecentImages(10), classIndex);
+      for (int i = 0; i < OnlineTrainer.POISONED_AFTER_SKIPPED - 1; i++) {
+        trainer.step(bad, new RecentImages(10), classIndex);
+      }
+      assertTrue(!trainer.poisoned(), "nine skipped steps are not yet a poisoned trainer");
+      trainer.step(good, new RecentImages(10), classIndex);
+      trainer.step(bad, new RecentImages(10), classIndex);
+      assertTrue(!trainer.poisoned(), "a good step in between resets the count");
+      for (int i = 0; i < OnlineTrainer.POISONED_AFTER_SKIPPED - 1; i++) {
+        trainer.step(bad, new RecentImages(10), classIndex);
+      }
+      assertTrue(trainer.poisoned());
+      steps = trainer.steps();
+    }
+    try (OnlineTrainer next = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), OPTIONS, steps)) {
+      OnlineTrainer.Step step = next.step(good, new RecentImages(10), classIndex);
+      assertTrue(!step.skipped() && !next.poisoned());
+      assertEquals(steps + 1, next.steps(), "the step count goes on, so budgets and candidate cadence hold");
+    }
+  }
+
+  @Test
+  void shouldDecodeOnlyAsManyWeakViewsAsConfigured() throws Exception {
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    store.importVersion(TestModels.tinyVersionDir());
+    LabelledReservoir labelled = new LabelledReservoir(10, 1);
+    RecentImages recent = new RecentImages(64);
+    for (int i = 0; i < 64; i++) {
+      labelled.add("img-" + i, "c" + fashion.label(i), fashion.imageAsFloats(i));
+      recent.add(fashion.imageAsFloats(i));
+    }
+    Map<String, Integer> classIndex = new HashMap<>();
+    labelled.classes().forEach(c -> classIndex.put(c, classIndex.size()));
+    for (int decoded : new int[] {0, 8}) {
+      var options = new OnlineTrainer.Options(16, 16, 32, 1e-3f, 0.95, 1.0, 1.0, decoded, OnlineTrainer.Head.LINEAR,
+          10f, 7);
+      try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), options)) {
+        OnlineTrainer.Step step = trainer.step(labelled, recent, classIndex);
+        assertEquals(16 + 2 * 32, step.imagePasses());
+        assertTrue(decoded == 0 ? step.reconstruction() == 0 : step.reconstruction() > 0, decoded + ": " + step);
+      }
     }
   }
 
