@@ -59,7 +59,8 @@ final class EvalCommand implements Callable<Integer> {
           + "service.")
   long trainerOnlySteps;
 
-  @Option(names = "--checkpoint-every", defaultValue = "150", description = "With --trainer-only: steps between checkpoints.")
+  @Option(names = "--checkpoint-every", defaultValue = "150",
+      description = "With --trainer-only: steps between checkpoints.")
   long checkpointEvery;
 
   @Option(names = "--sample", defaultValue = "10000",
@@ -109,7 +110,8 @@ final class EvalCommand implements Callable<Integer> {
           trainerOnlySteps, checkpointEvery, sample, scratch, c -> System.out.printf(
               "| %d | %,d | %.0f | %,.0f | %.1f %% | %.1f %% | %.3f / %.3f | %.2f | %d |%n", c.steps(), c.imagePasses(),
               c.trainingSeconds(), c.steps() == 0 ? 0 : c.imagePasses() / c.trainingSeconds(),
-              100 * c.heldOutAccuracy(), 100 * c.unlabelledAccuracy(), c.novelClassAuroc(), c.novelClassAurocEuclidean(), c.maskRate(), c.skippedSteps()));
+              100 * c.heldOutAccuracy(), 100 * c.unlabelledAccuracy(), c.novelClassAuroc(),
+              c.novelClassAurocEuclidean(), c.maskRate(), c.skippedSteps()));
     } finally {
       WorkDirectory.delete(scratch);
     }

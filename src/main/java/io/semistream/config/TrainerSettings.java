@@ -8,8 +8,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /** The online trainer: what it keeps, how it learns, and when a candidate encoder is served. */
 public record TrainerSettings(boolean enabled, int labelledPerClass, int recentImages, int labelledBatch,
     int unlabelledBatch, double learningRate, double threshold, double consistencyWeight,
-    double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels, int candidateEverySteps, int holdoutEvery, double minGain,
-    int minHeldOut, int maxClasses, long maxSteps, long seed) {
+    double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels,
+    int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, int maxClasses, long maxSteps, long seed) {
   public static final String ENABLED = "trainer.enabled";
   public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
   public static final String RECENT_IMAGES = "trainer.recent.images";
@@ -33,8 +33,8 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
 
   public TrainerSettings {
     if (labelledPerClass < 1 || recentImages < 1 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
-        || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0 || !("linear".equals(head) || "cosine".equals(head))
-        || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
+        || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0
+        || !("linear".equals(head) || "cosine".equals(head)) || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
         || minGain < 0 || minHeldOut < 1 || maxClasses < 2 || maxSteps < 0) {
       throw new IllegalArgumentException("invalid trainer settings");
     }

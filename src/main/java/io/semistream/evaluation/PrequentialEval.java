@@ -213,15 +213,12 @@ public final class PrequentialEval {
     boolean cosine = config.learner().classification().metric() == DistanceMetric.COSINE;
     r.put("baselineRawPixelNearestMean", accuracy(Metrics.nearestMean(rawTrain, trainLabels, classes, rawQueries,
         cosine), unlabelledKnown, d, plan));
-    List<Integer> embTrainIdx = labelled.stream().filter(idx -> log.embeddings.containsKey(Replayer.imageId(o, idx)))
-        .toList();
-    float[][] embTrain = embTrainIdx.stream().map(idx -> log.embeddings.get(Replayer.imageId(o, idx)))
-        .toArray(float[][]::new);
-    int[] embLabels = embTrainIdx.stream().mapToInt(d::label).toArray();
-    float[][] embQueries = unlabelledKnown.stream().map(i -> log.embeddings.getOrDefault(
-        Replayer.imageId(o, plan.order()[i]), new float[embTrain[0].length])).toArray(float[][]::new);
-    r.put("baselineEmbeddingTrueLabelsOnly", accuracy(Metrics.nearestMean(embTrain, embLabels, classes, embQueries,
-        cosine), unlabelledKnown, d, plan));
+    r.put("baselineEmbeddingTrueLabelsOnly", trueLabelsOnly(log.embeddings, labelled, unlabelledKnown, classes,
+        cosine, d, o, plan));
+    // The same with each image's last embedding (the encoder served at the end): what the learner's pseudo-labels
+    // add to, or take from, the final encoder's true-label class means.
+    r.put("baselineFinalEmbeddingTrueLabelsOnly", trueLabelsOnly(log.latestEmbeddings, labelled, unlabelledKnown,
+        classes, cosine, d, o, plan));
 
     // Accuracy over time (prequential): first prediction of each image, in arrival order, ten buckets.
     List<Double> firstByDecile = new ArrayList<>();
@@ -300,6 +297,21 @@ public final class PrequentialEval {
     perf.put("latencyMsP99", Metrics.percentile(latencies, 0.99));
     r.put("performance", perf);
     return r;
+  }
+
+  /** Nearest class mean over the given embeddings of the labelled images, scored on the unlabelled known ones. */
+  private static double trueLabelsOnly(Map<String, float[]> embeddings, List<Integer> labelled,
+      List<Integer> unlabelledKnown, int classes, boolean cosine, Dataset d, ReplayOptions o, ReplayPlan plan) {
+    List<Integer> trainIdx = labelled.stream().filter(idx -> embeddings.containsKey(Replayer.imageId(o, idx)))
+        .toList();
+    if (trainIdx.isEmpty()) {
+      return Double.NaN;
+    }
+    float[][] train = trainIdx.stream().map(idx -> embeddings.get(Replayer.imageId(o, idx))).toArray(float[][]::new);
+    int[] labels = trainIdx.stream().mapToInt(d::label).toArray();
+    float[][] queries = unlabelledKnown.stream().map(i -> embeddings.getOrDefault(
+        Replayer.imageId(o, plan.order()[i]), new float[train[0].length])).toArray(float[][]::new);
+    return accuracy(Metrics.nearestMean(train, labels, classes, queries, cosine), unlabelledKnown, d, plan);
   }
 
   private static double auroc(List<Double> scores, List<Boolean> positives) {

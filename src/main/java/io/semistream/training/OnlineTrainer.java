@@ -69,7 +69,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
   /**
    * The losses of one step, and the share of unlabelled images confident enough to be pseudo-labelled;
-   * {@code skipped} when the loss was not finite and the weights were left as they were.
+   * {@code skipped} when the loss or a gradient was not finite and the weights were left as they were.
    */
   public record Step(float loss, float supervised, float consistency, float reconstruction, double maskRate,
       int imagePasses, boolean skipped) {
@@ -92,6 +92,7 @@ public final class OnlineTrainer implements AutoCloseable {
   private long steps;
   private long ownSteps;
   private int skippedInARow;
+  private boolean closed;
 
   private OnlineTrainer(Model model, Trainer trainer, SemiSupervisedNet net, Options options,
       ModelDescriptor parent, long stepsBefore) {
@@ -259,10 +260,14 @@ public final class OnlineTrainer implements AutoCloseable {
     return dir;
   }
 
+  /** Idempotent: a trainer replaced after {@link #poisoned} is closed once by its replacer and maybe again later. */
   @Override
   public void close() {
-    trainer.close();
-    model.close();
+    if (!closed) {
+      closed = true;
+      trainer.close();
+      model.close();
+    }
   }
 
   /** Writes the autoencoder's weights in the model store's format: the Model's block is swapped for the save. */

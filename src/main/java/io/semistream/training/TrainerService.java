@@ -153,7 +153,8 @@ public final class TrainerService implements AutoCloseable, Runnable {
             continue;
           }
           if (trainer == null) {
-            trainer = OnlineTrainer.startFrom(store.versionDir(servingVersion), device, OnlineTrainer.Options.of(settings));
+            trainer = OnlineTrainer.startFrom(store.versionDir(servingVersion), device,
+                OnlineTrainer.Options.of(settings));
             training = true;
             LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
                 labelled.classes().size());

@@ -98,16 +98,21 @@ class OnlineTrainerTest {
     }
   }
 
-  /** Augmentations clamp to [0, 1] but pass NaN through: a NaN image makes the loss NaN. */
-  @Test
-  void shouldSkipAStepWhoseLossIsNotFiniteAndKeepTheWeights() throws Exception {
-    ModelStore store = new ModelStore(dir.resolve("models"));
-    store.importVersion(TestModels.tinyVersionDir());
+  /** Two classes of all-NaN images: augmentations clamp to [0, 1] but pass NaN through, so the loss is NaN. */
+  private static LabelledReservoir nanImages() {
     float[] poisoned = new float[28 * 28];
     java.util.Arrays.fill(poisoned, Float.NaN);
     LabelledReservoir labelled = new LabelledReservoir(10, 1);
     labelled.add("nan-1", "a", poisoned);
     labelled.add("nan-2", "b", poisoned);
+    return labelled;
+  }
+
+  @Test
+  void shouldSkipAStepWhoseLossIsNotFiniteAndKeepTheWeights() throws Exception {
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    store.importVersion(TestModels.tinyVersionDir());
+    LabelledReservoir labelled = nanImages();
     float[][] probe = {new float[28 * 28]};
     try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(),
         options(OnlineTrainer.Head.COSINE))) {
@@ -123,11 +128,7 @@ class OnlineTrainerTest {
     Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
     ModelStore store = new ModelStore(dir.resolve("models"));
     store.importVersion(TestModels.tinyVersionDir());
-    float[] poisoned = new float[28 * 28];
-    java.util.Arrays.fill(poisoned, Float.NaN);
-    LabelledReservoir bad = new LabelledReservoir(10, 1);
-    bad.add("nan-1", "a", poisoned);
-    bad.add("nan-2", "b", poisoned);
+    LabelledReservoir bad = nanImages();
     LabelledReservoir good = new LabelledReservoir(10, 1);
     good.add("img-1", "a", fashion.imageAsFloats(1));
     good.add("img-2", "b", fashion.imageAsFloats(2));
