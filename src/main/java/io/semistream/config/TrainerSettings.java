@@ -7,7 +7,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The online trainer: what it keeps, how it learns, and when a candidate encoder is served. */
 public record TrainerSettings(boolean enabled, int labelledPerClass, int recentImages, int labelledBatch,
-    int unlabelledBatch, double learningRate, double threshold, double consistencyWeight,
+    int unlabelledBatch, double learningRate, long learningRateDecaySteps, double threshold, double consistencyWeight,
     double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels,
     int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, int maxClasses, long maxSteps, long seed) {
   public static final String ENABLED = "trainer.enabled";
@@ -16,6 +16,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
   public static final String LABELLED_BATCH = "trainer.labelled.batch";
   public static final String UNLABELLED_BATCH = "trainer.unlabelled.batch";
   public static final String LEARNING_RATE = "trainer.learning.rate";
+  public static final String LEARNING_RATE_DECAY_STEPS = "trainer.learning.rate.decay.steps";
   public static final String THRESHOLD = "trainer.pseudo.threshold";
   public static final String CONSISTENCY_WEIGHT = "trainer.consistency.weight";
   public static final String RECONSTRUCTION_WEIGHT = "trainer.reconstruction.weight";
@@ -33,6 +34,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
 
   public TrainerSettings {
     if (labelledPerClass < 1 || recentImages < 1 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
+        || learningRateDecaySteps < 0
         || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0
         || !("linear".equals(head) || "cosine".equals(head)) || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
         || minGain < 0 || minHeldOut < 1 || maxClasses < 2 || maxSteps < 0) {
@@ -53,6 +55,9 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
             "Unlabelled images per training step (each passes twice: weak and strong view).")
         .define(LEARNING_RATE, Type.DOUBLE, 0.03, Range.between(1e-7, 1.0), Importance.MEDIUM,
             "SGD learning rate (momentum 0.9, weight decay 5e-4).")
+        .define(LEARNING_RATE_DECAY_STEPS, Type.LONG, 0L, Range.atLeast(0L), Importance.LOW,
+            "Cosine decay of the learning rate over this many steps (lr x cos(7 pi s / 16 S), to about a fifth), "
+                + "then held; 0: constant (continuous training has no end).")
         .define(THRESHOLD, Type.DOUBLE, 0.95, Range.between(0.01, 1.0), Importance.MEDIUM,
             "Confidence of the weak view above which an unlabelled image is pseudo-labelled for the strong view.")
         .define(CONSISTENCY_WEIGHT, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,
@@ -86,7 +91,8 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
 
   static TrainerSettings read(ParsedValues v) {
     return new TrainerSettings(v.bool(ENABLED), v.integer(LABELLED_PER_CLASS), v.integer(RECENT_IMAGES),
-        v.integer(LABELLED_BATCH), v.integer(UNLABELLED_BATCH), v.decimal(LEARNING_RATE), v.decimal(THRESHOLD),
+        v.integer(LABELLED_BATCH), v.integer(UNLABELLED_BATCH), v.decimal(LEARNING_RATE),
+        v.longValue(LEARNING_RATE_DECAY_STEPS), v.decimal(THRESHOLD),
         v.decimal(CONSISTENCY_WEIGHT), v.decimal(RECONSTRUCTION_WEIGHT), v.integer(RECONSTRUCTION_IMAGES),
         v.string(HEAD), v.decimal(COSINE_SCALE), v.integer(MIN_LABELS),
         v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
@@ -95,7 +101,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
 
   public TrainerSettings withMaxSteps(long steps) {
     return new TrainerSettings(enabled, labelledPerClass, recentImages, labelledBatch, unlabelledBatch,
-        learningRate, threshold, consistencyWeight, reconstructionWeight, reconstructionImages, head, cosineScale,
+        learningRate, learningRateDecaySteps, threshold, consistencyWeight, reconstructionWeight, reconstructionImages, head, cosineScale,
         minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, maxClasses, steps, seed);
   }
 }

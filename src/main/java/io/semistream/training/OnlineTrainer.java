@@ -49,10 +49,10 @@ public final class OnlineTrainer implements AutoCloseable {
 
   /** How the trainer learns. */
   public record Options(int maxClasses, int labelledBatch, int unlabelledBatch, float learningRate,
-      double threshold, double consistencyWeight, double reconstructionWeight, int reconstructionImages, Head head,
-      float cosineScale, long seed) {
+      long decaySteps, double threshold, double consistencyWeight, double reconstructionWeight,
+      int reconstructionImages, Head head, float cosineScale, long seed) {
     public Options {
-      if (maxClasses < 2 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
+      if (maxClasses < 2 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0) || decaySteps < 0
           || !(threshold > 0 && threshold <= 1) || consistencyWeight < 0 || reconstructionWeight < 0
           || reconstructionImages < 0 || head == null || !(cosineScale > 0)) {
         throw new IllegalArgumentException("invalid online training options");
@@ -62,7 +62,7 @@ public final class OnlineTrainer implements AutoCloseable {
     /** The options the trainer's configuration names. */
     public static Options of(TrainerSettings s) {
       return new Options(s.maxClasses(), s.labelledBatch(), s.unlabelledBatch(), (float) s.learningRate(),
-          s.threshold(), s.consistencyWeight(), s.reconstructionWeight(), s.reconstructionImages(),
+          s.learningRateDecaySteps(), s.threshold(), s.consistencyWeight(), s.reconstructionWeight(), s.reconstructionImages(),
           Head.valueOf(s.head().toUpperCase(Locale.ROOT)), (float) s.cosineScale(), s.seed());
     }
   }
@@ -132,7 +132,8 @@ public final class OnlineTrainer implements AutoCloseable {
       // the supervised loss climb within 20 steps on Fashion-MNIST and the consistency loss then locked the head
       // on one class (every unlabelled image "confident", supervised loss 5 -> 10): measured in an eval.
       DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
-          .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(options.learningRate()))
+          .optOptimizer(Optimizer.sgd().setLearningRateTracker(
+                  (Tracker) update -> learningRate(options.learningRate(), update, options.decaySteps()))
               .optMomentum(0.9f).optWeightDecays(5e-4f).optClipGrad(CLIP).build())
           .optDevices(new Device[] {device});
       Trainer trainer = model.newTrainer(config);
@@ -142,6 +143,19 @@ public final class OnlineTrainer implements AutoCloseable {
       model.close();
       throw new IOException("cannot start training from " + servingDir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The learning rate at update {@code step}: constant when {@code decaySteps} is 0, else the measured recipe's
+   * cosine decay {@code base · cos(7π·s / 16S)} over {@code S = decaySteps} (to about a fifth of the base), then
+   * held there.
+   */
+  static float learningRate(float base, int step, long decaySteps) {
+    if (decaySteps == 0) {
+      return base;
+    }
+    double progress = Math.min(step, decaySteps) / (double) decaySteps;
+    return (float) (base * Math.cos(7 * Math.PI * progress / 16));
   }
 
   public long steps() {

@@ -68,7 +68,7 @@ class ModelSwitchIT {
       recent.add(fashion.imageAsFloats(i));
     }
     try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(),
-        new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1, 1, 32, OnlineTrainer.Head.LINEAR, 10f, 3))) {
+        new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0, 0.95, 1, 1, 32, OnlineTrainer.Head.LINEAR, 10f, 3))) {
       for (int s = 0; s < 20; s++) {
         trainer.step(labelled, recent, classIndex);
       }

@@ -22,7 +22,9 @@ class MetricsServerTest {
   private static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.counter("semistream.test.images.in").increment(3);
-    registry.gauge("semistream.test.backlog.size", 7.0);
+    // A supplier gauge is held strongly: registry.gauge(name, 7.0) keeps only a weak reference to the boxed value,
+    // which a garbage collection between registration and scrape turns into NaN (it failed a CI run that way).
+    io.micrometer.core.instrument.Gauge.builder("semistream.test.backlog.size", () -> 7.0).register(registry);
     return registry;
   }
 

@@ -30,7 +30,7 @@ class OnlineTrainerTest {
   private static final OnlineTrainer.Options OPTIONS = options(OnlineTrainer.Head.LINEAR);
 
   private static OnlineTrainer.Options options(OnlineTrainer.Head head) {
-    return new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0.95, 1.0, 1.0, 32, head, 10f, 7);
+    return new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0, 0.95, 1.0, 1.0, 32, head, 10f, 7);
   }
 
   @TempDir
@@ -170,13 +170,28 @@ class OnlineTrainerTest {
     Map<String, Integer> classIndex = new HashMap<>();
     labelled.classes().forEach(c -> classIndex.put(c, classIndex.size()));
     for (int decoded : new int[] {0, 8}) {
-      var options = new OnlineTrainer.Options(16, 16, 32, 1e-3f, 0.95, 1.0, 1.0, decoded, OnlineTrainer.Head.LINEAR,
-          10f, 7);
+      var options = new OnlineTrainer.Options(16, 16, 32, 1e-3f, 0, 0.95, 1.0, 1.0, decoded,
+          OnlineTrainer.Head.LINEAR, 10f, 7);
       try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), options)) {
         OnlineTrainer.Step step = trainer.step(labelled, recent, classIndex);
         assertEquals(16 + 2 * 32, step.imagePasses());
         assertTrue(decoded == 0 ? step.reconstruction() == 0 : step.reconstruction() > 0, decoded + ": " + step);
       }
+    }
+  }
+
+  @Test
+  void shouldDecayTheLearningRateAlongACosineToAFifthAndHoldItThere() {
+    assertEquals(0.03f, OnlineTrainer.learningRate(0.03f, 5_000, 0), "no decay length: constant");
+    assertEquals(0.03f, OnlineTrainer.learningRate(0.03f, 0, 2_400), 1e-9f);
+    float end = (float) (0.03 * Math.cos(7 * Math.PI / 16));
+    assertEquals(end, OnlineTrainer.learningRate(0.03f, 2_400, 2_400), 1e-7f);
+    assertEquals(end, OnlineTrainer.learningRate(0.03f, 9_999, 2_400), 1e-7f, "held after the decay");
+    float previous = Float.MAX_VALUE;
+    for (int step = 0; step <= 2_400; step += 100) {
+      float lr = OnlineTrainer.learningRate(0.03f, step, 2_400);
+      assertTrue(lr < previous, "decreasing at step " + step);
+      previous = lr;
     }
   }
 
