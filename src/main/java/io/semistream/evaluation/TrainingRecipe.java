@@ -121,10 +121,16 @@ public final class TrainingRecipe {
       int classes = data.classNames().size();
       float[][] train = embed(encoder, data, labels);
       int[] trainLabels = labels.stream().mapToInt(data::label).toArray();
-      List<Integer> trainOnly = labels.stream().filter(i -> !heldOut.contains(i)).toList();
-      double heldOutAccuracy = accuracy(Metrics.nearestMean(embed(encoder, data, trainOnly),
-          trainOnly.stream().mapToInt(data::label).toArray(), classes, embed(encoder, data, heldOut), true),
-          heldOut, data);
+      // Every label is embedded once; the held-out score splits them as the trainer does.
+      Map<Integer, float[]> byIndex = new HashMap<>();
+      for (int i = 0; i < labels.size(); i++) {
+        byIndex.put(labels.get(i), train[i]);
+      }
+      java.util.Set<Integer> judging = new java.util.HashSet<>(heldOut);
+      List<Integer> trainOnly = labels.stream().filter(i -> !judging.contains(i)).toList();
+      double heldOutAccuracy = accuracy(Metrics.nearestMean(
+          trainOnly.stream().map(byIndex::get).toArray(float[][]::new), trainOnly.stream().mapToInt(data::label)
+              .toArray(), classes, heldOut.stream().map(byIndex::get).toArray(float[][]::new), true), heldOut, data);
       float[][] queries = embed(encoder, data, sample);
       double[] distance = new double[queries.length];
       int[] predicted = Metrics.nearestMeanWithDistance(train, trainLabels, classes, queries, true, distance);

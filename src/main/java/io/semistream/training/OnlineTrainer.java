@@ -89,13 +89,15 @@ public final class OnlineTrainer implements AutoCloseable {
   private final Random random;
   private final ModelDescriptor parent;
   private final long started = System.currentTimeMillis();
+  /** Steps of the trainers this one took over from (budgets and candidate cadence count on). */
+  private final long stepsBefore;
   private long steps;
-  private long ownSteps;
   private int skippedInARow;
   private boolean closed;
 
   private OnlineTrainer(Model model, Trainer trainer, SemiSupervisedNet net, Options options,
       ModelDescriptor parent, long stepsBefore) {
+    this.stepsBefore = stepsBefore;
     this.steps = stepsBefore;
     this.model = model;
     this.trainer = trainer;
@@ -226,7 +228,8 @@ public final class OnlineTrainer implements AutoCloseable {
           NDArray consistency = crossEntropy(strong, pseudo).mul(mask).mean();
           NDArray recon = nr == 0 ? m.zeros(new Shape())
               : ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr))).mean();
-          float ramp = Math.min(1f, (ownSteps + 1) / (float) CONSISTENCY_RAMP_STEPS);
+          // This trainer's own steps: a trainer that took over has a new head, so the ramp starts again.
+          float ramp = Math.min(1f, (steps - stepsBefore + 1) / (float) CONSISTENCY_RAMP_STEPS);
           total = total.add(consistency.mul((float) options.consistencyWeight() * ramp))
               .add(recon.mul((float) options.reconstructionWeight()));
           consistencyValue = consistency.getFloat();
@@ -250,7 +253,6 @@ public final class OnlineTrainer implements AutoCloseable {
     }
     skippedInARow = result.skipped() ? skippedInARow + 1 : 0;
     steps++;
-    ownSteps++;
     return result;
   }
 
