@@ -11,7 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
     int maxImageBytes, int maxImageSide, long maxImagePixels, String groupId, String transactionalIdPrefix,
-    boolean followPromotions, boolean reembedOnSwitch) {
+    boolean followPromotions, boolean reembedOnSwitch, long largeImagePixels, int largeThreads) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -24,6 +24,8 @@ public record EmbeddingSettings(
   public static final String TRANSACTIONAL_ID = "embedding.transactional.id";
   public static final String FOLLOW_PROMOTIONS = "embedding.follow.promotions";
   public static final String REEMBED_ON_SWITCH = "embedding.reembed.on.switch";
+  public static final String LARGE_IMAGE_PIXELS = "embedding.large.image.pixels";
+  public static final String LARGE_THREADS = "embedding.large.threads";
 
   static void define(ConfigDef def) {
     def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
@@ -51,7 +53,15 @@ public record EmbeddingSettings(
             "Switch to an encoder version the trainer promotes (model-versions topic) at the next batch, no restart.")
         .define(REEMBED_ON_SWITCH, Type.BOOLEAN, true, Importance.MEDIUM,
             "After a switch, re-read the retained images from the start so every image gets the new version's "
-                + "embedding (the learner rebuilds its prototypes in the new space from them).");
+                + "embedding (the learner rebuilds its prototypes in the new space from them).")
+        .define(LARGE_IMAGE_PIXELS, Type.LONG, 512L * 512, Range.between(0L, 1L << 32), Importance.MEDIUM,
+            "Images with more pixels than this (width x height, from the header) are not decoded in line with "
+                + "the small ones: they are forwarded to the images-large topic and embedded by the large-image "
+                + "workers, so that big images (~25 ms per megapixel to decode) cannot stall small ones. "
+                + "0: every image in line.")
+        .define(LARGE_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
+            "Large-image workers (the slow lane, topic images-large); each has its own consumer, transactional "
+                + "producer and Predictor.");
   }
 
   static EmbeddingSettings read(ParsedValues v) {
@@ -59,7 +69,8 @@ public record EmbeddingSettings(
         v.integer(INTRA_OP_THREADS), DeviceChoice.valueOf(v.string(DEVICE).toUpperCase(Locale.ROOT)),
         v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.longValue(MAX_IMAGE_PIXELS), v.string(GROUP_ID),
         v.string(TRANSACTIONAL_ID),
-        v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH));
+        v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH), v.longValue(LARGE_IMAGE_PIXELS),
+        v.integer(LARGE_THREADS));
   }
 
   public EmbeddingSettings {
@@ -78,10 +89,19 @@ public record EmbeddingSettings(
     if (maxImageBytes < 1 || maxImageSide < 1 || maxImagePixels < 1) {
       throw new IllegalArgumentException("image limits must be positive");
     }
+    if (largeImagePixels < 0 || largeThreads < 1) {
+      throw new IllegalArgumentException("largeImagePixels must be >= 0 and largeThreads >= 1, got "
+          + largeImagePixels + " and " + largeThreads);
+    }
     if (device == null || groupId == null || groupId.isBlank()
         || transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
       throw new IllegalArgumentException("device, groupId and transactionalIdPrefix are required");
     }
+  }
+
+  /** Pixels above which an image goes to the slow lane; {@code Long.MAX_VALUE} when the lane is off (0). */
+  public long inlinePixelLimit() {
+    return largeImagePixels == 0 ? Long.MAX_VALUE : largeImagePixels;
   }
 
   /** Intra-op threads actually used: explicit, or the cores shared fairly among the workers. */
@@ -94,11 +114,13 @@ public record EmbeddingSettings(
 
   public EmbeddingSettings withBatch(int newBatchSize, long newMaxWaitMs) {
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
-        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch);
+        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
+        largeImagePixels, largeThreads);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
-        maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch);
+        maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch,
+        largeImagePixels, largeThreads);
   }
 }

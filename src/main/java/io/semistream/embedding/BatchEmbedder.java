@@ -3,6 +3,7 @@ package io.semistream.embedding;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.semistream.image.ImagePreprocessor;
+import io.semistream.image.LargeImageException;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.model.ModelDescriptor;
 import io.semistream.records.DeadLetters;
@@ -20,25 +21,38 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * One batch of image records to the records that leave for it: preprocess each image (bad ones become dead
- * letters), one forward pass for the rest, an embedding per image (a non-finite one becomes a dead letter).
- * No Kafka I/O: the worker sends the result in one transaction with the consumed offsets.
+ * letters; big ones are forwarded to the slow lane when there is one), one forward pass for the rest, an
+ * embedding per image (a non-finite one becomes a dead letter). No Kafka I/O: the worker sends the result in one
+ * transaction with the consumed offsets.
  */
 final class BatchEmbedder {
-  /** What a batch produced: records to send (embeddings and dead letters), how many embedded, forward time. */
-  record Outcome(List<ProducerRecord<byte[], byte[]>> records, int embedded, long decodeNanos, long forwardNanos,
-      long serializeNanos) {
+  /**
+   * What a batch produced: records to send (embeddings, dead letters, forwarded big images), how many embedded
+   * and forwarded, time per stage.
+   */
+  record Outcome(List<ProducerRecord<byte[], byte[]>> records, int embedded, int forwarded, long decodeNanos,
+      long forwardNanos, long serializeNanos) {
   }
 
   private final ImagePreprocessor preprocessor;
   private final TopicRegistry topics;
   private final EmbeddingStats stats;
   private final String stage;
+  private final String largeImagesTopic;
+  private final long inlinePixelLimit;
 
-  BatchEmbedder(ImagePreprocessor preprocessor, TopicRegistry topics, EmbeddingStats stats, String stage) {
+  /**
+   * @param largeImagesTopic where images with more than {@code inlinePixelLimit} pixels are forwarded, unchanged;
+   *     null: decode every image here (the slow lane itself, or no lane)
+   */
+  BatchEmbedder(ImagePreprocessor preprocessor, TopicRegistry topics, EmbeddingStats stats, String stage,
+      String largeImagesTopic, long inlinePixelLimit) {
     this.preprocessor = preprocessor;
     this.topics = topics;
     this.stats = stats;
     this.stage = stage;
+    this.largeImagesTopic = largeImagesTopic;
+    this.inlinePixelLimit = largeImagesTopic == null ? Long.MAX_VALUE : inlinePixelLimit;
   }
 
   Outcome embed(List<ConsumerRecord<byte[], byte[]>> batch, Predictor<float[][], List<ImageEmbedding>> predictor,
@@ -46,6 +60,7 @@ final class BatchEmbedder {
     List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(batch.size());
     List<float[]> inputs = new ArrayList<>(batch.size());
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
+    int forwarded = 0;
     long now = System.currentTimeMillis();
     long decodeStart = System.nanoTime();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
@@ -55,8 +70,13 @@ final class BatchEmbedder {
           // Refused here, before any decoding or forward pass, with the same rule the learner applies.
           throw new RejectedRecordException(keyReason, ImageIds.problem(r.key()));
         }
-        inputs.add(preprocessor.preprocess(r.value()));
+        inputs.add(preprocessor.preprocess(r.value(), inlinePixelLimit));
         accepted.add(r);
+      } catch (LargeImageException e) {
+        // Same key, bytes, headers and timestamp: the slow lane sees the record as the sender wrote it.
+        out.add(new ProducerRecord<>(largeImagesTopic, null, r.timestamp() >= 0 ? r.timestamp() : null, r.key(),
+            r.value(), r.headers()));
+        forwarded++;
       } catch (RejectedRecordException e) {
         stats.recordDeadLetter(e.reason());
         out.add(DeadLetters.of(topics.deadLetter().name(), r, e.reason(), e.getMessage(), stage, now));
@@ -93,6 +113,6 @@ final class BatchEmbedder {
             EmbeddingSerde.encode(record)));
       }
     }
-    return new Outcome(out, embedded, start - decodeStart, forwardEnd - start, System.nanoTime() - forwardEnd);
+    return new Outcome(out, embedded, forwarded, start - decodeStart, forwardEnd - start, System.nanoTime() - forwardEnd);
   }
 }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedding service: {@code embedding.threads} workers consume {@code images}, embed them in batches and
- * publish to {@code embeddings} exactly once. Close it to stop cleanly (pending batches are committed).
+ * publish to {@code embeddings} exactly once; {@code embedding.large.threads} more do the same for the big images
+ * the first ones forward to {@code images-large} (see {@link Lane}). Close it to stop cleanly (pending batches are committed).
  */
 public final class EmbeddingService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingService.class);
@@ -24,6 +25,7 @@ public final class EmbeddingService implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final EmbeddingStats stats = new EmbeddingStats();
   private final ServingModel serving;
+  private final EmbeddingSettings settings;
 
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model) {
@@ -33,6 +35,7 @@ public final class EmbeddingService implements AutoCloseable {
   /** With {@code registry}: service meters, model info and each worker's Kafka client metrics are exported. */
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model, MeterRegistry registry) {
+    this.settings = settings;
     Consumer<EmbeddingModel> onServe = m -> { };
     if (registry != null) {
       stats.bindTo(registry);
@@ -41,18 +44,22 @@ public final class EmbeddingService implements AutoCloseable {
     }
     serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics, onServe);
     for (int i = 0; i < settings.threads(); i++) {
-      workers.add(new EmbeddingWorker(i, settings, clients, topics, serving, stats, registry));
+      workers.add(new EmbeddingWorker(Lane.REGULAR, i, settings, clients, topics, serving, stats, registry));
+    }
+    for (int i = 0; i < settings.largeThreads(); i++) {
+      workers.add(new EmbeddingWorker(Lane.LARGE, i, settings, clients, topics, serving, stats, registry));
     }
   }
 
   public EmbeddingService start() {
     for (int i = 0; i < workers.size(); i++) {
-      Thread t = new Thread(workers.get(i), "embedding-worker-" + i);
+      Thread t = new Thread(workers.get(i), workers.get(i).threadName());
       t.setDaemon(false);
       threads.add(t);
       t.start();
     }
-    LOG.info("embedding service started: {} worker(s)", workers.size());
+    LOG.info("embedding service started: {} worker(s) for images, {} for large images", settings.threads(),
+        settings.largeThreads());
     return this;
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EmbeddingStats implements MeterBinder {
   private final LongAdder imagesIn = new LongAdder();
   private final LongAdder embedded = new LongAdder();
+  private final LongAdder forwardedLarge = new LongAdder();
   private final LongAdder batches = new LongAdder();
   private final LongAdder forwardNanos = new LongAdder();
   private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
@@ -101,6 +102,9 @@ public final class EmbeddingStats implements MeterBinder {
         .description("Image records consumed by the embedding service").register(registry);
     FunctionCounter.builder("semistream.embedding.images.embedded", embedded, LongAdder::sum)
         .description("Images embedded and committed").register(registry);
+    FunctionCounter.builder("semistream.embedding.images.large", forwardedLarge, LongAdder::sum)
+        .description("Images with many pixels forwarded to the slow lane (images-large), where they are consumed, "
+            + "and counted in images.in, a second time").register(registry);
     for (RejectReason reason : RejectReason.values()) {
       FunctionCounter.builder("semistream.embedding.images.deadlettered", deadLettered.get(reason), LongAdder::sum)
           .tag("reason", reason.code()).description("Image records sent to the dead-letter topic")
@@ -121,6 +125,15 @@ public final class EmbeddingStats implements MeterBinder {
     queueTime = Timer.builder("semistream.embedding.queue")
         .description("An image's time in Kafka before an embedding worker polled it (record timestamp to poll)")
         .publishPercentileHistogram().register(registry);
+  }
+
+  void recordForwardedLarge(int count) {
+    forwardedLarge.add(count);
+  }
+
+  /** Images the regular lane forwarded to the large-image lane. */
+  public long forwardedLarge() {
+    return forwardedLarge.sum();
   }
 
   void recordDeadLetter(RejectReason reason) {

@@ -49,6 +49,7 @@ final class EmbeddingWorker implements Runnable {
   static final String STAGE = "embedding-service";
 
   private final int index;
+  private final Lane lane;
   private final EmbeddingSettings settings;
   private final KafkaClients clients;
   private final TopicRegistry topics;
@@ -64,9 +65,10 @@ final class EmbeddingWorker implements Runnable {
   private Predictor<float[][], List<ImageEmbedding>> predictor;
   private volatile Throwable failure;
 
-  EmbeddingWorker(int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
+  EmbeddingWorker(Lane lane, int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       ServingModel serving, EmbeddingStats stats, MeterRegistry registry) {
     this.registry = registry;
+    this.lane = lane;
     this.index = index;
     this.settings = settings;
     this.clients = clients;
@@ -75,7 +77,11 @@ final class EmbeddingWorker implements Runnable {
     this.model = serving.current();
     this.stats = stats;
     this.embedder = new BatchEmbedder(ImagePreprocessor.of(model.descriptor().inputSide(), settings), topics, stats,
-        STAGE);
+        STAGE, lane.forwardTopic(topics), lane.inlinePixelLimit(settings));
+  }
+
+  String threadName() {
+    return lane.threadName(index);
   }
 
   Throwable failure() {
@@ -93,17 +99,17 @@ final class EmbeddingWorker implements Runnable {
   @Override
   public void run() {
     DjlEngine.disableGradientsOnThisThread();
-    String transactionalId = settings.transactionalIdPrefix() + "-" + index;
+    String transactionalId = lane.transactionalId(settings, index);
     try (Predictor<float[][], List<ImageEmbedding>> first = model.newPredictor();
          KafkaProducer<byte[], byte[]> prod = clients.transactionalProducer(transactionalId,
              new ByteArraySerializer(), new ByteArraySerializer());
-         KafkaConsumer<byte[], byte[]> cons = clients.consumer(settings.groupId(), new ByteArrayDeserializer(),
+         KafkaConsumer<byte[], byte[]> cons = clients.consumer(lane.groupId(settings), new ByteArrayDeserializer(),
              new ByteArrayDeserializer(), Map.of("max.poll.records", settings.batchSize()))) {
       predictor = first;
       producer = prod;
       consumer = cons;
       producer.initTransactions();
-      consumer.subscribe(List.of(topics.images().name()), new FlushOnRevoke());
+      consumer.subscribe(List.of(lane.topic(topics)), new FlushOnRevoke());
       if (registry == null) {
         loop();
       } else {
@@ -119,11 +125,11 @@ final class EmbeddingWorker implements Runnable {
         failure = e;
       }
     } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
-      LOG.warn("embedding worker {} was fenced by a newer instance with the same transactional id; stopping",
-          index);
+      LOG.warn("{} was fenced by a newer instance with the same transactional id; stopping",
+          lane.threadName(index));
       failure = e;
     } catch (Throwable e) {
-      LOG.error("embedding worker {} failed", index, e);
+      LOG.error("{} failed", lane.threadName(index), e);
       failure = e;
     } finally {
       consumer = null;
@@ -156,11 +162,11 @@ final class EmbeddingWorker implements Runnable {
       predictor.close();
     }
     predictor = next;
-    LOG.info("embedding worker {}: now serving {} v{} (was v{}){}", index, promoted.descriptor().id(),
+    LOG.info("{}: now serving {} v{} (was v{}){}", lane.threadName(index), promoted.descriptor().id(),
         promoted.descriptor().version(), model.descriptor().version(),
-        settings.reembedOnSwitch() ? "; re-embedding the retained images" : "");
+        lane.seeksOnSwitch(settings) ? "; re-embedding the retained images" : "");
     model = promoted;
-    if (settings.reembedOnSwitch()) {
+    if (lane.seeksOnSwitch(settings)) {
       consumer.seekToBeginning(consumer.assignment());
     }
   }
@@ -219,6 +225,11 @@ final class EmbeddingWorker implements Runnable {
     if (pending.isEmpty()) {
       return true;
     }
+    if (!lane.seeksOnSwitch(settings)) {
+      // A lane that never seeks can switch with records pending, and must: a big image that the regular lane
+      // re-forwards after a promotion becomes visible only after that lane switched, so it gets the new version.
+      switchModelIfPromoted();
+    }
     List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
     pending.clear();
     BatchEmbedder.Outcome outcome = embedder.embed(batch, predictor, model.descriptor());
@@ -231,6 +242,7 @@ final class EmbeddingWorker implements Runnable {
     stats.recordStage(EmbeddingStats.Stage.SERIALIZE, outcome.serializeNanos());
     stats.recordStage(EmbeddingStats.Stage.COMMIT, System.nanoTime() - commitStart);
     stats.recordBatch(batch.size(), outcome.embedded(), outcome.forwardNanos());
+    stats.recordForwardedLarge(outcome.forwarded());
     return true;
   }
   private boolean commit(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
@@ -251,7 +263,7 @@ final class EmbeddingWorker implements Runnable {
       throw e;
     } catch (KafkaException e) {
       // Abortable error: nothing of this batch is visible. Rewind to the batch's first offsets and redo it.
-      LOG.warn("embedding worker {}: transaction aborted ({}); the batch of {} will be retried", index,
+      LOG.warn("{}: transaction aborted ({}); the batch of {} will be retried", lane.threadName(index),
           e.getMessage(), batch.size());
       producer.abortTransaction();
       Map<TopicPartition, Long> firstOffsets = new HashMap<>();

@@ -5,6 +5,7 @@ import java.util.Arrays;
 /** Every topic the code uses, by its catalogue id (topics/catalogue.yaml). */
 public enum TopicId {
   IMAGES("images", "image-bytes"),
+  IMAGES_LARGE("images-large", "image-bytes"),
   LABELS("labels", "json"),
   EMBEDDINGS("embeddings", "embedding-f32-v1"),
   PREDICTIONS("predictions", "json"),

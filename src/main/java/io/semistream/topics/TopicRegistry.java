@@ -48,6 +48,11 @@ public final class TopicRegistry {
     return typed(TopicId.IMAGES, Serdes.String(), Serdes.ByteArray());
   }
 
+  /** The embedding service's slow lane for images with many pixels (internal). */
+  public TypedTopic<String, byte[]> imagesLarge() {
+    return typed(TopicId.IMAGES_LARGE, Serdes.String(), Serdes.ByteArray());
+  }
+
   public TypedTopic<String, LabelRecord> labels() {
     return typed(TopicId.LABELS, Serdes.String(), json(TopicId.LABELS, LabelRecord.class));
   }

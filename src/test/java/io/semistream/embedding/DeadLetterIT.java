@@ -27,7 +27,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
+import io.semistream.kafka.KafkaClients;
+import io.semistream.topics.TopicApplier;
+import io.semistream.topics.TopicRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -90,7 +96,7 @@ class DeadLetterIT {
     }
     // Small limits so that the "oversized" (about 90 KB) and "too-wide" records trip them.
     EmbeddingSettings settings = new EmbeddingSettings(16, 20, 1, 0, io.semistream.config.DeviceChoice.CPU,
-        32 * 1024, 4096, 4L << 20, "dlq-test", "dlq-test", true, true);
+        32 * 1024, 4096, 4L << 20, "dlq-test", "dlq-test", true, true, 512L * 512, 1);
     try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
          EmbeddingService service = new EmbeddingService(settings, kafka.clients(), kafka.topics(), model).start()) {
       List<ConsumerRecord<byte[], byte[]>> embedded = kafka.readCommitted(kafka.topics().embeddings().name(),
@@ -135,5 +141,69 @@ class DeadLetterIT {
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Issue 13's cheap denial of service: big images (here 4 megapixels of a few kB each, the most the limits let
+   * through) must not hold up small ones. The regular lane reads their headers only and forwards them, in the same
+   * transaction as the small image's embedding, so the small image is visible before any big one is decoded.
+   */
+  @Test
+  void shouldEmbedASmallImageBeforeTheBigOnesSentAheadOfItAndEveryBigOneOnceInTheSlowLane() throws Exception {
+    TopicRegistry lane = TopicRegistry.load("lane.");
+    try (Admin admin = kafka.clients().admin()) {
+      new TopicApplier(admin).apply(lane.catalogue().all().values(), 0);
+    }
+    byte[] big = PngEncoder.grey(new byte[2048 * 2048], 2048, 2048);
+    int bigCount = 20;
+    try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(new ByteArraySerializer(),
+        new ByteArraySerializer(), Map.of())) {
+      // One partition, the big ones first: without the slow lane the small one waits behind all of them.
+      for (int i = 0; i < bigCount; i++) {
+        producer.send(new ProducerRecord<>(lane.images().name(), 0, key("big-" + i), big));
+      }
+      Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+      producer.send(new ProducerRecord<>(lane.images().name(), 0, key("small"),
+          PngEncoder.grey(fashion.imageBytes(0), 28, 28)));
+      producer.flush();
+    }
+    EmbeddingSettings settings = kafka.config().embedding().withIds("lane-test", "lane-test");
+    List<List<String>> polls = new ArrayList<>();
+    try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
+         KafkaConsumer<byte[], byte[]> reader = kafka.clients().consumer(null, new ByteArrayDeserializer(),
+             new ByteArrayDeserializer(), Map.of())) {
+      reader.seekToBeginning(KafkaClients.assignAll(reader, lane.embeddings().name()));
+      reader.poll(Duration.ofMillis(100));   // positioned before the service writes anything
+      try (EmbeddingService service = new EmbeddingService(settings, kafka.clients(), lane, model).start()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        int seen = 0;
+        while (seen < bigCount + 1 && System.nanoTime() < deadline) {
+          List<String> keys = new ArrayList<>();
+          reader.poll(Duration.ofMillis(100)).forEach(r -> keys.add(new String(r.key(), StandardCharsets.UTF_8)));
+          if (!keys.isEmpty()) {
+            polls.add(keys);
+            seen += keys.size();
+          }
+        }
+        List<String> all = polls.stream().flatMap(List::stream).toList();
+        assertEquals(bigCount + 1, all.size(), "every image embedded exactly once: " + polls);
+        assertEquals(bigCount + 1, Set.copyOf(all).size(), "every image embedded exactly once: " + polls);
+        long bigWithOrBeforeSmall = 0;
+        for (List<String> poll : polls) {
+          bigWithOrBeforeSmall += poll.stream().filter(k -> k.startsWith("big-")).count();
+          if (poll.contains("small")) {
+            break;
+          }
+        }
+        assertEquals(0, bigWithOrBeforeSmall, "the small image waited for big ones: " + polls);
+        assertEquals(bigCount, service.stats().forwardedLarge());
+      }
+    }
+    List<ConsumerRecord<byte[], byte[]>> forwarded = kafka.readCommitted(lane.imagesLarge().name(), bigCount,
+        Duration.ofSeconds(30), Duration.ofMillis(500));
+    assertEquals(bigCount, forwarded.size());
+    for (ConsumerRecord<byte[], byte[]> r : forwarded) {
+      assertArrayEquals(big, r.value(), "forwarded unchanged");
+    }
   }
 }

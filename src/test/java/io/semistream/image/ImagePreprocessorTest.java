@@ -152,4 +152,19 @@ class ImagePreprocessorTest {
       assertEquals(200 / 255f, v, 1e-6);
     }
   }
+
+  @Test
+  void shouldLeaveAnImageAboveTheInlineBoundUndecodedButStillRefuseOneAboveTheLimits() throws Exception {
+    byte[] square = PngEncoder.grey(new byte[600 * 600], 600, 600);
+    LargeImageException large = assertThrows(LargeImageException.class, () -> pre.preprocess(square, 359_999));
+    assertEquals(360_000, large.pixels());
+    assertEquals(28 * 28, pre.preprocess(square, 360_000).length);
+    // The limits come first: an image no lane may decode is refused, not deferred.
+    ImagePreprocessor bounded = new ImagePreprocessor(28, 1 << 20, 4096, 100_000);
+    assertEquals(RejectReason.IMAGE_TOO_LARGE, assertThrows(RejectedRecordException.class,
+        () -> bounded.preprocess(square, 1_000)).reason());
+    // A corrupt header is what it always was.
+    assertEquals(RejectReason.UNDECODABLE_IMAGE, assertThrows(RejectedRecordException.class,
+        () -> pre.preprocess("not an image".getBytes(), 1_000)).reason());
+  }
 }
