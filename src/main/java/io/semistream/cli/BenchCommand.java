@@ -14,6 +14,7 @@ import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
+import io.semistream.evaluation.BigImageStall;
 import io.semistream.evaluation.LatencyUnderLoad;
 import io.semistream.evaluation.WorkDirectory;
 import io.semistream.model.ImageEmbedding;
@@ -80,6 +81,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--latency-seconds", defaultValue = "20", description = "Seconds of images per load level.")
   int latencySeconds;
 
+  @Option(names = "--big-images", defaultValue = "0",
+      description = "Measure the stall a burst of this many big (2048x2048 RGBA) images causes to small images "
+          + "produced right after them, with the embedding service's slow lane on and off.")
+  int bigImages;
+
   @Option(names = "--latency-plot", description = "Also write the latency result as an SVG chart to this file.")
   Path latencyPlot;
 
@@ -90,6 +96,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (!latencyLoads.isEmpty()) {
       return benchLatency();
+    }
+    if (bigImages > 0) {
+      return benchBigImageStall();
     }
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
@@ -151,6 +160,29 @@ final class BenchCommand implements Callable<Integer> {
       System.out.println("plot: " + latencyPlot);
     }
     return r.loads().stream().allMatch(l -> l.missing() == 0) ? 0 : 1;
+  }
+
+  private int benchBigImageStall() throws Exception {
+    SemistreamConfig config = common.load();
+    Device device = DjlEngine.startFor(config.embedding());
+    DjlEngine.disableGradientsOnThisThread();
+    Path dir = modelOption.resolve(config, device, System.out);
+    Dataset data = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
+    System.out.printf("bench: small images behind big ones, device %s, %d cores, model %s, embedding batch %d%n",
+        device, Runtime.getRuntime().availableProcessors(), dir, config.embedding().batchSize());
+    List<BigImageStall.Run> runs;
+    try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
+      runs = BigImageStall.run(config, model, data, bigImages, 64, System.out);
+    }
+    System.out.println();
+    System.out.println("| setting | big images | small images after them | last small embedded (ms) "
+        + "| last big embedded (ms) |");
+    System.out.println("|---|---:|---:|---:|---:|");
+    for (BigImageStall.Run r : runs) {
+      System.out.printf("| %s | %d | %d | %,.0f | %s |%n", r.setting(), r.big(), r.small(), r.lastSmallMs(),
+          Double.isNaN(r.lastBigMs()) ? "-" : String.format("%,.0f", r.lastBigMs()));
+    }
+    return 0;
   }
 
   private int benchPrototypeSearch() throws Exception {

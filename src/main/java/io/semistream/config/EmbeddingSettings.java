@@ -118,6 +118,12 @@ public record EmbeddingSettings(
         largeImagePixels, largeThreads);
   }
 
+  public EmbeddingSettings withLargeImagePixels(long newLargeImagePixels) {
+    return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
+        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
+        newLargeImagePixels, largeThreads);
+  }
+
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch,
