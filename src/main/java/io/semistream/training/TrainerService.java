@@ -6,6 +6,7 @@ import io.semistream.config.TrainerSettings;
 import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.model.EmbeddingModel;
+import io.semistream.model.ModelDescriptor;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.model.ModelStore;
 import io.semistream.records.JsonSerde;
@@ -15,6 +16,7 @@ import io.semistream.records.RejectedRecordException;
 import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -138,10 +141,16 @@ public final class TrainerService implements AutoCloseable, Runnable {
         new ByteArrayDeserializer(), Map.of("max.poll.records", 2000));
          KafkaProducer<String, byte[]> producer = clients.producer(new StringSerializer(),
              new org.apache.kafka.common.serialization.ByteArraySerializer(), Map.of())) {
-      consumer.seekToBeginning(KafkaClients.assignAll(consumer, topics.images().name(), topics.labels().name()));
       Path serving = store.serving().orElseThrow(() -> new IllegalStateException("no model in " + store.root()));
-      servingVersion = ModelStore.readDescriptor(serving).version();
+      ModelDescriptor pointer = ModelStore.readDescriptor(serving);
+      servingVersion = ServingAfterRestart.version(pointer, announced(consumer),
+          v -> Files.isRegularFile(store.versionDir(v).resolve(ModelStore.DESCRIPTOR)));
+      if (servingVersion != pointer.version()) {
+        LOG.warn("online trainer: v{} was announced as promoted but the store still named v{} (a crash between the "
+            + "two); serving v{}", servingVersion, pointer.version(), servingVersion);
+      }
       store.promote(servingVersion);   // from now on the store serves what this trainer promotes, never a candidate
+      consumer.seekToBeginning(KafkaClients.assignAll(consumer, topics.images().name(), topics.labels().name()));
       OnlineTrainer trainer = null;
       try {
         while (running && (settings.maxSteps() == 0 || trainer == null || trainer.steps() < settings.maxSteps())) {
@@ -223,17 +232,46 @@ public final class TrainerService implements AutoCloseable, Runnable {
     ModelVersion announced = new ModelVersion(trainer.parent().id(), version, servingVersion,
         promote ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED, labelsSeen,
         finite(candidateAccuracy), finite(servingAccuracy), judge.size(), trainer.steps(), System.currentTimeMillis());
+    // The announcement is the commit point, the store's pointer follows it: a crash between the two leaves a
+    // promotion every embedding service follows (from the topic) and the next trainer completes (see run). The
+    // other order left a version the store served and no one had announced: services started later served it,
+    // the running ones did not.
+    producer.send(new ProducerRecord<>(topics.modelVersions().name(), announced.modelId(),
+        topics.modelVersions().valueSerde().serializer().serialize(topics.modelVersions().name(), announced))).get();
     if (promote) {
       store.promote(version);
       servingVersion = version;
     }
-    // Announced after the store names it: a reader that sees "promoted" finds the version it points to.
-    producer.send(new ProducerRecord<>(topics.modelVersions().name(), announced.modelId(),
-        topics.modelVersions().valueSerde().serializer().serialize(topics.modelVersions().name(), announced))).get();
     observer.candidate(announced);
     LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels: {}", version,
         String.format("%.3f", candidateAccuracy), String.format("%.3f", servingAccuracy), judge.size(),
         promote ? "PROMOTED" : "rejected");
+  }
+
+  /** Every announcement on {@code model-versions} (a small compacted topic), read to its end. */
+  private List<ModelVersion> announced(KafkaConsumer<byte[], byte[]> consumer) {
+    String topic = topics.modelVersions().name();
+    List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
+    consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    var serde = topics.modelVersions().valueSerde().deserializer();
+    List<ModelVersion> out = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
+      }
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        try {
+          if (r.value() != null) {
+            out.add(serde.deserialize(topic, r.value()));
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("model-versions: skipped a record that is not a model version: {}", e.getMessage());
+        }
+      }
+    }
+    return out;
   }
 
   private static double finite(double v) {
