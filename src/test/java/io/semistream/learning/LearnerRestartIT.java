@@ -1,5 +1,13 @@
 package io.semistream.learning;
 
+import io.semistream.config.SemistreamConfig;
+import io.semistream.records.ClassSemantics;
+import io.semistream.records.SynthesizedPrototype;
+import io.semistream.zeroshot.ZeroShotTesting;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import io.semistream.records.Prediction;
 
 import io.semistream.records.Prototype;
@@ -31,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The learner as a separate JVM, SIGKILLed {@value #KILLS} times at random points of one stream: exactly-once
  * state must make every crash invisible (prototypes bit-identical to an uninterrupted run, every image predicted,
- * no prediction version committed twice, none skipped).
+ * no prediction version committed twice, none skipped). The zero-shot service runs in the same process and dies
+ * with it: its synthesized prototypes (two classes with semantic vectors and no labels) must end exactly as its
+ * pure function gives them for the final tables.
  */
 class LearnerRestartIT {
   // 12,000 images; kill k after 1,000 k + [0, 500) committed predictions: ten kills land mid-stream, the last
@@ -58,6 +68,7 @@ class LearnerRestartIT {
   void shouldEndWithBitIdenticalPrototypesAndNoDuplicateOrMissingPredictionsAfterTenKills() throws Exception {
     try (TestKafka kafka = TestKafka.start(dir.resolve("kafka"))) {
       SyntheticStream stream = new SyntheticStream(6, 11);
+      Map<String, double[]> semantics = publishSemantics(kafka, 6, 2);
       stream.publish(kafka.clients(), kafka.topics(), 0, IMAGES, 0.05);
       Random random = new Random(42);
       List<Long> killedAt = new ArrayList<>();
@@ -101,6 +112,17 @@ class LearnerRestartIT {
               .count();
           assertEquals(n, e.getValue().labelledCount(), e.getKey());
         }
+        // The zero-shot service runs in the same process and died with it each time: its table must be what its
+        // pure function gives for the final (bit-identical) prototypes, nothing stale, nothing missing.
+        Map<String, SynthesizedPrototype> expected = ZeroShotTesting.expected(semantics, prototypes,
+            SemistreamConfig.defaults().learner().zeroShot().ridgeLambda());
+        assertEquals(2, expected.size());
+        Map<String, SynthesizedPrototype> synthesized = Map.of();
+        long zeroShotDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!synthesized.equals(expected) && System.nanoTime() < zeroShotDeadline) {
+          synthesized = zeroShotTable(kafka);
+        }
+        assertEquals(expected, synthesized, "the synthesized prototypes after " + KILLS + " kills");
         List<ConsumerRecord<byte[], byte[]>> committed = awaitAllPredicted(kafka, stream.truth.keySet());
         Set<String> versions = new HashSet<>();
         Map<String, Long> maxVersion = new HashMap<>();
@@ -119,13 +141,47 @@ class LearnerRestartIT {
             + dir.resolve("run-" + KILLS + ".log"));
         assertEquals(maxVersion, records, "every image's versions are 1..n without gaps or repeats");
         System.err.printf("learner kill campaign: %d kills after %s committed predictions; %d images, %d "
-            + "predictions, prototypes bit-identical, 0 lost, 0 duplicated%n", KILLS, killedAt, IMAGES,
-            committed.size());
+            + "predictions, prototypes bit-identical, %d synthesized zero-shot prototypes as from the final "
+            + "tables, 0 lost, 0 duplicated%n", KILLS, killedAt, IMAGES, committed.size(), synthesized.size());
       } finally {
         learner.destroy();
         learner.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Semantic vectors (5 attributes) for the stream's classes and {@code unseen} classes nobody labels. */
+  private static Map<String, double[]> publishSemantics(TestKafka kafka, int classes, int unseen) {
+    Random random = new Random(3);
+    Map<String, double[]> semantics = new HashMap<>();
+    var topic = kafka.topics().classSemantics();
+    try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
+        new ByteArraySerializer(), Map.of())) {
+      for (int c = 0; c < classes + unseen; c++) {
+        String name = c < classes ? SyntheticStream.className(c) : "unseen-" + c;
+        double[] attributes = random.doubles(5).toArray();
+        semantics.put(name, attributes);
+        producer.send(new ProducerRecord<>(topic.name(), name, topic.valueSerde().serializer().serialize(
+            topic.name(), new ClassSemantics(name, attributes, null, 1L))));
+      }
+    }
+    return semantics;
+  }
+
+  /** The zero-shot-prototypes table as a reader of the compacted topic sees it: the latest value per class. */
+  private static Map<String, SynthesizedPrototype> zeroShotTable(TestKafka kafka) {
+    var topic = kafka.topics().zeroShotPrototypes();
+    Map<String, SynthesizedPrototype> table = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic.name(), Integer.MAX_VALUE,
+        Duration.ofSeconds(2), Duration.ZERO)) {
+      String key = new String(r.key(), StandardCharsets.UTF_8);
+      if (r.value() == null) {
+        table.remove(key);
+      } else {
+        table.put(key, topic.valueSerde().deserializer().deserialize(topic.name(), r.value()));
+      }
+    }
+    return table;
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> awaitAllPredicted(TestKafka kafka, Set<String> ids)
