@@ -1,5 +1,11 @@
 package io.semistream.learning;
 
+import io.semistream.kafka.KafkaClients;
+import io.semistream.testing.TestKafka;
+import java.util.List;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.semistream.records.Prediction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +25,6 @@ import io.semistream.replay.Replayer;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.ProjectPaths;
-import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,7 +115,42 @@ class LearnerPipelineIT {
         assertTrue(JsonSerde.MAPPER.readTree(anomalies.body()).size() <= 5);
         assertEquals(400, get(http, base0 + "/anomalies?limit=0").statusCode());
         assertEquals(404, get(http, base0 + "/nope").statusCode());
+
+        // Issue 13 item 3, end to end: the pseudo-label cap (1.0 x true labels) holds for every class, and with no
+        // input the learner falls silent within its bound of relabel rounds (learner.relabel.idle.rounds = 3,
+        // every 500 ms here) and stays silent: no prediction, prototype or delta flips back and forth.
+        for (JsonNode c : classes) {
+          assertTrue(c.get("pseudoWeight").asDouble() <= c.get("labelledCount").asDouble() + 1e-9, c.toString());
+        }
+        assertIdleLearnerFallsSilent(kafka);
       }
+    }
+  }
+
+  private static void assertIdleLearnerFallsSilent(TestKafka kafka) {
+    var topics = kafka.topics();
+    try (KafkaConsumer<byte[], byte[]> outputs = kafka.clients().consumer(null, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(), Map.of("isolation.level", "read_committed"))) {
+      List<TopicPartition> partitions = KafkaClients.assignAll(outputs, topics.predictions().name(),
+          topics.prototypes().name(), topics.prototypeDeltas().name());
+      outputs.seekToEnd(partitions);
+      partitions.forEach(outputs::position);
+      long idleSince = System.nanoTime();
+      long lastOutput = idleSince;
+      int records = 0;
+      // Silent for 10 s at the end of a bounded wait: output after that point means it never converged.
+      long deadline = idleSince + Duration.ofSeconds(40).toNanos();
+      while (System.nanoTime() < deadline && System.nanoTime() - lastOutput < Duration.ofSeconds(10).toNanos()) {
+        int n = outputs.poll(Duration.ofMillis(200)).count();
+        if (n > 0) {
+          records += n;
+          lastOutput = System.nanoTime();
+        }
+      }
+      assertTrue(System.nanoTime() - lastOutput >= Duration.ofSeconds(10).toNanos(), "still writing after "
+          + (lastOutput - idleSince) / 1_000_000 + " ms idle (" + records + " records)");
+      System.err.printf("idle learner: %d records after the input stopped, the last %d ms in; then silent%n",
+          records, (lastOutput - idleSince) / 1_000_000);
     }
   }
 
