@@ -108,6 +108,11 @@ public final class LearnerRuntime implements AutoCloseable {
   }
 
   /** The query API's port, or -1 when it is off. */
+  /** The zero-shot service started with the learner; null when {@code learner.zeroshot.enabled} is false. */
+  public ZeroShotService zeroShot() {
+    return zeroShot;
+  }
+
   public int apiPort() {
     return api == null ? -1 : api.port();
   }

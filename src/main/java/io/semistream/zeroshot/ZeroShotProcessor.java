@@ -62,8 +62,18 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
   @Override
   public void process(Record<String, byte[]> record) {
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-    boolean changed = topic.endsWith("-" + ZeroShotTopology.SEMANTICS + "-repartition")
-        ? onSemantics(record) : onPrototype(record);
+    boolean isSemantics = topic.endsWith("-" + ZeroShotTopology.SEMANTICS + "-repartition");
+    if (record.key() == null) {
+      // The gates before the repartition refuse these; a record written straight to the internal topic (any
+      // client can) meets the same rule here instead of a NullPointerException that would stop the service.
+      if (isSemantics) {
+        deadLetter(record, RejectReason.MISSING_KEY, "record has no class name (key)");
+      } else {
+        skip("<none>", "record has no class name (key)");
+      }
+      return;
+    }
+    boolean changed = isSemantics ? onSemantics(record) : onPrototype(record);
     if (changed) {
       republish(record.timestamp());
     }
@@ -78,14 +88,14 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
     try {
       s = semanticsSerde.decode(record.value());
     } catch (SerializationException | IllegalArgumentException e) {
-      deadLetter(record, e.getMessage());
+      deadLetter(record, RejectReason.MALFORMED_SEMANTICS, e.getMessage());
       return false;
     }
     String problem = !key.equals(s.className())
         ? "key '" + key + "' names another class than the value ('" + s.className() + "')"
         : lengthProblem(key, s.attributes().length);
     if (problem != null) {
-      deadLetter(record, problem);
+      deadLetter(record, RejectReason.MALFORMED_SEMANTICS, problem);
       return false;
     }
     ClassSemantics before = semantics.get(key);
@@ -165,10 +175,10 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
     observer.classes(vectors.size(), seen, wanted.size());
   }
 
-  private void deadLetter(Record<String, byte[]> record, String error) {
-    observer.rejected(RejectReason.MALFORMED_SEMANTICS);
+  private void deadLetter(Record<String, byte[]> record, RejectReason reason, String error) {
+    observer.rejected(reason);
     var headers = DeadLetters.headers(record.headers(), Origins.of(context.recordMetadata()),
-        RejectReason.MALFORMED_SEMANTICS, error, STAGE, System.currentTimeMillis());
+        reason, error, STAGE, System.currentTimeMillis());
     context.forward(new Record<>(record.key(), (Object) record.value(), Math.max(0, record.timestamp()), headers),
         ZeroShotTopology.DEAD_LETTER_SINK);
   }

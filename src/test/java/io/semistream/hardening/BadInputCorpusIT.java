@@ -221,6 +221,33 @@ class BadInputCorpusIT {
       // timestamps later than every label, so a few later images advance each partition's stream time past
       // learner.label.wait.ms (5 s), as live traffic would.
       Thread.sleep(6_000);
+      // The services' own internal topics take any client's bytes too (they exist once the services run): the
+      // learner's re-keyed inputs and the zero-shot service's one-partition inputs.
+      String embeddingsByImage = "corpus-it-embeddings-by-image-repartition";
+      String labelsByImage = "corpus-it-labels-by-image-repartition";
+      String semanticsOneTask = "corpus-it-zeroshot-semantics-repartition";
+      String prototypesOneTask = "corpus-it-zeroshot-prototypes-repartition";
+      try (var admin = kafka.clients().admin()) {
+        assertTrue(admin.listTopics().names().get().containsAll(List.of(embeddingsByImage, labelsByImage,
+            semanticsOneTask, prototypesOneTask)), "the internal topics are named as this test expects");
+      }
+      List<Kind> internal = List.of(
+          new Kind("internal-emb-junk", embeddingsByImage, "internal-emb-junk", utf8("junk"), "malformed-embedding"),
+          new Kind("internal-emb-no-key", embeddingsByImage, null, embedding(DIM, 0.5f), "missing-key"),
+          new Kind("internal-label-junk", labelsByImage, "internal-label-junk", utf8("{broken"), "malformed-label"),
+          new Kind("internal-label-no-key", labelsByImage, null,
+              utf8("{\"class\":\"Bag\",\"annotator\":\"kcat\",\"time\":1}"), "missing-key"),
+          new Kind("internal-sem-junk", semanticsOneTask, "internal-sem-junk", utf8("{broken"), "malformed-semantics"),
+          new Kind("internal-sem-no-key", semanticsOneTask, null,
+              utf8("{\"class\":\"Bag\",\"attributes\":[1,0,0],\"time\":1}"), "missing-key"),
+          new Kind("internal-proto-junk", prototypesOneTask, "internal-proto-junk", utf8("junk"), "skipped"),
+          new Kind("internal-proto-no-key", prototypesOneTask, null, utf8("junk"), "skipped"));
+      for (Kind k : internal) {
+        produce(kafka, k.topic(), k.key(), k.value());
+      }
+      kinds = new ArrayList<>(kinds);
+      kinds.addAll(internal);
+      expectedDead += (int) internal.stream().filter(k -> k.outcome().contains("-")).count();
       for (int i = 0; i < 24; i++) {
         produce(kafka, t.images().name(), "late-" + i, PngEncoder.grey(fashion.imageBytes(VALID + i), 28, 28));
       }
@@ -250,10 +277,21 @@ class BadInputCorpusIT {
 
       assertEquals(3.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
           "both junk prototypes and the junk synthesized one skipped and counted");
-      assertEquals(2.0, registry.get("semistream.zeroshot.prototypes.skipped").counter().count(),
-          "the zero-shot service skips the junk prototypes too");
-      assertEquals(4.0, registry.get("semistream.zeroshot.rejected").tag("reason", "malformed-semantics").counter()
+      assertEquals(4.0, registry.get("semistream.zeroshot.prototypes.skipped").counter().count(),
+          "the zero-shot service skips the junk prototypes too (two on prototypes, two on its internal topic)");
+      assertEquals(5.0, registry.get("semistream.zeroshot.rejected").tag("reason", "malformed-semantics").counter()
           .count());
+      assertEquals(1.0, registry.get("semistream.zeroshot.rejected").tag("reason", "missing-key").counter().count());
+      assertEquals(KafkaStreams.State.RUNNING, learner.zeroShot().streams().state());
+      long lateDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (int i = 0; i < 24; i++) {
+        while (get(http, learner.apiPort(), "/predictions/late-" + i).statusCode() != 200
+            && System.nanoTime() < lateDeadline) {
+          Thread.sleep(200);
+        }
+        assertEquals(200, get(http, learner.apiPort(), "/predictions/late-" + i).statusCode(),
+            "images after the internal junk are predicted: late-" + i);
+      }
       assertTrue(embedder.isRunning(), "the embedding service survives (and the junk model version is skipped)");
       assertEquals(KafkaStreams.State.RUNNING, learner.learner().streams().state());
       assertEquals(200, get(http, learner.apiPort(), "/ready").statusCode());

@@ -184,4 +184,42 @@ class ZeroShotTopologyTest {
       assertTrue(synthesized.isEmpty());
     }
   }
+
+  /**
+   * Any bytes on the service's own internal topics (the one-partition repartition topics any client can write to):
+   * a semantic vector without a class is dead-lettered, a prototype without one skipped; nothing stops the task.
+   */
+  @Test
+  void shouldSurviveRecordsWithoutAKeyOrWithJunkWrittenStraightToItsInternalTopics(@TempDir Path dir) {
+    try (TopologyTestDriver ignored = start(dir)) {
+      String app = SemistreamConfig.fromMap(Map.of()).learner().zeroShotApplicationId();
+      TestInputTopic<String, byte[]> semanticsInternal = driver.createInputTopic(
+          app + "-" + ZeroShotTopology.SEMANTICS + "-repartition", Serdes.String().serializer(),
+          Serdes.ByteArray().serializer());
+      TestInputTopic<String, byte[]> prototypesInternal = driver.createInputTopic(
+          app + "-" + ZeroShotTopology.PROTOTYPES + "-repartition", Serdes.String().serializer(),
+          Serdes.ByteArray().serializer());
+      semanticsInternal.pipeInput(null, semanticsSerde.encode(new ClassSemantics("H", LEGS, null, 1)));
+      semanticsInternal.pipeInput("J", bytes("{broken"));
+      semanticsInternal.pipeInput(null, (byte[]) null);
+      prototypesInternal.pipeInput(null, bytes("junk"));
+      prototypesInternal.pipeInput(null, (byte[]) null);
+      prototypesInternal.pipeInput("A", bytes("junk"));
+
+      List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+      assertEquals(List.of("missing-key", "malformed-semantics", "missing-key"),
+          dead.stream().map(r -> header(r, DeadLetters.REASON)).toList());
+      assertEquals(app + "-" + ZeroShotTopology.SEMANTICS + "-repartition",
+          header(dead.get(0), DeadLetters.SOURCE_TOPIC), "written there directly: that topic is the origin");
+      // Still working: two seen classes and an unseen one give a synthesized prototype.
+      semantic("A", FEET);
+      semantic("B", BODY);
+      semantic("U", LEGS);
+      prototype("A", 1, 1, 1, 0);
+      prototype("B", 1, 1, 0, 1);
+      assertEquals("U", synthesized.readKeyValue().key);
+      assertTrue(synthesized.isEmpty());
+      assertTrue(deadLetters.isEmpty());
+    }
+  }
 }
