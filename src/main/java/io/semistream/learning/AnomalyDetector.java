@@ -50,11 +50,11 @@ final class AnomalyDetector {
     scores = new double[window];
     recons = new double[window];
     double[] c = store.get(COUNT_KEY);
-    count = c == null ? 0 : (long) c[0];
+    count = c == null || c.length == 0 ? 0 : (long) c[0];
     try (KeyValueIterator<Long, double[]> it = store.all()) {
       while (it.hasNext()) {
         var kv = it.next();
-        if (kv.key >= 0 && kv.key < window) {
+        if (kv.key != null && kv.value != null && kv.value.length >= 2 && kv.key >= 0 && kv.key < window) {
           scores[kv.key.intValue()] = kv.value[0];
           recons[kv.key.intValue()] = kv.value[1];
         }

@@ -279,7 +279,11 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     long streamTime = context.currentStreamTimeMs();
     List<KeyValue<String, ImageState>> all = new ArrayList<>();
     try (KeyValueIterator<String, ImageState> it = images.all()) {
-      it.forEachRemaining(all::add);
+      it.forEachRemaining(kv -> {
+        if (kv.value != null) {   // an unreadable entry (LenientStoreSerde) is no image
+          all.add(kv);
+        }
+      });
     }
     List<KeyValue<String, ImageState>> backlog = new ArrayList<>();
     for (KeyValue<String, ImageState> kv : all) {

@@ -24,6 +24,10 @@ public interface LearnerObserver {
   default void prototypeSkipped() {
   }
 
+  /** An entry of state store {@code store} could not be decoded (junk written to its changelog) and was ignored. */
+  default void storeEntryUnreadable(String store) {
+  }
+
   /** A prediction left for {@code predictions}; {@code latencyMs}: image event time to now. */
   default void predictionEmitted(Prediction prediction, long latencyMs, boolean correction) {
   }

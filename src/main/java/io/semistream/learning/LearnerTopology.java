@@ -14,6 +14,8 @@ import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
+import io.semistream.kafka.LenientStoreSerde;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -98,20 +100,26 @@ public final class LearnerTopology {
         deadLetter, observer);
     KStream<String, byte[]> labels = byImage(b, topics.labels().name(), LABELS_BY_IMAGE, settings, deadLetter,
         observer);
+    // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
+    Consumer<String> unreadable = observer::storeEntryUnreadable;
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearnerStores.IMAGES),
-        Serdes.String(), new JsonSerde<>(ImageState.class)));
+        Serdes.String(), LenientStoreSerde.of(new JsonSerde<>(ImageState.class), LearnerStores.IMAGES, unreadable)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.ANOMALY_WINDOW),
-        Serdes.Long(), new DoubleArraySerde()));
+        LenientStoreSerde.of(Serdes.Long(), LearnerStores.ANOMALY_WINDOW, unreadable),
+        LenientStoreSerde.of(new DoubleArraySerde(), LearnerStores.ANOMALY_WINDOW, unreadable)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.SELF_TRAINING_GATE),
-        Serdes.Long(), new DoubleArraySerde()));
+        LenientStoreSerde.of(Serdes.Long(), LearnerStores.SELF_TRAINING_GATE, unreadable),
+        LenientStoreSerde.of(new DoubleArraySerde(), LearnerStores.SELF_TRAINING_GATE, unreadable)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.RECENT_ANOMALIES),
-        Serdes.Long(), new JsonSerde<>(RecentAnomalies.class)));
+        LenientStoreSerde.of(Serdes.Long(), LearnerStores.RECENT_ANOMALIES, unreadable),
+        LenientStoreSerde.of(new JsonSerde<>(RecentAnomalies.class), LearnerStores.RECENT_ANOMALIES, unreadable)));
     embeddings.merge(labels, Named.as("learner-inputs"))
         .process(() -> new ImageLearner(settings, sinks, observer, topics.json(TopicId.LABELS, LabelRecord.class)), Named.as(IMAGE_LEARNER), LearnerStores.IMAGES,
             LearnerStores.ANOMALY_WINDOW, LearnerStores.SELF_TRAINING_GATE, LearnerStores.RECENT_ANOMALIES);
 
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPE_SUMS),
-        Serdes.String(), new JsonSerde<>(PrototypeSums.class)));
+        Serdes.String(), LenientStoreSerde.of(new JsonSerde<>(PrototypeSums.class), LearnerStores.PROTOTYPE_SUMS,
+            unreadable)));
     b.stream(deltas.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototype-deltas-source"))
         .process(() -> new PrototypeAggregator(settings, observer,
             topics.json(TopicId.PROTOTYPE_DELTAS, PrototypeDelta.class)), Named.as(AGGREGATOR), LearnerStores.PROTOTYPE_SUMS);

@@ -27,7 +27,7 @@ final class SelfTrainingGate {
   /** [blendedCorrect, labelsOnlyCorrect, trials], decayed. */
   private double[] counts() {
     double[] c = store.get(KEY);
-    return c == null ? new double[3] : c;
+    return c == null || c.length != 3 ? new double[3] : c;   // absent, or junk in the changelog
   }
 
   void record(boolean blendedCorrect, boolean labelsOnlyCorrect) {

@@ -116,6 +116,13 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   }
 
   @Override
+  public void storeEntryUnreadable(String store) {
+    if (registry != null) {
+      StoreMeters.unreadable(registry, store);
+    }
+  }
+
+  @Override
   public void prototypeSkipped() {
     if (prototypesSkipped != null) {
       prototypesSkipped.increment();

@@ -19,11 +19,13 @@ public final class ZeroShotMetrics implements MeterBinder, ZeroShotObserver {
   private final AtomicLong withSemantics = new AtomicLong();
   private final AtomicLong seen = new AtomicLong();
   private final AtomicLong synthesized = new AtomicLong();
+  private volatile MeterRegistry registry;
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
   private Counter skipped;
 
   @Override
   public void bindTo(MeterRegistry r) {
+    registry = r;
     Gauge.builder("semistream.zeroshot.classes", withSemantics, AtomicLong::get).tag("kind", "semantics")
         .description("Classes by kind: with a semantic vector, seen (anchoring the map), synthesized (zero-shot)")
         .register(r);
@@ -44,6 +46,13 @@ public final class ZeroShotMetrics implements MeterBinder, ZeroShotObserver {
     Counter c = rejected.get(reason);
     if (c != null) {
       c.increment();
+    }
+  }
+
+  @Override
+  public void storeEntryUnreadable(String store) {
+    if (registry != null) {
+      StoreMeters.unreadable(registry, store);
     }
   }
 

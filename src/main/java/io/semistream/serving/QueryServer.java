@@ -184,7 +184,7 @@ public final class QueryServer implements AutoCloseable {
     List<Map<String, Object>> out = new ArrayList<>();
     try (KeyValueIterator<Long, RecentAnomalies> it = store.all()) {
       it.forEachRemaining(kv -> {
-        if (kv.key >= 0 && kv.value.anomaly() != null) {
+        if (kv.key != null && kv.value != null && kv.key >= 0 && kv.value.anomaly() != null) {   // junk: null
           out.add(JsonSerde.MAPPER.convertValue(kv.value, new TypeReference<Map<String, Object>>() { }));
         }
       });

@@ -15,6 +15,10 @@ public interface ZeroShotObserver {
   default void prototypeSkipped() {
   }
 
+  /** An entry of state store {@code store} could not be decoded (junk written to its changelog) and was ignored. */
+  default void storeEntryUnreadable(String store) {
+  }
+
   /** After every change: classes with a semantic vector, seen classes anchoring the map, synthesized classes. */
   default void classes(int withSemantics, int seen, int synthesized) {
   }

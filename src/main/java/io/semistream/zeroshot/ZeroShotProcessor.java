@@ -108,7 +108,7 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
     try (KeyValueIterator<String, ClassSemantics> it = semantics.all()) {
       while (it.hasNext()) {
         var kv = it.next();
-        if (!kv.key.equals(key) && kv.value.attributes().length != length) {
+        if (kv.value != null && !kv.key.equals(key) && kv.value.attributes().length != length) {
           return "semantic vector of " + length + " attributes; the table's vectors have "
               + kv.value.attributes().length + " (delete the old table first to change its attributes)";
         }
@@ -146,16 +146,26 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
   private void republish(long timestamp) {
     Map<String, double[]> vectors = new HashMap<>();
     try (KeyValueIterator<String, ClassSemantics> it = semantics.all()) {
-      it.forEachRemaining(kv -> vectors.put(kv.key, kv.value.attributes()));
+      // (An unreadable entry, see LenientStoreSerde, is no class.)
+      it.forEachRemaining(kv -> {
+        if (kv.value != null) {
+          vectors.put(kv.key, kv.value.attributes());
+        }
+      });
     }
     Map<String, Prototype> real = new HashMap<>();
     try (KeyValueIterator<String, Prototype> it = prototypes.all()) {
-      it.forEachRemaining(kv -> real.put(kv.key, kv.value));
+      it.forEachRemaining(kv -> {
+        if (kv.value != null) {
+          real.put(kv.key, kv.value);
+        }
+      });
     }
     long now = Math.max(0, context.currentStreamTimeMs());
     SortedMap<String, SynthesizedPrototype> wanted = synthesizer.synthesize(vectors, real, now);
     Map<String, SynthesizedPrototype> current = new HashMap<>();
     try (KeyValueIterator<String, SynthesizedPrototype> it = published.all()) {
+      // An unreadable entry stays in: it is withdrawn or replaced below, which also cleans the changelog.
       it.forEachRemaining(kv -> current.put(kv.key, kv.value));
     }
     long ts = Math.max(0, timestamp);

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import io.semistream.kafka.LenientStoreSerde;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -57,12 +58,14 @@ public final class ZeroShotTopology {
     var prototypeSerde = topics.json(TopicId.PROTOTYPES, Prototype.class);
     KStream<String, byte[]> prototypes = oneTask(keyed(b, topics.prototypes().name(), PROTOTYPES, null, observer)
         .processValues(() -> new LabelledMeanChanges(prototypeSerde), Named.as("labelled-mean-changes")), PROTOTYPES);
+    // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEMANTICS_STORE), Serdes.String(),
-        new JsonSerde<>(ClassSemantics.class)));
+        LenientStoreSerde.of(new JsonSerde<>(ClassSemantics.class), SEMANTICS_STORE, observer::storeEntryUnreadable)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROTOTYPES_STORE), Serdes.String(),
-        new JsonSerde<>(Prototype.class)));
+        LenientStoreSerde.of(new JsonSerde<>(Prototype.class), PROTOTYPES_STORE, observer::storeEntryUnreadable)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED_STORE), Serdes.String(),
-        new JsonSerde<>(SynthesizedPrototype.class)));
+        LenientStoreSerde.of(new JsonSerde<>(SynthesizedPrototype.class), PUBLISHED_STORE,
+            observer::storeEntryUnreadable)));
     semantics.merge(prototypes, Named.as("zeroshot-inputs"))
         .process(() -> new ZeroShotProcessor(settings.zeroShot().ridgeLambda(),
                 settings.classification().embeddingDimension(),

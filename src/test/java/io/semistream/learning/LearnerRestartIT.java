@@ -19,6 +19,7 @@ import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.SyntheticStream;
 import io.semistream.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,10 +47,12 @@ import org.junit.jupiter.api.io.TempDir;
  * pure function gives them for the final tables.
  */
 class LearnerRestartIT {
-  // 12,000 images; kill k after 1,000 k + [0, 500) committed predictions: ten kills land mid-stream, the last
-  // before 11,000 + the one batch a poll may overshoot by.
+  // 12,000 images, arriving over ~100 s while the ten learners come and go.
   private static final int IMAGES = 12_000;
   private static final int KILLS = 10;
+  private static final int CHUNK = 100;
+  private static final int CHUNK_PAUSE_MS = 800;
+  private static final int JUNK_BEFORE_RUN = 5;   // odd: a run that starts from an empty state directory
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
@@ -69,17 +74,36 @@ class LearnerRestartIT {
     try (TestKafka kafka = TestKafka.start(dir.resolve("kafka"))) {
       SyntheticStream stream = new SyntheticStream(6, 11);
       Map<String, double[]> semantics = publishSemantics(kafka, 6, 2);
-      stream.publish(kafka.clients(), kafka.topics(), 0, IMAGES, 0.05);
+      // The stream arrives while the learners come and go (paced, ~120 images/s), so that every replacement has
+      // new work: with the whole stream published up front the first learner got through most of it before the
+      // first kill, and later kills found their targets met and killed replacements before they had started.
+      AtomicInteger published = new AtomicInteger();
+      AtomicReference<Throwable> publishFailure = new AtomicReference<>();
+      Thread publisher = new Thread(() -> {
+        try {
+          for (int from = 0; from < IMAGES; from += CHUNK) {
+            stream.publish(kafka.clients(), kafka.topics(), from, CHUNK, 0.05);
+            published.addAndGet(CHUNK);
+            Thread.sleep(CHUNK_PAUSE_MS);
+          }
+        } catch (Throwable e) {
+          publishFailure.set(e);
+        }
+      }, "paced-publisher");
       Random random = new Random(42);
-      List<Long> killedAt = new ArrayList<>();
+      int changelogsWithJunk = 0;
+      List<Integer> killedAt = new ArrayList<>();
       Process learner = startLearner(kafka, dir.resolve("state-0"), "run-0");
+      publisher.start();
       try (KafkaConsumer<byte[], byte[]> counter = kafka.clients().consumer(null, new ByteArrayDeserializer(),
           new ByteArrayDeserializer(), Map.of("isolation.level", "read_committed"))) {
         String topic = kafka.topics().predictions().name();
         counter.seekToBeginning(io.semistream.kafka.KafkaClients.assignAll(counter, topic));
         long committed = 0;
         for (int kill = 1; kill <= KILLS; kill++) {
-          long target = (long) kill * IMAGES / (KILLS + 2) + random.nextInt(IMAGES / (KILLS + 2) / 2);
+          // Kill k once the process running now has committed 100 + [0, 300) predictions of its own: every kill
+          // lands in the middle of work (the stream is still arriving, or its backlog is being worked off).
+          long target = committed + 100 + random.nextInt(300);
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
           while (committed < target && System.nanoTime() < deadline && learner.isAlive()) {
             committed += counter.poll(Duration.ofMillis(20)).count();
@@ -90,14 +114,27 @@ class LearnerRestartIT {
               + target + " expected; see " + dir.resolve("run-" + (kill - 1) + ".log"));
           learner.destroyForcibly();
           learner.waitFor(30, TimeUnit.SECONDS);
-          killedAt.add(committed);
+          killedAt.add(published.get());
+          // Count everything the killed process committed, so that the next target is the next process' own work.
+          for (int empty = 0; empty < 10; ) {
+            int n = counter.poll(Duration.ofMillis(100)).count();
+            committed += n;
+            empty = n == 0 ? empty + 1 : 0;
+          }
           // Every other replacement starts from an empty state directory (everything from the changelogs), the
           // others from the killed process' directory (local state after an unclean shutdown).
           Path state = dir.resolve(kill % 2 == 0 ? "state-0" : "state-" + kill);
+          if (kill == JUNK_BEFORE_RUN) {
+            // This replacement restores everything from the changelogs, which hold junk now (any client can write
+            // to them): unreadable entries are read as absent, and the junk keys collide with no real entry.
+            changelogsWithJunk = writeJunkToChangelogs(kafka);
+          }
           learner = startLearner(kafka, state, "run-" + kill);
         }
       }
-      assertTrue(killedAt.get(KILLS - 1) < IMAGES, "every kill landed mid-stream: " + killedAt);
+      publisher.join(TimeUnit.SECONDS.toMillis(120));
+      assertEquals(null, publishFailure.get());
+      assertEquals(IMAGES, published.get());
       try {
         Map<String, double[]> uninterrupted = stream.exactLabelledMeans();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -123,6 +160,13 @@ class LearnerRestartIT {
           synthesized = zeroShotTable(kafka);
         }
         assertEquals(expected, synthesized, "the synthesized prototypes after " + KILLS + " kills");
+        StringBuilder restored = new StringBuilder();
+        for (int run = JUNK_BEFORE_RUN; run <= KILLS; run++) {
+          restored.append(Files.readString(dir.resolve("run-" + run + ".log")));
+        }
+        assertTrue(changelogsWithJunk >= 8, changelogsWithJunk + " changelogs");
+        assertTrue(restored.indexOf("state store learner-images: an entry of") >= 0
+            && restored.indexOf("state store zeroshot-semantics: an entry of") >= 0, "junk read as absent, logged");
         List<ConsumerRecord<byte[], byte[]>> committed = awaitAllPredicted(kafka, stream.truth.keySet());
         Set<String> versions = new HashSet<>();
         Map<String, Long> maxVersion = new HashMap<>();
@@ -140,7 +184,7 @@ class LearnerRestartIT {
         assertEquals(Set.of(), missing, missing.size() + " images have no committed prediction; see "
             + dir.resolve("run-" + KILLS + ".log"));
         assertEquals(maxVersion, records, "every image's versions are 1..n without gaps or repeats");
-        System.err.printf("learner kill campaign: %d kills after %s committed predictions; %d images, %d "
+        System.err.printf("learner kill campaign: %d kills, %s images published at each; %d images, %d "
             + "predictions, prototypes bit-identical, %d synthesized zero-shot prototypes as from the final "
             + "tables, 0 lost, 0 duplicated%n", KILLS, killedAt, IMAGES, committed.size(), synthesized.size());
       } finally {
@@ -148,6 +192,24 @@ class LearnerRestartIT {
         learner.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** A junk entry under a key of its own on every changelog of the learner and the zero-shot service. */
+  private static int writeJunkToChangelogs(TestKafka kafka) throws Exception {
+    List<String> changelogs;
+    try (var admin = kafka.clients().admin()) {
+      changelogs = admin.listTopics().names().get().stream()
+          .filter(t -> t.startsWith("learner-it-") && t.endsWith("-changelog")).sorted().toList();
+    }
+    try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(new ByteArraySerializer(),
+        new ByteArraySerializer(), Map.of())) {
+      for (String changelog : changelogs) {
+        // "junk" is no image id or class name in this stream, and 4 bytes are no long key (8 bytes).
+        producer.send(new ProducerRecord<>(changelog, 0, "junk".getBytes(StandardCharsets.UTF_8),
+            "this is not a state entry".getBytes(StandardCharsets.UTF_8))).get();
+      }
+    }
+    return changelogs.size();
   }
 
   /** Semantic vectors (5 attributes) for the stream's classes and {@code unseen} classes nobody labels. */
