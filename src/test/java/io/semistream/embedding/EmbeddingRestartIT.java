@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
-import io.semistream.replay.ReplayOptions;
-import io.semistream.replay.Replayer;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.TestKafka;
@@ -20,7 +18,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import io.semistream.data.Dataset;
+import io.semistream.replay.PngEncoder;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value #KILLS} times at random points of one stream, it must lose no image and commit none twice.
  */
 class EmbeddingRestartIT {
-  private static final int IMAGES = 6_000;
+  private static final int IMAGES = 5_000;
   private static final int KILLS = 10;
+  private static final int CHUNK = 50;
+  private static final int CHUNK_PAUSE_MS = 800;
   @RegisterExtension
   static final KafkaBroker KAFKA = new KafkaBroker();
   @TempDir
@@ -62,21 +71,41 @@ class EmbeddingRestartIT {
   void shouldLoseNoImageAndCommitNoneTwiceWhenKilledTenTimesMidStream() throws Exception {
     TestModels.tinyStore();
     var topics = kafka.topics();
-    Replayer.publish(kafka.clients(), topics, new DatasetLoader(ProjectPaths.dataDir()).load(
-        DatasetName.FASHION_MNIST), ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(IMAGES)
-        .withLabelFraction(0), System.err);
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    // The images arrive while the services come and go (paced), so that every replacement has new work: with the
+    // whole stream published up front, the first process embedded most of it before the first kill and the later
+    // kills found their targets met and killed replacements before they had started.
+    AtomicInteger published = new AtomicInteger();
+    AtomicReference<Throwable> publishFailure = new AtomicReference<>();
+    AtomicBoolean paced = new AtomicBoolean(true);   // until the last kill; the rest of the stream at full speed
+    Thread publisher = new Thread(() -> {
+      try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
+          new ByteArraySerializer(), Map.of())) {
+        for (int i = 0; i < IMAGES; i++) {
+          producer.send(new ProducerRecord<>(topics.images().name(), "img-" + i,
+              PngEncoder.grey(fashion.imageBytes(i), 28, 28))).get();
+          published.incrementAndGet();
+          if (i % CHUNK == CHUNK - 1 && paced.get()) {
+            Thread.sleep(CHUNK_PAUSE_MS);
+          }
+        }
+      } catch (Throwable e) {
+        publishFailure.set(e);
+      }
+    }, "paced-publisher");
 
     java.util.Random random = new java.util.Random(7);
-    List<Long> killedAt = new ArrayList<>();
+    List<Integer> killedAt = new ArrayList<>();
     Process embedder = startEmbedder("run-0");
+    publisher.start();
     try (KafkaConsumer<byte[], byte[]> counter = kafka.clients().consumer(null, new ByteArrayDeserializer(),
         new ByteArrayDeserializer(), Map.of("isolation.level", "read_committed"))) {
       String topic = topics.embeddings().name();
       counter.seekToBeginning(io.semistream.kafka.KafkaClients.assignAll(counter, topic));
       long seen = 0;
       for (int kill = 1; kill <= KILLS; kill++) {
-        // Kill k after 450 k + [0, 225) committed embeddings: all ten land before 4,725 of 6,000.
-        long target = (long) kill * IMAGES / (KILLS + 3) + random.nextInt(IMAGES / (KILLS + 3) / 2);
+        // Kill k once the process running now has committed 50 + [0, 200) embeddings of its own.
+        long target = seen + 50 + random.nextInt(200);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (seen < target && System.nanoTime() < deadline && embedder.isAlive()) {
           seen += counter.poll(Duration.ofMillis(20)).count();
@@ -87,11 +116,20 @@ class EmbeddingRestartIT {
             + " expected");
         embedder.destroyForcibly();   // SIGKILL: no flush, no commit, no close
         embedder.waitFor(30, TimeUnit.SECONDS);
-        killedAt.add(seen);
+        killedAt.add(published.get());
+        // Count everything the killed process committed, so that the next target is the next process' own work.
+        for (int empty = 0; empty < 10; ) {
+          int n = counter.poll(Duration.ofMillis(100)).count();
+          seen += n;
+          empty = n == 0 ? empty + 1 : 0;
+        }
         embedder = startEmbedder("run-" + kill);
       }
     }
-    assertTrue(killedAt.get(KILLS - 1) < IMAGES, "every kill landed mid-stream: " + killedAt);
+    paced.set(false);
+    publisher.join(TimeUnit.SECONDS.toMillis(120));
+    assertEquals(null, publishFailure.get());
+    assertEquals(IMAGES, published.get());
     try {
       List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted(topics.embeddings().name(), IMAGES,
           Duration.ofSeconds(180), Duration.ofSeconds(3));
@@ -99,7 +137,7 @@ class EmbeddingRestartIT {
           .collect(Collectors.toSet());
       assertEquals(IMAGES, ids.size(), "no image lost");
       assertEquals(IMAGES, out.size(), "no image embedded twice in the committed output");
-      System.err.printf("embedding kill campaign: %d kills after %s committed embeddings; %d images, 0 lost, "
+      System.err.printf("embedding kill campaign: %d kills, %s images published at each; %d images, 0 lost, "
           + "0 duplicated%n", KILLS, killedAt, IMAGES);
     } finally {
       embedder.destroy();

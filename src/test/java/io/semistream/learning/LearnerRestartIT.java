@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,12 +80,15 @@ class LearnerRestartIT {
       // first kill, and later kills found their targets met and killed replacements before they had started.
       AtomicInteger published = new AtomicInteger();
       AtomicReference<Throwable> publishFailure = new AtomicReference<>();
+      AtomicBoolean paced = new AtomicBoolean(true);   // until the last kill; the rest of the stream at full speed
       Thread publisher = new Thread(() -> {
         try {
           for (int from = 0; from < IMAGES; from += CHUNK) {
             stream.publish(kafka.clients(), kafka.topics(), from, CHUNK, 0.05);
             published.addAndGet(CHUNK);
-            Thread.sleep(CHUNK_PAUSE_MS);
+            if (paced.get()) {
+              Thread.sleep(CHUNK_PAUSE_MS);
+            }
           }
         } catch (Throwable e) {
           publishFailure.set(e);
@@ -132,6 +136,7 @@ class LearnerRestartIT {
           learner = startLearner(kafka, state, "run-" + kill);
         }
       }
+      paced.set(false);
       publisher.join(TimeUnit.SECONDS.toMillis(120));
       assertEquals(null, publishFailure.get());
       assertEquals(IMAGES, published.get());
