@@ -11,7 +11,8 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
     int maxImageBytes, int maxImageSide, long maxImagePixels, String groupId, String transactionalIdPrefix,
-    boolean followPromotions, boolean reembedOnSwitch, long largeImagePixels, int largeThreads) {
+    boolean followPromotions, boolean reembedOnSwitch, long largeImagePixels, int largeThreads,
+    int transactionMaxBatches, long transactionMaxMs) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -26,6 +27,8 @@ public record EmbeddingSettings(
   public static final String REEMBED_ON_SWITCH = "embedding.reembed.on.switch";
   public static final String LARGE_IMAGE_PIXELS = "embedding.large.image.pixels";
   public static final String LARGE_THREADS = "embedding.large.threads";
+  public static final String TRANSACTION_MAX_BATCHES = "embedding.transaction.max.batches";
+  public static final String TRANSACTION_MAX_MS = "embedding.transaction.max.ms";
 
   static void define(ConfigDef def) {
     def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
@@ -61,7 +64,13 @@ public record EmbeddingSettings(
                 + "0: every image in line.")
         .define(LARGE_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
             "Large-image workers (the slow lane, topic images-large); each has its own consumer, transactional "
-                + "producer and Predictor.");
+                + "producer and Predictor.")
+        .define(TRANSACTION_MAX_BATCHES, Type.INT, 8, Range.between(1, 1024), Importance.MEDIUM,
+            "Under load (full batches back to back) a worker's transaction spans up to this many batches: a commit "
+                + "costs several broker round trips, shared by them all. A batch that is not full (the backlog is "
+                + "worked off) commits at once, so at low load nothing waits. 1: one transaction per batch.")
+        .define(TRANSACTION_MAX_MS, Type.LONG, 100L, Range.between(0L, 60_000L), Importance.MEDIUM,
+            "... and lasts at most this long: the longest a full batch's embeddings wait to become visible.");
   }
 
   static EmbeddingSettings read(ParsedValues v) {
@@ -70,7 +79,7 @@ public record EmbeddingSettings(
         v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.longValue(MAX_IMAGE_PIXELS), v.string(GROUP_ID),
         v.string(TRANSACTIONAL_ID),
         v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH), v.longValue(LARGE_IMAGE_PIXELS),
-        v.integer(LARGE_THREADS));
+        v.integer(LARGE_THREADS), v.integer(TRANSACTION_MAX_BATCHES), v.longValue(TRANSACTION_MAX_MS));
   }
 
   public EmbeddingSettings {
@@ -88,6 +97,10 @@ public record EmbeddingSettings(
     }
     if (maxImageBytes < 1 || maxImageSide < 1 || maxImagePixels < 1) {
       throw new IllegalArgumentException("image limits must be positive");
+    }
+    if (transactionMaxBatches < 1 || transactionMaxMs < 0) {
+      throw new IllegalArgumentException("transactionMaxBatches must be >= 1 and transactionMaxMs >= 0, got "
+          + transactionMaxBatches + " and " + transactionMaxMs);
     }
     if (largeImagePixels < 0 || largeThreads < 1) {
       throw new IllegalArgumentException("largeImagePixels must be >= 0 and largeThreads >= 1, got "
@@ -115,18 +128,24 @@ public record EmbeddingSettings(
   public EmbeddingSettings withBatch(int newBatchSize, long newMaxWaitMs) {
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs);
   }
 
   public EmbeddingSettings withLargeImagePixels(long newLargeImagePixels) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        newLargeImagePixels, largeThreads);
+        newLargeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs);
+  }
+
+  public EmbeddingSettings withTransactionMaxBatches(int newTransactionMaxBatches) {
+    return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
+        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
+        largeImagePixels, largeThreads, newTransactionMaxBatches, transactionMaxMs);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs);
   }
 }

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -58,6 +57,7 @@ final class EmbeddingWorker implements Runnable {
   private final EmbeddingStats stats;
   private final BatchEmbedder embedder;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+  private final OpenTransaction transaction = new OpenTransaction();
   private final MeterRegistry registry;
   private volatile boolean running = true;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -157,6 +157,9 @@ final class EmbeddingWorker implements Runnable {
     if (promoted == model) {
       return;
     }
+    if (transaction.isOpen() && lane.seeksOnSwitch(settings) && !commitTransaction()) {
+      return;   // aborted and rewound: switch at the next batch boundary
+    }
     Predictor<float[][], List<ImageEmbedding>> next = promoted.newPredictor();
     if (model != serving.initial()) {
       predictor.close();
@@ -177,7 +180,9 @@ final class EmbeddingWorker implements Runnable {
         switchModelIfPromoted();
       }
       long now = System.nanoTime();
-      long waitMs = pending.isEmpty() ? 200 : Math.max(0, (batchDeadline - now) / 1_000_000);
+      long waitMs = pending.isEmpty()
+          ? (transaction.isOpen() ? Math.max(0, (transaction.deadline() - now) / 1_000_000) : 200)
+          : Math.max(0, (batchDeadline - now) / 1_000_000);
       ConsumerRecords<byte[], byte[]> records;
       try {
         records = consumer.poll(Duration.ofMillis(waitMs));
@@ -197,29 +202,42 @@ final class EmbeddingWorker implements Runnable {
           }
         }
       }
-      for (ConsumerRecord<byte[], byte[]> r : records) {
+      List<ConsumerRecord<byte[], byte[]>> polled = new ArrayList<>();
+      records.forEach(polled::add);
+      for (int i = 0; i < polled.size(); i++) {
         if (pending.isEmpty()) {
           batchDeadline = System.nanoTime() + settings.maxWaitMs() * 1_000_000;
         }
-        pending.add(r);
+        pending.add(polled.get(i));
         if (pending.size() >= settings.batchSize() && !processPending()) {
-          // The transaction was aborted and the consumer rewound: the rest of this poll comes again.
+          // The transaction was aborted and its partitions rewound; the rest of this poll must come again too.
+          rewindTo(polled.subList(i + 1, polled.size()));
           break;
         }
       }
       if (!pending.isEmpty() && System.nanoTime() >= batchDeadline) {
         processPending();
       }
+      // Nothing more came (caught up), or the open transaction is old enough: make its batches visible.
+      if (pending.isEmpty() && transaction.isOpen() && (records.isEmpty()
+          || System.nanoTime() >= transaction.deadline())) {
+        commitTransaction();
+      }
     }
     if (!pending.isEmpty()) {
       processPending();
     }
+    if (transaction.isOpen()) {
+      commitTransaction();
+    }
   }
 
   /**
-   * Preprocess, one forward pass, then embeddings + dead letters + offsets in one transaction.
+   * Preprocess, one forward pass, then the embeddings and dead letters are sent in the open transaction (begun if
+   * none is) with the batch's offsets. The transaction is committed at once unless the batch was full (more are
+   * waiting) and the transaction is still young ({@code embedding.transaction.max.batches}, {@code .max.ms}).
    *
-   * @return false when the transaction was aborted and the consumer rewound to the batch's start
+   * @return false when the transaction was aborted and the consumer rewound to its first offsets
    */
   private boolean processPending() {
     if (pending.isEmpty()) {
@@ -233,58 +251,100 @@ final class EmbeddingWorker implements Runnable {
     List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
     pending.clear();
     BatchEmbedder.Outcome outcome = embedder.embed(batch, predictor, model.descriptor());
-    long commitStart = System.nanoTime();
-    if (!commit(batch, outcome.records())) {
+    long sendStart = System.nanoTime();
+    if (!send(batch, outcome.records())) {
       return false;
     }
-    stats.recordStage(EmbeddingStats.Stage.DECODE, outcome.decodeNanos());
-    stats.recordStage(EmbeddingStats.Stage.FORWARD, outcome.forwardNanos());
-    stats.recordStage(EmbeddingStats.Stage.SERIALIZE, outcome.serializeNanos());
-    stats.recordStage(EmbeddingStats.Stage.COMMIT, System.nanoTime() - commitStart);
-    stats.recordBatch(batch.size(), outcome.embedded(), outcome.forwardNanos());
-    stats.recordForwardedLarge(outcome.forwarded());
-    return true;
+    long sendNanos = System.nanoTime() - sendStart;
+    // Counted when its transaction commits: "embedded" means visible to read_committed readers.
+    transaction.onCommit(() -> {
+      stats.recordStage(EmbeddingStats.Stage.DECODE, outcome.decodeNanos());
+      stats.recordStage(EmbeddingStats.Stage.FORWARD, outcome.forwardNanos());
+      stats.recordStage(EmbeddingStats.Stage.SERIALIZE, outcome.serializeNanos());
+      stats.recordStage(EmbeddingStats.Stage.COMMIT, sendNanos);
+      stats.recordBatch(batch.size(), outcome.embedded(), outcome.forwardNanos());
+      stats.recordForwardedLarge(outcome.forwarded());
+    });
+    boolean moreWaiting = batch.size() >= settings.batchSize();
+    boolean keepOpen = moreWaiting && transaction.batches() < settings.transactionMaxBatches()
+        && System.nanoTime() < transaction.deadline();
+    return keepOpen || commitTransaction();
   }
-  private boolean commit(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : batch) {
-      offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-          (a, b) -> a.offset() >= b.offset() ? a : b);
-    }
+
+  /** Sends a batch's records in the open transaction (beginning one if needed) and remembers its offsets. */
+  private boolean send(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
     try {
-      producer.beginTransaction();
+      if (!transaction.isOpen()) {
+        producer.beginTransaction();
+        transaction.begin(System.nanoTime() + settings.transactionMaxMs() * 1_000_000);
+      }
       for (ProducerRecord<byte[], byte[]> record : out) {
         producer.send(record);
       }
-      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      producer.commitTransaction();
+      transaction.add(batch);
       return true;
     } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
       throw e;
     } catch (KafkaException e) {
-      // Abortable error: nothing of this batch is visible. Rewind to the batch's first offsets and redo it.
-      LOG.warn("{}: transaction aborted ({}); the batch of {} will be retried", lane.threadName(index),
-          e.getMessage(), batch.size());
-      producer.abortTransaction();
-      Map<TopicPartition, Long> firstOffsets = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r : batch) {
-        firstOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-      }
-      firstOffsets.forEach((tp, offset) -> {
-        if (consumer.assignment().contains(tp)) {
-          consumer.seek(tp, offset);
-        }
-      });
-      pending.clear();
+      transaction.add(batch);   // its records must come again too
+      abortAndRewind(e);
       return false;
     }
+  }
+
+  /** The open transaction's offsets, then its commit: everything it holds becomes visible at once, or nothing. */
+  private boolean commitTransaction() {
+    long start = System.nanoTime();
+    try {
+      producer.sendOffsetsToTransaction(transaction.offsets(), consumer.groupMetadata());
+      producer.commitTransaction();
+      stats.recordStage(EmbeddingStats.Stage.COMMIT, System.nanoTime() - start);
+      transaction.committed();
+      return true;
+    } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
+      throw e;
+    } catch (KafkaException e) {
+      abortAndRewind(e);
+      return false;
+    }
+  }
+
+  /** Abortable error: nothing of the transaction is visible. Rewind to its first offsets and redo it. */
+  private void abortAndRewind(KafkaException e) {
+    LOG.warn("{}: transaction aborted ({}); its {} batch(es) will be retried", lane.threadName(index),
+        e.getMessage(), transaction.batches());
+    if (transaction.isOpen()) {
+      producer.abortTransaction();
+    }
+    transaction.firstOffsets().forEach((tp, offset) -> {
+      if (consumer.assignment().contains(tp)) {
+        consumer.seek(tp, offset);
+      }
+    });
+    transaction.clear();
+    pending.clear();
+  }
+
+  /** After an abort: records polled but not yet batched must be polled again (their positions are past them). */
+  private void rewindTo(List<ConsumerRecord<byte[], byte[]>> notProcessed) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : notProcessed) {
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    first.forEach((tp, offset) -> {
+      if (consumer.assignment().contains(tp) && consumer.position(tp) > offset) {
+        consumer.seek(tp, offset);
+      }
+    });
   }
 
   /** Finish the pending batch while we still own its partitions; drop it when they were lost. */
   private final class FlushOnRevoke implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      processPending();
+      if (processPending() && transaction.isOpen()) {
+        commitTransaction();
+      }
     }
 
     @Override
@@ -295,6 +355,16 @@ final class EmbeddingWorker implements Runnable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       pending.clear();
+      if (transaction.isOpen()) {
+        // Its offsets belong to a generation that is gone: it could not commit; nothing of it becomes visible.
+        try {
+          producer.abortTransaction();
+        } catch (KafkaException e) {
+          LOG.warn("{}: could not abort the transaction of lost partitions ({})", lane.threadName(index),
+              e.getMessage());
+        }
+        transaction.clear();
+      }
     }
   }
 }
