@@ -138,12 +138,24 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int benchLatency() throws Exception {
+  /** What every model bench starts with: the configuration, the engine on its device, the model, the images. */
+  private record Setup(SemistreamConfig config, Device device, Path modelDir, Dataset data) {
+  }
+
+  private Setup setUp() throws Exception {
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
     DjlEngine.disableGradientsOnThisThread();
     Path dir = modelOption.resolve(config, device, System.out);
-    Dataset data = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
+    return new Setup(config, device, dir, new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset)));
+  }
+
+  private int benchLatency() throws Exception {
+    Setup setup = setUp();
+    SemistreamConfig config = setup.config();
+    Device device = setup.device();
+    Path dir = setup.modelDir();
+    Dataset data = setup.data();
     System.out.printf("bench: latency under load, device %s, %d cores, model %s, embedding batch %d, max wait %d ms%n",
         device, Runtime.getRuntime().availableProcessors(), dir, config.embedding().batchSize(),
         config.embedding().maxWaitMs());
@@ -168,11 +180,11 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int benchBigImageStall() throws Exception {
-    SemistreamConfig config = common.load();
-    Device device = DjlEngine.startFor(config.embedding());
-    DjlEngine.disableGradientsOnThisThread();
-    Path dir = modelOption.resolve(config, device, System.out);
-    Dataset data = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
+    Setup setup = setUp();
+    SemistreamConfig config = setup.config();
+    Device device = setup.device();
+    Path dir = setup.modelDir();
+    Dataset data = setup.data();
     System.out.printf("bench: small images behind big ones, device %s, %d cores, model %s, embedding batch %d%n",
         device, Runtime.getRuntime().availableProcessors(), dir, config.embedding().batchSize());
     List<BigImageStall.Run> runs;

@@ -278,13 +278,17 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     }
     long streamTime = context.currentStreamTimeMs();
     List<KeyValue<String, ImageState>> all = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
     try (KeyValueIterator<String, ImageState> it = images.all()) {
       it.forEachRemaining(kv -> {
-        if (kv.value != null) {   // an unreadable entry (LenientStoreSerde) is no image
+        if (kv.value != null) {
           all.add(kv);
+        } else if (kv.key != null) {
+          unreadable.add(kv.key);   // junk from the changelog (LenientStoreSerde): no image; removed for good
         }
       });
     }
+    unreadable.forEach(images::delete);
     List<KeyValue<String, ImageState>> backlog = new ArrayList<>();
     for (KeyValue<String, ImageState> kv : all) {
       ImageState s = kv.value;

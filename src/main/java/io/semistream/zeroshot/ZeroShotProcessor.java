@@ -7,8 +7,10 @@ import io.semistream.records.JsonSerde;
 import io.semistream.records.Prototype;
 import io.semistream.records.RejectReason;
 import io.semistream.records.SynthesizedPrototype;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -144,23 +146,31 @@ final class ZeroShotProcessor implements Processor<String, byte[], String, Objec
   }
 
   private void republish(long timestamp) {
+    // An unreadable entry (junk from a changelog, see LenientStoreSerde) is no class; it is removed for good.
+    List<String> unreadable = new ArrayList<>();
     Map<String, double[]> vectors = new HashMap<>();
     try (KeyValueIterator<String, ClassSemantics> it = semantics.all()) {
-      // (An unreadable entry, see LenientStoreSerde, is no class.)
       it.forEachRemaining(kv -> {
         if (kv.value != null) {
           vectors.put(kv.key, kv.value.attributes());
+        } else if (kv.key != null) {
+          unreadable.add(kv.key);
         }
       });
     }
+    unreadable.forEach(semantics::delete);
+    unreadable.clear();
     Map<String, Prototype> real = new HashMap<>();
     try (KeyValueIterator<String, Prototype> it = prototypes.all()) {
       it.forEachRemaining(kv -> {
         if (kv.value != null) {
           real.put(kv.key, kv.value);
+        } else if (kv.key != null) {
+          unreadable.add(kv.key);
         }
       });
     }
+    unreadable.forEach(prototypes::delete);
     long now = Math.max(0, context.currentStreamTimeMs());
     SortedMap<String, SynthesizedPrototype> wanted = synthesizer.synthesize(vectors, real, now);
     Map<String, SynthesizedPrototype> current = new HashMap<>();
