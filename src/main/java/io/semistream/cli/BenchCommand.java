@@ -151,18 +151,14 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int benchLatency() throws Exception {
-    Setup setup = setUp();
-    SemistreamConfig config = setup.config();
-    Device device = setup.device();
-    Path dir = setup.modelDir();
-    Dataset data = setup.data();
+    Setup s = setUp();
     System.out.printf("bench: latency under load, device %s, %d cores, model %s, embedding batch %d, max wait %d ms%n",
-        device, Runtime.getRuntime().availableProcessors(), dir, config.embedding().batchSize(),
-        config.embedding().maxWaitMs());
+        s.device(), Runtime.getRuntime().availableProcessors(), s.modelDir(), s.config().embedding().batchSize(),
+        s.config().embedding().maxWaitMs());
     LatencyUnderLoad.Result r;
-    try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
-      r = LatencyUnderLoad.run(config, model, data, latencyLoads, java.time.Duration.ofSeconds(latencySeconds),
-          System.out);
+    try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
+      r = LatencyUnderLoad.run(s.config(), model, s.data(), latencyLoads,
+          java.time.Duration.ofSeconds(latencySeconds), System.out);
     }
     System.out.println();
     System.out.printf("maximum: %,.0f images/s end to end%n%n", r.maxRate());
@@ -180,16 +176,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int benchBigImageStall() throws Exception {
-    Setup setup = setUp();
-    SemistreamConfig config = setup.config();
-    Device device = setup.device();
-    Path dir = setup.modelDir();
-    Dataset data = setup.data();
+    Setup s = setUp();
     System.out.printf("bench: small images behind big ones, device %s, %d cores, model %s, embedding batch %d%n",
-        device, Runtime.getRuntime().availableProcessors(), dir, config.embedding().batchSize());
+        s.device(), Runtime.getRuntime().availableProcessors(), s.modelDir(), s.config().embedding().batchSize());
     List<BigImageStall.Run> runs;
-    try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
-      runs = BigImageStall.run(config, model, data, bigImages, 64, System.out);
+    try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
+      runs = BigImageStall.run(s.config(), model, s.data(), bigImages, 64, System.out);
     }
     System.out.println();
     System.out.println("| setting | big images | small images after them | last small embedded (ms) "

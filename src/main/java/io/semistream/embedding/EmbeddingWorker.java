@@ -77,7 +77,7 @@ final class EmbeddingWorker implements Runnable {
     this.model = serving.current();
     this.stats = stats;
     this.embedder = new BatchEmbedder(ImagePreprocessor.of(model.descriptor().inputSide(), settings), topics, stats,
-        STAGE, lane.forwardTopic(topics), lane.inlinePixelLimit(settings));
+        STAGE, lane.forwardTopic(topics), settings.inlinePixelLimit());
   }
 
   String threadName() {

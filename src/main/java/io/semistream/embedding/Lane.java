@@ -29,10 +29,6 @@ enum Lane {
     return this == REGULAR ? topics.imagesLarge().name() : null;
   }
 
-  long inlinePixelLimit(EmbeddingSettings settings) {
-    return this == REGULAR ? settings.inlinePixelLimit() : Long.MAX_VALUE;
-  }
-
   /**
    * After a promotion only the regular lane re-reads its topic from the start: re-reading {@code images} forwards
    * every retained big image again, so the large lane re-reading {@code images-large} too would embed them twice.

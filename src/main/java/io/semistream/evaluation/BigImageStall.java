@@ -38,7 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class BigImageStall {
   /** One setting's outcome, the median of {@link #ROUNDS} bursts; times in milliseconds from a burst's start. */
-  public record Run(String setting, int big, int small, int bigBytes, double lastSmallMs, double lastBigMs) {
+  public record Run(String setting, int big, int small, double lastSmallMs, double lastBigMs) {
   }
 
   static final int ROUNDS = 3;
@@ -122,7 +122,7 @@ public final class BigImageStall {
         lastBig[round] = bigCount == 0 ? Double.NaN : lastMs(seen, bigPrefix, start);
       }
     }
-    return new Run(name, bigCount, smallCount, big.length, median(lastSmall), median(lastBig));
+    return new Run(name, bigCount, smallCount, median(lastSmall), median(lastBig));
   }
 
   private static double median(double[] values) {

@@ -7,6 +7,7 @@ import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.KafkaBroker;
+import io.semistream.testing.CliProcess;
 import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
 import java.nio.charset.StandardCharsets;
@@ -56,15 +57,11 @@ class EmbeddingRestartIT {
   }
 
   private Process startEmbedder(String name) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "io.semistream.cli.SemistreamCli", "embed",
+    return CliProcess.start(dir.resolve(name + ".log"), "1g", "embed",
         "--bootstrap-servers", kafka.bootstrapServers(), "--model", TestModels.tinyVersionDir().toString(),
         "-D", "metrics.port=0", "-D", "embedding.batch.size=16", "-D", "embedding.max.wait.ms=20",
         // The killed member holds its partitions until its session times out (45 s by default).
-        "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500"));
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500");
   }
 
   @Test
@@ -118,11 +115,7 @@ class EmbeddingRestartIT {
         embedder.waitFor(30, TimeUnit.SECONDS);
         killedAt.add(published.get());
         // Count everything the killed process committed, so that the next target is the next process' own work.
-        for (int empty = 0; empty < 10; ) {
-          int n = counter.poll(Duration.ofMillis(100)).count();
-          seen += n;
-          empty = n == 0 ? empty + 1 : 0;
-        }
+        seen += CliProcess.drain(counter);
         embedder = startEmbedder("run-" + kill);
       }
     }

@@ -17,6 +17,7 @@ import io.semistream.records.Prototype;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.serving.LearnerRuntime;
+import io.semistream.testing.CliProcess;
 import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.TestKafka;
@@ -154,11 +155,8 @@ class BrokerRestartIT {
   }
 
   private Process startBroker(int port, String name) throws Exception {
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
-        "-cp", System.getProperty("java.class.path"), "io.semistream.cli.SemistreamCli", "broker",
-        "--port", Integer.toString(port), "-D", "broker.data.dir=" + dir.resolve("kafka"));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
-        .start();
+    return CliProcess.start(dir.resolve(name + ".log"), "768m", "broker", "--port", Integer.toString(port), "-D",
+        "broker.data.dir=" + dir.resolve("kafka"));
   }
 
   private void awaitBroker(String servers) throws Exception {

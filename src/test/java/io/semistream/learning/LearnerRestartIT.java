@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.SyntheticStream;
+import io.semistream.testing.CliProcess;
 import io.semistream.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,16 +59,12 @@ class LearnerRestartIT {
   Path dir;
 
   private Process startLearner(TestKafka kafka, Path state, String name) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-cp", System.getProperty("java.class.path"), "io.semistream.cli.SemistreamCli", "learn",
+    return CliProcess.start(dir.resolve(name + ".log"), "1g", "learn",
         "--bootstrap-servers", kafka.bootstrapServers(),
         "-D", "metrics.port=0", "-D", "learner.application.id=learner-it", "-D", "learner.state.dir=" + state,
         "-D", "learner.pseudo.weight=0", "-D", "learner.embedding.dimension=" + SyntheticStream.DIM,
         "-D", "learner.relabel.interval.ms=500", "-D", "learner.http.port=-1", "-D", "web.port=-1",
-        "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500"));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
-        .start();
+        "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500");
   }
 
   @Test
@@ -120,11 +117,7 @@ class LearnerRestartIT {
           learner.waitFor(30, TimeUnit.SECONDS);
           killedAt.add(published.get());
           // Count everything the killed process committed, so that the next target is the next process' own work.
-          for (int empty = 0; empty < 10; ) {
-            int n = counter.poll(Duration.ofMillis(100)).count();
-            committed += n;
-            empty = n == 0 ? empty + 1 : 0;
-          }
+          committed += CliProcess.drain(counter);
           // Every other replacement starts from an empty state directory (everything from the changelogs), the
           // others from the killed process' directory (local state after an unclean shutdown).
           Path state = dir.resolve(kill % 2 == 0 ? "state-0" : "state-" + kill);

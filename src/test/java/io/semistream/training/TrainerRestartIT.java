@@ -14,6 +14,7 @@ import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.ProjectPaths;
+import io.semistream.testing.CliProcess;
 import io.semistream.testing.TestKafka;
 import io.semistream.testing.TestModels;
 import io.semistream.topics.TopicId;
@@ -47,15 +48,11 @@ class TrainerRestartIT {
   Path dir;
 
   private Process startTrainer(TestKafka kafka, Path models, String name, int maxSteps) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "io.semistream.cli.SemistreamCli", "trainer",
+    return CliProcess.start(dir.resolve(name + ".log"), "1g", "trainer",
         "--bootstrap-servers", kafka.bootstrapServers(), "-D", "model.dir=" + models, "-D", "metrics.port=0",
         "-D", "trainer.min.labels=20", "-D", "trainer.candidate.every.steps=8", "-D", "trainer.max.steps=" + maxSteps,
         "-D", "trainer.labelled.batch=16", "-D", "trainer.unlabelled.batch=16", "-D", "trainer.holdout.every=4",
-        "-D", "trainer.promotion.min.heldout=10", "-D", "trainer.promotion.min.gain=0"));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
-        .start();
+        "-D", "trainer.promotion.min.heldout=10", "-D", "trainer.promotion.min.gain=0");
   }
 
   @Test
