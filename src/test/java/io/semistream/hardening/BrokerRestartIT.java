@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,11 +89,17 @@ class BrokerRestartIT {
           log.add("killed after " + predicted + " prediction records");
           broker = startBroker(port, "broker-" + (part + 1));
           awaitBroker(servers);
+          awaitLeaders(servers);
         }
         assertEveryImageOnceAndPrototypesExact(kafka, 2 * PER_PART);
         assertTrue(embedder.failure().isEmpty(), "the embedding service survived: " + embedder.failure());
         System.err.println("broker kill campaign: " + log + "; " + 2 * PER_PART + " images, 0 lost, 0 duplicated");
       }
+    } catch (Throwable t) {
+      // One CI run failed with a label batch undeliverable for 120 s after a restart, with no other trace: the
+      // broker's own log and its partition leaders are what explain such a failure.
+      printDiagnostics(broker, servers, log);
+      throw t;
     } finally {
       broker.destroyForcibly();
       broker.waitFor(30, TimeUnit.SECONDS);
@@ -152,6 +159,54 @@ class BrokerRestartIT {
     }
     assertTrue(seen >= atLeast, seen + " predictions before the kill, " + atLeast + " expected");
     return seen;
+  }
+
+  /** A restarted broker answers before it leads every partition again; the replay starts once it does. */
+  private static void awaitLeaders(String servers) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    List<String> leaderless = List.of("(not asked yet)");
+    while (!leaderless.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        leaderless = leaderlessPartitions(servers);
+      } catch (Exception e) {
+        leaderless = List.of(e.toString());
+      }
+      if (!leaderless.isEmpty()) {
+        Thread.sleep(200);
+      }
+    }
+    assertTrue(leaderless.isEmpty(), "partitions without a leader 90 s after the restart: " + leaderless);
+  }
+
+  private static List<String> leaderlessPartitions(String servers) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers, "request.timeout.ms", 5_000,
+        "default.api.timeout.ms", 10_000))) {
+      Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+      List<String> leaderless = new ArrayList<>();
+      admin.describeTopics(names).allTopicNames().get().values().forEach(topic -> topic.partitions().stream()
+          .filter(p -> p.leader() == null || p.leader().isEmpty())
+          .forEach(p -> leaderless.add(topic.name() + "-" + p.partition() + " isr=" + p.isr())));
+      return leaderless;
+    }
+  }
+
+  private void printDiagnostics(Process broker, String servers, List<String> log) {
+    System.err.println("broker kill campaign failed after " + log + "; broker alive: " + broker.isAlive()
+        + (broker.isAlive() ? "" : " (exit " + broker.exitValue() + ")"));
+    try {
+      System.err.println("partitions without a leader now: " + leaderlessPartitions(servers));
+    } catch (Exception e) {
+      System.err.println("partition leaders could not be read: " + e);
+    }
+    try (var logs = Files.list(dir)) {
+      for (Path file : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        System.err.println("---- last lines of " + file.getFileName());
+        lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+      }
+    } catch (Exception e) {
+      System.err.println("broker logs could not be read: " + e);
+    }
   }
 
   private Process startBroker(int port, String name) throws Exception {
