@@ -148,6 +148,11 @@ public record LearnerSettings(
     return applicationId + "-zeroshot";
   }
 
+  /** The discovery service's Kafka Streams application id: the learner's, so deployments stay apart. */
+  public String discoveryApplicationId() {
+    return applicationId + "-discovery";
+  }
+
   static void define(ConfigDef def) {
     def.define(APPLICATION_ID, Type.STRING, "semistream-learner", new ConfigDef.NonEmptyString(),
             Importance.MEDIUM, "Kafka Streams application.id of the learner (consumer group, internal topic prefix).")

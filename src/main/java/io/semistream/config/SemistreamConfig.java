@@ -24,7 +24,7 @@ import org.apache.kafka.common.config.ConfigException;
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
     LearnerSettings learner, TrainerSettings trainer, MetricsSettings metrics, Path dataDir,
-    TopicsSettings topics, WebSettings web) {
+    TopicsSettings topics, WebSettings web, DiscoverySettings discovery) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
@@ -50,12 +50,14 @@ public record SemistreamConfig(
     TrainerSettings.define(def);
     MetricsSettings.define(def);
     WebSettings.define(def);
+    DiscoverySettings.define(def);
     return def;
   }
 
   public SemistreamConfig {
     if (kafka == null || broker == null || embedding == null || model == null || learner == null
-        || trainer == null || metrics == null || dataDir == null || topics == null || web == null) {
+        || trainer == null || metrics == null || dataDir == null || topics == null || web == null
+        || discovery == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
   }
@@ -139,39 +141,46 @@ public record SemistreamConfig(
     return new SemistreamConfig(KafkaSettings.read(values, passthrough), BrokerSettings.read(values),
         EmbeddingSettings.read(values), ModelSettings.read(values), LearnerSettings.read(values),
         TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), TopicsSettings.read(values),
-        WebSettings.read(values));
+        WebSettings.read(values), DiscoverySettings.read(values));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        learner, trainer, metrics, dataDir, topics, web);
+        learner, trainer, metrics, dataDir, topics, web, discovery);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
-    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topics, web);
+    return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topics, web,
+        discovery);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
     return new SemistreamConfig(kafka, broker, embedding, model.withDir(dir), learner, trainer, metrics, dataDir,
-        topics, web);
+        topics, web, discovery);
   }
 
   public SemistreamConfig withMetrics(MetricsSettings newMetrics) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, newMetrics, dataDir,
-        topics, web);
+        topics, web, discovery);
   }
 
   public SemistreamConfig withTrainer(TrainerSettings newTrainer) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, newTrainer, metrics, dataDir,
-        topics, web);
+        topics, web, discovery);
   }
 
   public SemistreamConfig withWeb(WebSettings newWeb) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, metrics, dataDir, topics,
-        newWeb);
+        newWeb, discovery);
+  }
+
+  public SemistreamConfig withDiscovery(DiscoverySettings newDiscovery) {
+    return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, metrics, dataDir, topics, web,
+        newDiscovery);
   }
 
   public SemistreamConfig withLearner(LearnerSettings newLearner) {
-    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topics, web);
+    return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topics, web,
+        discovery);
   }
 }

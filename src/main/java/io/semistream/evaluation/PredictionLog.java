@@ -4,7 +4,9 @@ import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.JsonSerde;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.Prediction;
+import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicRegistry;
 import java.util.Map;
@@ -30,9 +32,19 @@ final class PredictionLog implements AutoCloseable {
   final AtomicLong lastPredictionAt = new AtomicLong(System.currentTimeMillis());
   /** Each zero-shot class's synthesized prototype's encoder version (absent: none, or withdrawn). */
   final Map<String, Integer> synthesizedVersion = new ConcurrentHashMap<>();
+  /** A class candidate as the eval saw it: when it first appeared, and how it stands now (null: withdrawn). */
+  record CandidateSeen(ClassCandidate first, long predictedImagesAtFirst, ClassCandidate latest) {
+  }
+
+  /** Every class candidate ever published, by id, in order of appearance. */
+  final Map<String, CandidateSeen> candidates = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+  /** The learner's prototypes as they stand (the compacted table). */
+  final Map<String, Prototype> prototypes = new ConcurrentHashMap<>();
   private final TopicTail predictions;
   private final TopicTail embeddingsTail;
   private final TopicTail synthesizedTail;
+  private final TopicTail candidatesTail;
+  private final TopicTail prototypesTail;
 
   PredictionLog(KafkaClients clients, TopicRegistry topics) {
     JsonSerde<Prediction> serde = new JsonSerde<>(Prediction.class);
@@ -61,6 +73,21 @@ final class PredictionLog implements AutoCloseable {
         synthesizedVersion.put(cls, synthesized.decode(value).modelVersion());
       }
     });
+    JsonSerde<ClassCandidate> candidateSerde = new JsonSerde<>(ClassCandidate.class);
+    candidatesTail = new TopicTail(clients, topics.classCandidates().name(), true, (id, value) -> {
+      ClassCandidate c = value == null ? null : candidateSerde.decode(value);
+      candidates.compute(id, (k, before) -> before == null
+          ? (c == null ? null : new CandidateSeen(c, first.size(), c))
+          : new CandidateSeen(before.first(), before.predictedImagesAtFirst(), c));
+    });
+    JsonSerde<Prototype> prototypeSerde = new JsonSerde<>(Prototype.class);
+    prototypesTail = new TopicTail(clients, topics.prototypes().name(), true, (cls, value) -> {
+      if (value == null) {
+        prototypes.remove(cls);
+      } else {
+        prototypes.put(cls, prototypeSerde.decode(value));
+      }
+    });
   }
 
   @Override
@@ -68,5 +95,7 @@ final class PredictionLog implements AutoCloseable {
     predictions.close();
     embeddingsTail.close();
     synthesizedTail.close();
+    candidatesTail.close();
+    prototypesTail.close();
   }
 }

@@ -9,6 +9,8 @@ import java.util.Set;
 import io.semistream.image.ImagePreprocessor;
 
 import io.semistream.config.DistanceMetric;
+import io.semistream.discovery.DiscoveryObserver;
+import io.semistream.discovery.DiscoveryService;
 
 import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
@@ -85,6 +87,8 @@ public final class PrequentialEval {
            // Like the main job, unless learner.zeroshot.enabled=false (a null resource is simply not closed).
            ZeroShotService zeroShot = live.learner().zeroShot().enabled()
                ? new ZeroShotService(live, topics, ZeroShotObserver.NONE).start() : null;
+           DiscoveryService discovery = live.discovery().enabled()
+               ? new DiscoveryService(live, topics, DiscoveryObserver.NONE).start() : null;
            PredictionLog log = new PredictionLog(clients, topics)) {
         if (!learner.awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("learner did not start: " + learner.streams().state());
@@ -130,6 +134,9 @@ public final class PrequentialEval {
         if (!zeroShotClasses.isEmpty()) {
           report.put("zeroShot", ZeroShotReport.of(dataset, options, plan, log, zeroShotClasses,
               AttributeTable.forDataset(dataset.name()), live.learner().zeroShot().ridgeLambda()));
+        }
+        if (discovery != null) {
+          report.put("discovery", DiscoveryReport.of(dataset, options, plan, log, embedder.servingVersion()));
         }
         report.put("training", trainer.enabled() ? training.report(embedder.servingVersion()) : "off");
         return report;

@@ -57,7 +57,7 @@ final class LabelDecision {
       flagged = fresh.anomaly();
       if (flagged) {
         anomaly = new Anomaly(fresh.score(), fresh.threshold(), s.reconstructionError(), r.nearestEuclidean(),
-            r.best(), s.eventTime());
+            r.best(), s.eventTime(), s.embedding(), s.modelId(), s.modelVersion());
       }
     } else if (s.prediction() != null) {
       score = s.prediction().anomalyScore();

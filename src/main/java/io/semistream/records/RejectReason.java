@@ -18,7 +18,9 @@ public enum RejectReason {
   /** A class-semantics record that is not valid (bad JSON, NaN, a length other than the table's, key != class). */
   MALFORMED_SEMANTICS("malformed-semantics"),
   /** A record on the prototypes topic that the zero-shot service cannot use (bad JSON, key != class). */
-  MALFORMED_PROTOTYPE("malformed-prototype");
+  MALFORMED_PROTOTYPE("malformed-prototype"),
+  /** A record on the anomalies topic that discovery cannot cluster (bad JSON, NaN or wrongly sized embedding). */
+  MALFORMED_ANOMALY("malformed-anomaly");
 
   private final String code;
 

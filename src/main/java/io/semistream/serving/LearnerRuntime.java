@@ -1,21 +1,23 @@
 package io.semistream.serving;
 
-import io.semistream.metrics.ZeroShotMetrics;
-import io.semistream.zeroshot.ZeroShotObserver;
-import io.semistream.zeroshot.ZeroShotService;
-
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.semistream.config.SemistreamConfig;
+import io.semistream.discovery.DiscoveryObserver;
+import io.semistream.discovery.DiscoveryService;
 import io.semistream.kafka.HangingTransactions;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.learning.LearnerObserver;
 import io.semistream.learning.LearnerService;
+import io.semistream.metrics.DiscoveryMetrics;
 import io.semistream.metrics.LearnerMetrics;
 import io.semistream.metrics.StreamsStateMetrics;
+import io.semistream.metrics.ZeroShotMetrics;
 import io.semistream.topics.TopicRegistry;
+import io.semistream.zeroshot.ZeroShotObserver;
+import io.semistream.zeroshot.ZeroShotService;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -27,13 +29,15 @@ public final class LearnerRuntime implements AutoCloseable {
   private final QueryServer api;
   private final KafkaStreamsMetrics streamsMetrics;
   private final ZeroShotService zeroShot;
+  private final DiscoveryService discovery;
   private final HangingTransactions hanging;
 
   private LearnerRuntime(LearnerService learner, QueryServer api, KafkaStreamsMetrics streamsMetrics,
-      ZeroShotService zeroShot, HangingTransactions hanging) {
+      ZeroShotService zeroShot, DiscoveryService discovery, HangingTransactions hanging) {
     this.learner = learner;
     this.hanging = hanging;
     this.zeroShot = zeroShot;
+    this.discovery = discovery;
     this.api = api;
     this.streamsMetrics = streamsMetrics;
   }
@@ -74,10 +78,20 @@ public final class LearnerRuntime implements AutoCloseable {
       }
       zeroShot = new ZeroShotService(config, topics, zeroShotObserver).start();
     }
+    DiscoveryService discovery = null;
+    if (config.discovery().enabled()) {
+      DiscoveryObserver discoveryObserver = DiscoveryObserver.NONE;
+      if (registry != null) {
+        DiscoveryMetrics discoveryMetrics = new DiscoveryMetrics();
+        discoveryMetrics.bindTo(registry);
+        discoveryObserver = discoveryMetrics;
+      }
+      discovery = new DiscoveryService(config, topics, discoveryObserver).start();
+    }
     HangingTransactions hanging = watchHangingTransactions(config, topics, registry);
     learner.start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);
-    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot, hanging);
+    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot, discovery, hanging);
   }
 
   /**
@@ -89,9 +103,9 @@ public final class LearnerRuntime implements AutoCloseable {
     Set<String> catalogue = new HashSet<>();
     topics.catalogue().all().keySet().forEach(id -> catalogue.add(topics.name(id)));
     String learnerPrefix = config.learner().applicationId() + "-";
-    String zeroShotPrefix = config.learner().zeroShotApplicationId() + "-";
+    // The zero-shot and discovery services' application ids start with the learner's.
     HangingTransactions hanging = new HangingTransactions(new KafkaClients(config.kafka()),
-        t -> catalogue.contains(t) || t.startsWith(learnerPrefix) || t.startsWith(zeroShotPrefix),
+        t -> catalogue.contains(t) || t.startsWith(learnerPrefix),
         Duration.ofMillis(config.learner().retention().hangingTransactionCheckMs()));
     if (registry != null) {
       FunctionCounter.builder("semistream.kafka.hanging.transactions.aborted", hanging,
@@ -107,12 +121,17 @@ public final class LearnerRuntime implements AutoCloseable {
     return learner;
   }
 
-  /** The query API's port, or -1 when it is off. */
   /** The zero-shot service started with the learner; null when {@code learner.zeroshot.enabled} is false. */
   public ZeroShotService zeroShot() {
     return zeroShot;
   }
 
+  /** The discovery service started with the learner; null when {@code discovery.enabled} is false. */
+  public DiscoveryService discovery() {
+    return discovery;
+  }
+
+  /** The query API's port, or -1 when it is off. */
   public int apiPort() {
     return api == null ? -1 : api.port();
   }
@@ -125,6 +144,9 @@ public final class LearnerRuntime implements AutoCloseable {
     learner.close();
     if (zeroShot != null) {
       zeroShot.close();
+    }
+    if (discovery != null) {
+      discovery.close();
     }
     if (streamsMetrics != null) {
       streamsMetrics.close();

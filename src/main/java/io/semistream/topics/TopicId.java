@@ -14,6 +14,7 @@ public enum TopicId {
   ANOMALIES("anomalies", "json"),
   CLASS_SEMANTICS("class-semantics", "json"),
   ZERO_SHOT_PROTOTYPES("zero-shot-prototypes", "json"),
+  CLASS_CANDIDATES("class-candidates", "json"),
   MODEL_VERSIONS("model-versions", "json"),
   DEAD_LETTER("dead-letter", "dead-letter");
 

@@ -3,6 +3,7 @@ package io.semistream.topics;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.Anomaly;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.ClassSemantics;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
@@ -85,6 +86,10 @@ public final class TopicRegistry {
   public TypedTopic<String, SynthesizedPrototype> zeroShotPrototypes() {
     return typed(TopicId.ZERO_SHOT_PROTOTYPES, Serdes.String(),
         json(TopicId.ZERO_SHOT_PROTOTYPES, SynthesizedPrototype.class));
+  }
+
+  public TypedTopic<String, ClassCandidate> classCandidates() {
+    return typed(TopicId.CLASS_CANDIDATES, Serdes.String(), json(TopicId.CLASS_CANDIDATES, ClassCandidate.class));
   }
 
   public TypedTopic<String, ModelVersion> modelVersions() {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
   static final String ROOT = "io.semistream.";
   static final List<String> INFRASTRUCTURE = List.of("config", "data", "image", "kafka", "broker", "terminal");
-  static final List<String> CAPABILITIES = List.of("embedding", "training", "learning", "zeroshot", "replay");
+  static final List<String> CAPABILITIES = List.of("embedding", "training", "learning", "zeroshot", "discovery",
+      "replay");
   static final List<String> TOP = List.of("evaluation", "serving", "web", "metrics", "cli");
 
   static List<ArchRule> rules() {

@@ -138,6 +138,12 @@ class BadInputCorpusIT {
             + "\"proto-wrong-dimension\",\"vector\":[1,2,3],\"count\":1,\"spread\":0,\"version\":1,\"updateTime\":0,"
             + "\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,\"pseudoWeight\":0,\"labelledVector\":null}"),
             "skipped"),
+        // The anomalies topic is the learner's output and the discovery service's input: any client can write it.
+        new Kind("anomaly-not-json", t.anomalies().name(), "anomaly-not-json", utf8("{broken"), "malformed-anomaly"),
+        new Kind("anomaly-wrong-dimension", t.anomalies().name(), "anomaly-wrong-dimension", utf8("{\"score\":5,"
+            + "\"threshold\":2,\"reconstructionError\":0.1,\"prototypeDistance\":1,\"nearestClass\":\"Bag\","
+            + "\"eventTime\":1,\"embedding\":[1,2,3],\"modelId\":\"m\",\"modelVersion\":1}"), "malformed-anomaly"),
+        new Kind("anomaly-no-key", t.anomalies().name(), null, utf8("{broken"), "missing-key"),
         new Kind("delta-not-json", t.prototypeDeltas().name(), "delta-not-json", utf8("not a delta"),
             "malformed-delta"),
         new Kind("delta-wrong-dimension", t.prototypeDeltas().name(), "delta-wrong-dimension", utf8(
@@ -227,9 +233,13 @@ class BadInputCorpusIT {
       String labelsByImage = "corpus-it-labels-by-image-repartition";
       String semanticsOneTask = "corpus-it-zeroshot-semantics-repartition";
       String prototypesOneTask = "corpus-it-zeroshot-prototypes-repartition";
+      String anomaliesToCluster = "corpus-it-discovery-anomalies-repartition";
+      String labelsToCluster = "corpus-it-discovery-labels-repartition";
+      String prototypesToCluster = "corpus-it-discovery-prototypes-repartition";
       try (var admin = kafka.clients().admin()) {
         assertTrue(admin.listTopics().names().get().containsAll(List.of(embeddingsByImage, labelsByImage,
-            semanticsOneTask, prototypesOneTask)), "the internal topics are named as this test expects");
+            semanticsOneTask, prototypesOneTask, anomaliesToCluster, labelsToCluster, prototypesToCluster)),
+            "the internal topics are named as this test expects");
       }
       List<Kind> internal = List.of(
           new Kind("internal-emb-junk", embeddingsByImage, "internal-emb-junk", utf8("junk"), "malformed-embedding"),
@@ -241,7 +251,13 @@ class BadInputCorpusIT {
           new Kind("internal-sem-no-key", semanticsOneTask, null,
               utf8("{\"class\":\"Bag\",\"attributes\":[1,0,0],\"time\":1}"), "missing-key"),
           new Kind("internal-proto-junk", prototypesOneTask, "internal-proto-junk", utf8("junk"), "skipped"),
-          new Kind("internal-proto-no-key", prototypesOneTask, null, utf8("junk"), "skipped"));
+          new Kind("internal-proto-no-key", prototypesOneTask, null, utf8("junk"), "skipped"),
+          new Kind("internal-anomaly-junk", anomaliesToCluster, "internal-anomaly-junk", utf8("junk"),
+              "malformed-anomaly"),
+          new Kind("internal-anomaly-no-key", anomaliesToCluster, null, utf8("junk"), "missing-key"),
+          new Kind("internal-cluster-label-junk", labelsToCluster, "internal-cluster-label-junk", utf8("[]"),
+              "skipped"),
+          new Kind("internal-cluster-proto-junk", prototypesToCluster, null, utf8("junk"), "skipped"));
       for (Kind k : internal) {
         produce(kafka, k.topic(), k.key(), k.value());
       }
@@ -283,6 +299,9 @@ class BadInputCorpusIT {
           .count());
       assertEquals(1.0, registry.get("semistream.zeroshot.rejected").tag("reason", "missing-key").counter().count());
       assertEquals(KafkaStreams.State.RUNNING, learner.zeroShot().streams().state());
+      assertEquals(3.0, registry.get("semistream.discovery.rejected").tag("reason", "malformed-anomaly").counter()
+          .count(), "junk and wrongly sized anomalies, and junk on the discovery service's internal topic");
+      assertEquals(KafkaStreams.State.RUNNING, learner.discovery().streams().state());
       long lateDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (int i = 0; i < 24; i++) {
         while (get(http, learner.apiPort(), "/predictions/late-" + i).statusCode() != 200
