@@ -44,6 +44,8 @@ async function loadClasses() {
     el('span', { class: 'badge ' + c.kind }, c.kind),
     el('div', { class: 'meta' },
       c.kind === 'zero-shot' ? 'no labels yet · spread ' + c.spread.toFixed(3)
+        : c.kind === 'candidate' ? 'found in the anomalies, not named yet · ' + c.count + ' anomalies · spread '
+          + c.spread.toFixed(3) + ' · label an exemplar to name it'
         : c.labelledCount + ' labels · pseudo weight ' + c.pseudoWeight.toFixed(1) + ' · spread '
           + c.spread.toFixed(3) + ' · v' + c.version + ' · encoder v' + c.modelVersion),
     el('div', { class: 'exemplars' }, ...c.exemplars.map((id) => thumb(id))))));

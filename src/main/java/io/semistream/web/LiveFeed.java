@@ -2,6 +2,7 @@ package io.semistream.web;
 
 import io.semistream.kafka.KafkaClients;
 import io.semistream.records.Anomaly;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
@@ -51,6 +52,7 @@ final class LiveFeed implements AutoCloseable {
     Deserializer<SynthesizedPrototype> zeroShot = topics.zeroShotPrototypes().valueSerde().deserializer();
     Deserializer<Anomaly> anomalies = topics.anomalies().valueSerde().deserializer();
     Deserializer<ModelVersion> versions = topics.modelVersions().valueSerde().deserializer();
+    Deserializer<ClassCandidate> candidates = topics.classCandidates().valueSerde().deserializer();
     handlers = Map.of(
         topics.images().name(), (k, v, now) -> {
           if (v != null && v.length > 0 && v.length <= MAX_THUMBNAIL_SOURCE_BYTES) {
@@ -75,11 +77,13 @@ final class LiveFeed implements AutoCloseable {
           if (v != null) {
             state.onModelVersion(versions.deserialize(topics.modelVersions().name(), v));
           }
-        });
+        },
+        topics.classCandidates().name(), (k, v, now) ->
+            state.onCandidate(k, v == null ? null : candidates.deserialize(topics.classCandidates().name(), v)));
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
     List<TopicPartition> all = KafkaClients.assignAll(consumer, topics.images().name(), topics.predictions().name(),
         topics.anomalies().name(), topics.prototypes().name(), topics.zeroShotPrototypes().name(),
-        topics.modelVersions().name());
+        topics.modelVersions().name(), topics.classCandidates().name());
     List<TopicPartition> streams = new ArrayList<>();
     for (TopicPartition tp : all) {
       boolean stream = tp.topic().equals(topics.images().name()) || tp.topic().equals(topics.predictions().name())

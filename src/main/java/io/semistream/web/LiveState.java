@@ -1,6 +1,7 @@
 package io.semistream.web;
 
 import io.semistream.records.Anomaly;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
@@ -61,6 +62,7 @@ final class LiveState {
   private final List<StreamItem> unsent = new ArrayList<>();
   private final TreeMap<String, Prototype> prototypes = new TreeMap<>();
   private final TreeMap<String, SynthesizedPrototype> zeroShot = new TreeMap<>();
+  private final TreeMap<String, ClassCandidate> candidates = new TreeMap<>();
   private final Deque<AnomalyItem> anomalies = new ArrayDeque<>();
   private final TreeMap<Integer, ModelVersion> versions = new TreeMap<>();
   private final TreeMap<Long, int[]> prequential = new TreeMap<>();
@@ -126,6 +128,27 @@ final class LiveState {
     changed.add(Change.CLASSES);
   }
 
+  synchronized void onCandidate(String id, ClassCandidate c) {
+    if (c == null) {
+      candidates.remove(id);
+    } else {
+      candidates.put(id, c);
+    }
+    changed.add(Change.CLASSES);
+  }
+
+  synchronized Optional<ClassCandidate> candidate(String id) {
+    return Optional.ofNullable(candidates.get(id));
+  }
+
+  /** The median length of the prototypes of encoder {@code modelVersion} (a candidate's centroid is a direction). */
+  synchronized double typicalPrototypeNorm(int modelVersion) {
+    double[] norms = prototypes.values().stream().filter(p -> p.modelVersion() == modelVersion)
+        .mapToDouble(p -> Math.sqrt(java.util.Arrays.stream(p.vectorView()).map(x -> x * x).sum())).sorted()
+        .toArray();
+    return norms.length == 0 ? 1 : norms[norms.length / 2];
+  }
+
   synchronized void onAnomaly(String id, Anomaly a, long now) {
     anomalies.removeIf(item -> item.imageId().equals(id));
     anomalies.addFirst(new AnomalyItem(id, a, now));
@@ -184,7 +207,8 @@ final class LiveState {
 
   /**
    * Every class: labelled prototypes first, then the zero-shot ones that have no labelled prototype yet, each with
-   * up to {@link #EXEMPLARS} recent images predicted as that class (true labels first, then by confidence).
+   * up to {@link #EXEMPLARS} recent images predicted as that class (true labels first, then by confidence); then
+   * the class candidates no one has named yet, with the exemplars the discovery service chose.
    */
   synchronized List<ClassView> classes() {
     Map<String, List<Map.Entry<String, Prediction>>> members = new HashMap<>();
@@ -209,6 +233,12 @@ final class LiveState {
         out.removeIf(c -> c.className().equals(z.className()));
         out.add(new ClassView(z.className(), "zero-shot", 0, 0, 0, z.spread(), z.updateTime(), z.modelVersion(),
             exemplars(members.get(z.className()), best)));
+      }
+    }
+    for (ClassCandidate c : candidates.values()) {
+      if (c.adoptedAs() == null) {
+        out.add(new ClassView(c.id(), "candidate", c.size(), 0, 0, c.spread(), c.updateTime(), c.modelVersion(),
+            c.exemplars().stream().limit(EXEMPLARS).toList()));
       }
     }
     return out;

@@ -142,11 +142,18 @@ public final class WebView implements AutoCloseable {
       if (real.isPresent()) {
         png = pictures.decoded("p/" + name + "/" + real.get().version(), real.get().vectorView(),
             real.get().modelVersion());
-      } else {
-        var z = state.zeroShotPrototype(name);
-        if (z.isPresent()) {
-          png = pictures.decoded("z/" + name + "/" + z.get().updateTime(), z.get().vector(), z.get().modelVersion());
+      } else if (state.zeroShotPrototype(name).isPresent()) {
+        var z = state.zeroShotPrototype(name).get();
+        png = pictures.decoded("z/" + name + "/" + z.updateTime(), z.vector(), z.modelVersion());
+      } else if (state.candidate(name).isPresent()) {
+        // The centroid is a unit direction; the decoder draws points at the prototypes' typical length.
+        var c = state.candidate(name).get();
+        double[] v = c.centroid();
+        double norm = state.typicalPrototypeNorm(c.modelVersion());
+        for (int i = 0; i < v.length; i++) {
+          v[i] *= norm;
         }
+        png = pictures.decoded("c/" + name + "/" + c.updateTime(), v, c.modelVersion());
       }
     }
     sendPng(ctx, png, "no prototype (or no encoder to draw it) for that class");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prediction.Status;
 import io.semistream.records.Prototype;
@@ -101,5 +102,23 @@ class LiveStateTest {
     big.onPrototype("Bag", null);
     assertEquals(List.of("Coat:labelled", "Sandal:zero-shot"),
         big.classes().stream().map(c -> c.className() + ":" + c.kind()).toList());
+  }
+
+  @Test
+  void shouldListUnnamedCandidatesAfterTheClassesWithTheirExemplarsAndDropThemWhenNamedOrWithdrawn() {
+    LiveState big = new LiveState(10);
+    big.onPrototype("Bag", proto("Bag", 2));
+    big.onCandidate("candidate-1", new ClassCandidate("candidate-1", new double[] {0.6, 0.8}, 0.2, 140,
+        List.of("a", "b"), 1, 5, "m", 1, null, 9));
+    big.onCandidate("candidate-2", new ClassCandidate("candidate-2", new double[] {1, 0}, 0.2, 120,
+        List.of("c"), 1, 5, "m", 1, "Ankle boot", 9));
+    List<LiveState.ClassView> classes = big.classes();
+    assertEquals(List.of("Bag:labelled", "candidate-1:candidate"),
+        classes.stream().map(c -> c.className() + ":" + c.kind()).toList(), "a named candidate is a class now");
+    assertEquals(List.of("a", "b"), classes.get(1).exemplars());
+    assertEquals(140, classes.get(1).count());
+    assertEquals(Math.sqrt(5), big.typicalPrototypeNorm(1), 1e-12, "the prototypes' length draws a centroid");
+    big.onCandidate("candidate-1", null);
+    assertEquals(List.of("Bag:labelled"), big.classes().stream().map(c -> c.className() + ":" + c.kind()).toList());
   }
 }
