@@ -1,28 +1,20 @@
 package io.semistream.discovery;
 
 import io.semistream.config.DiscoverySettings;
-import io.semistream.kafka.KeyGate;
 import io.semistream.kafka.LenientStoreSerde;
-import io.semistream.kafka.OriginStamp;
+import io.semistream.kafka.OneTaskInputs;
 import io.semistream.records.Anomaly;
 import io.semistream.records.ClassCandidate;
-import io.semistream.records.ImageIds;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prototype;
 import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -57,11 +49,10 @@ public final class DiscoveryTopology {
       DiscoveryObserver observer) {
     String deadLetter = topics.deadLetter().name();
     StreamsBuilder b = new StreamsBuilder();
-    KStream<String, byte[]> anomalies = oneTask(keyed(b, topics.anomalies().name(), ANOMALIES, deadLetter,
-        observer), ANOMALIES);
-    KStream<String, byte[]> prototypes = oneTask(keyed(b, topics.prototypes().name(), PROTOTYPES, null, observer),
-        PROTOTYPES);
-    KStream<String, byte[]> labels = oneTask(keyed(b, topics.labels().name(), LABELS, null, observer), LABELS);
+    KStream<String, byte[]> anomalies = input(b, topics.anomalies().name(), ANOMALIES, deadLetter, observer);
+    // The learner checks prototypes and labels and dead-letters what is wrong there: key-less ones are skipped.
+    KStream<String, byte[]> prototypes = input(b, topics.prototypes().name(), PROTOTYPES, null, observer);
+    KStream<String, byte[]> labels = input(b, topics.labels().name(), LABELS, null, observer);
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MICRO_CLUSTERS_STORE), Serdes.Long(),
         LenientStoreSerde.of(new JsonSerde<>(MicroCluster.class), MICRO_CLUSTERS_STORE,
@@ -87,33 +78,9 @@ public final class DiscoveryTopology {
     return t;
   }
 
-  /** Into the service's single-partition topic. */
-  private static KStream<String, byte[]> oneTask(KStream<String, byte[]> keyed, String name) {
-    return keyed.repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
-        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1));
-  }
-
-  /**
-   * One input, keyed by text. Key-less anomalies are dead-lettered here (repartitioning would lose them without
-   * a trace); on {@code prototypes} and {@code labels}, which the learner already checks and dead-letters, such
-   * records are skipped and counted.
-   */
-  private static KStream<String, byte[]> keyed(StreamsBuilder b, String topic, String name, String deadLetter,
+  private static KStream<String, byte[]> input(StreamsBuilder b, String topic, String name, String deadLetter,
       DiscoveryObserver observer) {
-    var branches = b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
-        .split(Named.as(name + "-"))
-        .branch((key, value) -> ImageIds.problem(key) != null, Branched.as("no-key"))
-        .defaultBranch(Branched.as("keyed"));
-    KStream<byte[], byte[]> bad = branches.get(name + "-no-key");
-    if (deadLetter != null) {
-      bad.process(() -> new KeyGate(DiscoveryProcessor.STAGE, "image id", observer::rejected),
-              Named.as(name + "-gate"))
-          .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
-    } else {
-      bad.foreach((key, value) -> observer.skipped(name), Named.as(name + "-skip"));
-    }
-    return branches.get(name + "-keyed")
-        .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
-        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"));
+    return OneTaskInputs.oneTask(OneTaskInputs.keyed(b, topic, name, deadLetter, DiscoveryProcessor.STAGE,
+        "image id", observer::rejected, () -> observer.skipped(name)), name);
   }
 }

@@ -1,26 +1,18 @@
 package io.semistream.zeroshot;
 
 import io.semistream.config.LearnerSettings;
-import io.semistream.kafka.KeyGate;
-import io.semistream.kafka.OriginStamp;
+import io.semistream.kafka.OneTaskInputs;
 import io.semistream.records.ClassSemantics;
-import io.semistream.records.ImageIds;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import io.semistream.kafka.LenientStoreSerde;
 import org.apache.kafka.streams.state.Stores;
 
@@ -53,10 +45,14 @@ public final class ZeroShotTopology {
   public static Topology build(LearnerSettings settings, TopicRegistry topics, ZeroShotObserver observer) {
     String deadLetter = topics.deadLetter().name();
     StreamsBuilder b = new StreamsBuilder();
-    KStream<String, byte[]> semantics = oneTask(keyed(b, topics.classSemantics().name(), SEMANTICS, deadLetter,
-        observer), SEMANTICS);
+    KStream<String, byte[]> semantics = OneTaskInputs.oneTask(OneTaskInputs.keyed(b, topics.classSemantics().name(),
+        SEMANTICS, deadLetter, ZeroShotProcessor.STAGE, "class name", observer::rejected, observer::prototypeSkipped),
+        SEMANTICS);
     var prototypeSerde = topics.json(TopicId.PROTOTYPES, Prototype.class);
-    KStream<String, byte[]> prototypes = oneTask(keyed(b, topics.prototypes().name(), PROTOTYPES, null, observer)
+    // On prototypes, which only the learner writes, key-less records are skipped and counted, as the learner does;
+    // only changes of a labelled mean cross into the single partition.
+    KStream<String, byte[]> prototypes = OneTaskInputs.oneTask(OneTaskInputs.keyed(b, topics.prototypes().name(),
+        PROTOTYPES, null, ZeroShotProcessor.STAGE, "class name", observer::rejected, observer::prototypeSkipped)
         .processValues(() -> new LabelledMeanChanges(prototypeSerde), Named.as("labelled-mean-changes")), PROTOTYPES);
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEMANTICS_STORE), Serdes.String(),
@@ -78,34 +74,5 @@ public final class ZeroShotTopology {
     t.addSink(DEAD_LETTER_SINK, deadLetter, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
         PROCESSOR);
     return t;
-  }
-
-  /** Into the service's single-partition topic. */
-  private static KStream<String, byte[]> oneTask(KStream<String, byte[]> keyed, String name) {
-    return keyed.repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
-        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1));
-  }
-
-  /**
-   * One input, keyed by class name. Key-less semantic vectors
-   * are dead-lettered here (repartitioning would lose them without a trace); on {@code prototypes}, which only
-   * the learner writes, such records are skipped and counted, as the learner itself does.
-   */
-  private static KStream<String, byte[]> keyed(StreamsBuilder b, String topic, String name, String deadLetter,
-      ZeroShotObserver observer) {
-    var branches = b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
-        .split(Named.as(name + "-"))
-        .branch((key, value) -> ImageIds.problem(key) != null, Branched.as("no-class"))
-        .defaultBranch(Branched.as("classes"));
-    KStream<byte[], byte[]> bad = branches.get(name + "-no-class");
-    if (deadLetter != null) {
-      bad.process(() -> new KeyGate(ZeroShotProcessor.STAGE, "class name", observer::rejected), Named.as(name + "-gate"))
-          .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
-    } else {
-      bad.foreach((key, value) -> observer.prototypeSkipped(), Named.as(name + "-skip"));
-    }
-    return branches.get(name + "-classes")
-        .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
-        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"));
   }
 }
