@@ -67,6 +67,10 @@ public record DiscoverySettings(boolean enabled, double radius, double link, int
     return s;
   }
 
+  public DiscoverySettings withEnabled(boolean on) {
+    return new DiscoverySettings(on, radius, link, minSize, maxSpread, microClusters, halfLife);
+  }
+
   public DiscoverySettings withMinSize(int newMinSize) {
     return new DiscoverySettings(enabled, radius, link, newMinSize, maxSpread, microClusters, halfLife);
   }

@@ -2,6 +2,7 @@ package io.semistream.learning;
 
 import io.semistream.records.JsonSerde;
 import io.semistream.records.Prototype;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.SynthesizedPrototype;
 import java.util.function.BiFunction;
 import org.apache.kafka.common.errors.SerializationException;
@@ -47,6 +48,12 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
       JsonSerde<SynthesizedPrototype> serde) {
     return new GlobalTableUpdater<>(LearnerStores.ZERO_SHOT_PROTOTYPES, "zero-shot-prototypes", serde,
         (key, p) -> p == null ? "empty value" : classProblem(key, p.className(), p.vectorView(), dimension), observer);
+  }
+
+  static GlobalTableUpdater<ClassCandidate> candidates(int dimension, LearnerObserver observer,
+      JsonSerde<ClassCandidate> serde) {
+    return new GlobalTableUpdater<>(LearnerStores.CLASS_CANDIDATES, "class-candidates", serde,
+        (key, c) -> c == null ? "empty value" : classProblem(key, c.id(), c.centroid(), dimension), observer);
   }
 
   @Override

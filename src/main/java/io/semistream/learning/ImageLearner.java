@@ -65,7 +65,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private RelabelRanking relabelRanking;
   private long punctuations;
   private int idleRounds;
-  private long zeroShotChangesSeen;
+  private long externalChangesSeen;
 
   ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer,
       JsonSerde<LabelRecord> labels) {
@@ -89,7 +89,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         a.warmup(), a.quantile(), a.reconWeight());
     this.gate = new SelfTrainingGate(context.getStateStore(LearnerStores.SELF_TRAINING_GATE));
     this.prototypes = new PrototypeView(context.getStateStore(LearnerStores.PROTOTYPES),
-        context.getStateStore(LearnerStores.ZERO_SHOT_PROTOTYPES), settings.classification().prototypeRefreshMs());
+        context.getStateStore(LearnerStores.ZERO_SHOT_PROTOTYPES),
+        context.getStateStore(LearnerStores.CLASS_CANDIDATES), settings.classification().prototypeRefreshMs(),
+        settings.selfTraining().minLabels());
     this.relabelRanking = new RelabelRanking(classifier, settings.classification().engineRankingMinClasses());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -265,11 +267,12 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     punctuations++;
     prototypes.refreshIfStale(true);
     Map<String, double[]> snapshot = prototypes.snapshot();
-    // Synthesized prototypes come from the zero-shot service, not from this loop's pseudo-labels: a change of
-    // them (semantic vectors published to an idle learner) re-labels the backlog without counting as a round.
-    boolean zeroShotChanged = prototypes.zeroShotChanges() != zeroShotChangesSeen;
+    // Synthesized prototypes and seeds from named candidates come from other services, not from this loop's
+    // pseudo-labels: a change of them (semantic vectors published, a candidate named, at an idle learner)
+    // re-labels the backlog without counting as a round.
+    boolean externalChange = prototypes.externalChanges() != externalChangesSeen;
     boolean moved = (drift.moved(snapshot) && idleRounds < settings.selfTraining().relabelIdleRounds())
-        || zeroShotChanged;
+        || externalChange;
     observer.prototypes(prototypes.all(), drift.maxDrift(snapshot));
     observer.backlog(context.taskId().partition(), images.approximateNumEntries());
     boolean fullScan = punctuations % FULL_SCAN_EVERY == 0;
@@ -316,8 +319,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     }
     if (moved) {
       drift.accept(snapshot);
-      zeroShotChangesSeen = prototypes.zeroShotChanges();
-      idleRounds += zeroShotChanged ? 0 : 1;
+      externalChangesSeen = prototypes.externalChanges();
+      idleRounds += externalChange ? 0 : 1;
     }
   }
 

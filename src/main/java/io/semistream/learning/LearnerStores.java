@@ -16,6 +16,8 @@ public final class LearnerStores {
   public static final String PROTOTYPES = "learner-prototypes";
   /** Global: the synthesized prototypes of classes known only by their semantic vector (zero-shot-prototypes). */
   public static final String ZERO_SHOT_PROTOTYPES = "learner-zero-shot-prototypes";
+  /** Global: the class candidates found by the discovery service (class-candidates); named ones seed a class. */
+  public static final String CLASS_CANDIDATES = "learner-class-candidates";
 
   private LearnerStores() {
   }

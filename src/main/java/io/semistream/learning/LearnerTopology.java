@@ -9,6 +9,7 @@ import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prototype;
 import io.semistream.records.PrototypeDelta;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
@@ -135,6 +136,12 @@ public final class LearnerTopology {
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("zero-shot-prototypes-global-source"),
         () -> GlobalTableUpdater.synthesized(settings.classification().embeddingDimension(), observer,
             topics.json(TopicId.ZERO_SHOT_PROTOTYPES, SynthesizedPrototype.class)));
+    var candidates = topics.classCandidates();
+    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.CLASS_CANDIDATES),
+            Serdes.String(), candidates.valueSerde()).withLoggingDisabled(), candidates.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("class-candidates-global-source"),
+        () -> GlobalTableUpdater.candidates(settings.classification().embeddingDimension(), observer,
+            topics.json(TopicId.CLASS_CANDIDATES, ClassCandidate.class)));
 
     // The processors forward to named sinks (each output has its own serde), added to the built topology.
     Topology t = b.build();

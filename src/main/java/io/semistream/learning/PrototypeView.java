@@ -1,5 +1,6 @@
 package io.semistream.learning;
 
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import java.util.ArrayList;
@@ -16,12 +17,19 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class PrototypeView {
   private final ReadOnlyKeyValueStore<String, Prototype> store;
   private final ReadOnlyKeyValueStore<String, SynthesizedPrototype> synthesizedStore;
+  private final ReadOnlyKeyValueStore<String, ClassCandidate> candidateStore;
   private final long refreshMs;
+  private final int seedUntilLabels;
   /** Synthesized prototypes of classes without a real one, as prototypes (no labels, no pseudo weight). */
   private List<Prototype> zeroShot = List.of();
   private final Map<Integer, PrototypeIndex> zeroShotIndexes = new HashMap<>();
-  /** Counts the refreshes that changed the synthesized prototypes. */
-  private long zeroShotChanges;
+  /**
+   * Counts the refreshes that changed what other services contribute: synthesized prototypes, or seeds from
+   * named class candidates.
+   */
+  private long externalChanges;
+  /** The classes seeded by a named candidate, with the candidate record that seeds each. */
+  private Map<String, ClassCandidate> seeds = Map.of();
   private Map<String, Prototype> cached = Map.of();
   private List<Prototype> cachedList = List.of();
   private Map<Integer, List<Prototype>> byModelVersion = Map.of();
@@ -29,12 +37,20 @@ final class PrototypeView {
   /** Indexes of {@link #forModel} lists, built on first use after a refresh: (model version, blended) -> index. */
   private final Map<Long, PrototypeIndex> indexes = new HashMap<>();
 
+  /**
+   * @param candidateStore class candidates; one named after a class seeds it (see {@link #seeded}); null: none
+   * @param seedUntilLabels a named candidate seeds its class until the class has this many true labels
+   */
   PrototypeView(ReadOnlyKeyValueStore<String, Prototype> store,
-      ReadOnlyKeyValueStore<String, SynthesizedPrototype> synthesizedStore, long refreshMs) {
+      ReadOnlyKeyValueStore<String, SynthesizedPrototype> synthesizedStore,
+      ReadOnlyKeyValueStore<String, ClassCandidate> candidateStore, long refreshMs, int seedUntilLabels) {
     this.store = store;
     this.synthesizedStore = synthesizedStore;
+    this.candidateStore = candidateStore;
     this.refreshMs = refreshMs;
+    this.seedUntilLabels = seedUntilLabels;
   }
+
 
   void refreshIfStale(boolean force) {
     long now = System.currentTimeMillis();
@@ -49,6 +65,23 @@ final class PrototypeView {
         }
       });
     }
+    Map<String, ClassCandidate> seeding = new HashMap<>();
+    if (candidateStore != null) {
+      try (KeyValueIterator<String, ClassCandidate> it = candidateStore.all()) {
+        it.forEachRemaining(kv -> {
+          ClassCandidate c = kv.value;
+          Prototype real = c == null || c.adoptedAs() == null ? null : next.get(c.adoptedAs());
+          if (real != null && real.modelVersion() == c.modelVersion() && real.labelledCount() < seedUntilLabels) {
+            next.put(real.className(), seeded(real, c));
+            seeding.put(real.className(), c);
+          }
+        });
+      }
+    }
+    if (!seeding.equals(seeds)) {
+      externalChanges++;
+    }
+    seeds = seeding;
     cached = next;
     cachedList = List.copyOf(next.values());
     Map<Integer, List<Prototype>> versions = new HashMap<>();
@@ -69,11 +102,32 @@ final class PrototypeView {
       }
     }
     if (!zeroShot.equals(synthesized)) {
-      zeroShotChanges++;
+      externalChanges++;
     }
     zeroShot = List.copyOf(synthesized);
     zeroShotIndexes.clear();
     lastRefresh = now;
+  }
+
+  /**
+   * A class a person named by labelling one image of a candidate, while it has fewer true labels than the
+   * self-training gate asks for: its prototype is the cluster's centroid (hundreds of anomalies) rather than the
+   * one or two labelled images, at the labelled mean's length (the centroid is a direction). Only this view
+   * changes; the published prototype stays the exact mean of the true labels.
+   */
+  private static Prototype seeded(Prototype real, ClassCandidate c) {
+    double[] v = real.vectorView();
+    double norm = 0;
+    for (double x : v) {
+      norm += x * x;
+    }
+    double[] centroid = c.centroid();
+    double length = Math.sqrt(norm);
+    for (int i = 0; i < centroid.length; i++) {
+      centroid[i] *= length;
+    }
+    return new Prototype(real.className(), centroid, real.count(), real.spread(), real.version(), real.updateTime(),
+        real.modelId(), real.modelVersion(), real.labelledCount(), real.pseudoWeight(), centroid);
   }
 
   /**
@@ -92,9 +146,12 @@ final class PrototypeView {
     return zeroShotIndexes.get(modelVersion);
   }
 
-  /** Changes with every refresh that brought other synthesized prototypes (none of this learner's making). */
-  long zeroShotChanges() {
-    return zeroShotChanges;
+  /**
+   * Changes with every refresh that brought other synthesized prototypes or seeds (none of this learner's
+   * making).
+   */
+  long externalChanges() {
+    return externalChanges;
   }
 
   /** {@link #forModel}'s prototypes as an index for {@code classifier}; null when there are none to compare with. */

@@ -47,7 +47,7 @@ class DiscoveryIT {
   void shouldTurnAnUnlabelledGroupOfAnomaliesIntoACandidateAndAClassByOneLabel() throws Exception {
     try (TestKafka kafka = TestKafka.start(dir)) {
       SemistreamConfig base = LearnerTesting.config(kafka, dir.resolve("state"), 0.2, -1);
-      SemistreamConfig config = base.withDiscovery(base.discovery().withMinSize(30));
+      SemistreamConfig config = base.withDiscovery(base.discovery().withEnabled(true).withMinSize(30));
       SyntheticStream known = new SyntheticStream(3, 5);
       List<String> novel = new ArrayList<>();
       List<String> secondNovel = new ArrayList<>();

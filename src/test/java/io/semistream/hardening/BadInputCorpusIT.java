@@ -161,7 +161,12 @@ class BadInputCorpusIT {
         new Kind("sem-key-mismatch", t.classSemantics().name(), "sem-key-mismatch",
             utf8("{\"class\":\"Bag\",\"attributes\":[1,0,0],\"time\":1}"), "malformed-semantics"),
         new Kind("zero-shot-prototype-junk", t.zeroShotPrototypes().name(), "zero-shot-prototype-junk",
-            utf8("this is not json"), "skipped"));
+            utf8("this is not json"), "skipped"),
+        new Kind("candidate-junk", t.classCandidates().name(), "candidate-junk", utf8("this is not json"), "skipped"),
+        new Kind("candidate-wrong-dimension", t.classCandidates().name(), "candidate-wrong-dimension", utf8("{\"id\":"
+            + "\"candidate-wrong-dimension\",\"centroid\":[1,0],\"spread\":0.1,\"size\":5,\"exemplars\":[],"
+            + "\"firstSeen\":1,\"lastSeen\":2,\"modelId\":\"m\",\"modelVersion\":1,\"adoptedAs\":\"Bag\","
+            + "\"updateTime\":3}"), "skipped"));
 
     // The label whose image never comes goes first: orphans are found in stream time (record timestamps, so
     // that a replay decides the same), which the labels at the end move past learner.label.wait.ms.
@@ -291,8 +296,8 @@ class BadInputCorpusIT {
       assertEquals(expectedDead, dead.size());
       assertTrue(kinds.size() + 3 >= 25, "the corpus holds at least 25 kinds");
 
-      assertEquals(3.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
-          "both junk prototypes and the junk synthesized one skipped and counted");
+      assertEquals(5.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
+          "both junk prototypes, the junk synthesized one and both junk candidates skipped and counted");
       assertEquals(4.0, registry.get("semistream.zeroshot.prototypes.skipped").counter().count(),
           "the zero-shot service skips the junk prototypes too (two on prototypes, two on its internal topic)");
       assertEquals(5.0, registry.get("semistream.zeroshot.rejected").tag("reason", "malformed-semantics").counter()

@@ -8,6 +8,7 @@ import io.semistream.records.Prediction;
 
 import io.semistream.records.Prototype;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -400,6 +401,40 @@ class ImageLearnerTopologyTest {
         h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       }
       assertTrue(h.predictions.isEmpty(), "and then silent again");
+    }
+  }
+
+  @Test
+  void shouldSeedANamedCandidatesClassFromItsCentroidUntilTheClassHasLabelsOfItsOwn(@TempDir Path dir) {
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.pseudo.min.labels", "3",
+        "learner.relabel.idle.rounds", "1"));
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.seedTwoClasses();
+      // One label names a new class "n" on an atypical image; the candidate's centroid points elsewhere.
+      h.embed("x1", 9, 6, 0, 0);
+      h.label("x1", "n");
+      h.embed("y", 0.5f, 5.5f, 0, 0);
+      assertEquals("a", h.predictionsFor("y").get(0).className(), "nearest to a (5.5) rather than to x1 (8.5)");
+      h.candidate("candidate-1", null, 0, 1, 0, 0);
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      assertTrue(h.predictionsFor("y").isEmpty(), "an unnamed candidate is no class");
+      h.candidate("candidate-1", "n", 0, 1, 0, 0);
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      List<Prediction> corrected = h.predictionsFor("y");
+      assertEquals(1, corrected.size());
+      assertEquals("n", corrected.get(0).className(), "seeded at (0, |x1|): 5.3 away");
+      assertEquals(2, corrected.get(0).version(), "a correction");
+      Prototype published = h.latestPrototypes().get("n");
+      assertArrayEquals(new double[] {9, 6, 0, 0}, published.labelledVector(), 1e-6,
+          "the published prototype is still the exact mean of the true labels");
+      // Three true labels: the class stands on its own and the seed steps back.
+      h.embed("x2", 9, 6.5f, 0, 0);
+      h.label("x2", "n");
+      h.embed("x3", 9.5f, 6, 0, 0);
+      h.label("x3", "n");
+      h.predictions.readRecordsToList();
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      assertEquals("a", h.predictionsFor("y").get(0).className());
     }
   }
 }

@@ -11,6 +11,7 @@ import io.semistream.config.SemistreamConfig;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.JsonSerde;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.LabelRecord;
 import io.semistream.topics.TopicRegistry;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ final class LearnerHarness implements AutoCloseable {
   final TestInputTopic<String, byte[]> rawPrototypes;
   final TestInputTopic<String, byte[]> rawDeltas;
   final TestInputTopic<String, byte[]> rawZeroShot;
+  final TestInputTopic<String, byte[]> rawCandidates;
   final TestInputTopic<byte[], byte[]> rawKeyedEmbeddings;
   private final JsonSerde<LabelRecord> labelSerde = new JsonSerde<>(LabelRecord.class);
   long time = 1_000_000L;
@@ -93,6 +95,8 @@ final class LearnerHarness implements AutoCloseable {
         Serdes.ByteArray().serializer());
     rawZeroShot = driver.createInputTopic(topics.zeroShotPrototypes().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
+    rawCandidates = driver.createInputTopic(topics.classCandidates().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
     rawKeyedEmbeddings = driver.createInputTopic(topics.embeddings().name(), Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer());
     deadLetters = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
@@ -137,6 +141,13 @@ final class LearnerHarness implements AutoCloseable {
     time += 10;
     rawZeroShot.pipeInput(className, new JsonSerde<>(SynthesizedPrototype.class).encode(new SynthesizedPrototype(
         className, vector, 1.0, MODEL, 1, List.of("a", "b"), 1.0, time)), time);
+  }
+
+  /** What the discovery service would publish: candidate {@code id} (encoder version 1), named or not. */
+  void candidate(String id, String adoptedAs, double... centroid) {
+    time += 10;
+    rawCandidates.pipeInput(id, new JsonSerde<>(ClassCandidate.class).encode(new ClassCandidate(id, centroid, 0.1,
+        120, List.of("x"), 1, 2, MODEL, 1, adoptedAs, time)), time);
   }
 
   void label(String id, String className) {

@@ -64,7 +64,9 @@ class LearnerRestartIT {
         "-D", "metrics.port=0", "-D", "learner.application.id=learner-it", "-D", "learner.state.dir=" + state,
         "-D", "learner.pseudo.weight=0", "-D", "learner.embedding.dimension=" + SyntheticStream.DIM,
         "-D", "learner.relabel.interval.ms=500", "-D", "learner.http.port=-1", "-D", "web.port=-1",
-        "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500");
+        "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500",
+        // Discovery restarts are DiscoveryIT's; here it would only slow every replacement down.
+        "-D", "discovery.enabled=false");
   }
 
   @Test

@@ -28,7 +28,11 @@ public final class TestKafka implements AutoCloseable {
 
   private TestKafka(EmbeddedKafkaBroker broker, String bootstrapServers) {
     this.broker = broker;
-    this.config = SemistreamConfig.defaults().withBootstrapServers(bootstrapServers);
+    // The discovery service is off unless a test turns it on (DiscoveryIT, BadInputCorpusIT, MonitoringIT): a third
+    // Streams application beside every learner made the suite a quarter slower on 2 cores and tells most ITs
+    // nothing.
+    SemistreamConfig defaults = SemistreamConfig.defaults().withBootstrapServers(bootstrapServers);
+    this.config = defaults.withDiscovery(defaults.discovery().withEnabled(false));
   }
 
   /**
