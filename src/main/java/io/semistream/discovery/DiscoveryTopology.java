@@ -21,10 +21,10 @@ import org.apache.kafka.streams.state.Stores;
  * The discovery service's topology, built by a pure method (no I/O):
  *
  * <pre>
- *  anomalies ──> gate (no id ─> dead-letter) ─> [app]-anomalies-repartition ──┐
- *  prototypes ─> (no class: skipped) ────────> [app]-prototypes-repartition ─┼─> clusterer ─┬─> class-candidates
- *  labels ─────> (no id: skipped) ───────────> [app]-labels-repartition ─────┘  [micro-clusters,  └─> dead-letter
- *                                               (each 1 partition)              candidates, scales, state]
+ *  anomalies ──> (no id ─> dead-letter) ──────────────> [app]-anomalies-repartition ──┐
+ *  prototypes ─> (no class: skipped) ─> spread changes ─> [app]-prototypes-repartition ─┼─> clusterer ─┬─> class-candidates
+ *  labels ─────> (no id: skipped) ─────────────────────> [app]-labels-repartition ─────┘  [micro-clusters, └─> dead-letter
+ *                                                        (each 1 partition)               candidates, scales, state]
  * </pre>
  *
  * <p>Why one partition: clusters span the whole stream, so one task must see every anomaly, every labelled
@@ -51,7 +51,10 @@ public final class DiscoveryTopology {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, byte[]> anomalies = input(b, topics.anomalies().name(), ANOMALIES, deadLetter, observer);
     // The learner checks prototypes and labels and dead-letters what is wrong there: key-less ones are skipped.
-    KStream<String, byte[]> prototypes = input(b, topics.prototypes().name(), PROTOTYPES, null, observer);
+    var prototypeSerde = topics.json(TopicId.PROTOTYPES, Prototype.class);
+    KStream<String, byte[]> prototypes = OneTaskInputs.oneTask(OneTaskInputs.keyed(b, topics.prototypes().name(),
+        PROTOTYPES, null, DiscoveryProcessor.STAGE, "class name", observer::rejected, () -> observer.skipped(PROTOTYPES))
+        .processValues(() -> new SpreadChanges(prototypeSerde), Named.as("discovery-spread-changes")), PROTOTYPES);
     KStream<String, byte[]> labels = input(b, topics.labels().name(), LABELS, null, observer);
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MICRO_CLUSTERS_STORE), Serdes.Long(),
@@ -67,7 +70,7 @@ public final class DiscoveryTopology {
     anomalies.merge(prototypes, Named.as("discovery-anomalies-prototypes"))
         .merge(labels, Named.as("discovery-inputs"))
         .process(() -> new DiscoveryProcessor(settings, dimension, topics.json(TopicId.ANOMALIES, Anomaly.class),
-                topics.json(TopicId.PROTOTYPES, Prototype.class), topics.json(TopicId.LABELS, LabelRecord.class),
+                prototypeSerde, topics.json(TopicId.LABELS, LabelRecord.class),
                 observer),
             Named.as(PROCESSOR), MICRO_CLUSTERS_STORE, CANDIDATES_STORE, SCALES_STORE, STATE_STORE);
     Topology t = b.build();
