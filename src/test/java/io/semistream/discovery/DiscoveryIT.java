@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.semistream.config.SemistreamConfig;
-import io.semistream.records.Anomaly;
 import io.semistream.records.ClassCandidate;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * New-class discovery on a real broker with the real learner: a class no one labelled arrives, its images are
  * flagged as anomalies, the discovery service publishes it as a candidate, one label on an exemplar names it and
- * the learner re-predicts its images as that class; after a restart the clustering resumes where it was.
+ * the learner re-predicts its images as that class.
  */
 class DiscoveryIT {
   @TempDir
@@ -51,9 +50,7 @@ class DiscoveryIT {
       SemistreamConfig config = base.withDiscovery(base.discovery().withEnabled(true).withMinSize(30));
       SyntheticStream known = new SyntheticStream(3, 5);
       List<String> novel = new ArrayList<>();
-      List<String> secondNovel = new ArrayList<>();
       float[] centre = centre();
-      float[] secondCentre = centre();
       registry = new SimpleMeterRegistry();
       try (LearnerRuntime learner = LearnerRuntime.start(config, kafka.topics(), registry)) {
         known.publish(kafka.clients(), kafka.topics(), 0, 1_200, 0.1);
@@ -80,22 +77,6 @@ class DiscoveryIT {
         Map<String, Prediction> latest = awaitLatest(kafka, novel, p -> p.className().equals("class-new"));
         long moved = novel.stream().filter(id -> latest.get(id).className().equals("class-new")).count();
         assertEquals(novel.size(), moved, "every image of the new class re-predicted as it");
-
-        // Another new class, this time as the learner's alerts written straight to anomalies (what the discovery
-        // service reads): 20 before a restart, fewer than the minimum of 30 ...
-        double clusteredBefore = clustered();
-        publishAnomalies(kafka, "other-", 0, 20, secondCentre, secondNovel);
-        awaitClustered(clusteredBefore + 20);
-      }
-      registry = new SimpleMeterRegistry();
-      try (LearnerRuntime learner = LearnerRuntime.start(config, kafka.topics(), registry)) {
-        // ... and 20 after it: the candidate holds more than those 20, so the first 20 came back from the changelogs.
-        publishAnomalies(kafka, "other-", 20, 20, secondCentre, secondNovel);
-        ClassCandidate second = awaitCandidate(kafka, c -> c.exemplars().stream().anyMatch(secondNovel::contains));
-        assertTrue(second.size() > 20, "resumed the clustering: " + second.size() + " anomalies");
-        assertTrue(secondNovel.containsAll(second.exemplars()));
-        assertEquals(null, second.adoptedAs());
-        assertEquals(2, candidate(kafka).size(), "two candidates: the adopted one and the second");
       }
     }
   }
@@ -106,38 +87,6 @@ class DiscoveryIT {
 
   private long scored() {
     return registry.get("semistream.learner.anomaly.score").summary().count();
-  }
-
-  private double clustered() {
-    return registry.get("semistream.discovery.anomalies.clustered").counter().count();
-  }
-
-  /** Waits until this runtime's discovery service has clustered {@code count} anomalies in all. */
-  private void awaitClustered(double count) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (clustered() < count && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertEquals(count, clustered(), 0.0, "clustered before the restart");
-  }
-
-  /** Alerts as the learner writes them, each with its image's embedding (noise 0.5 around {@code centre}). */
-  private void publishAnomalies(TestKafka kafka, String prefix, int from, int count, float[] centre,
-      List<String> ids) throws Exception {
-    JsonSerde<Anomaly> serde = new JsonSerde<>(Anomaly.class);
-    try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(new ByteArraySerializer(),
-        new ByteArraySerializer(), Map.of())) {
-      for (int i = from; i < from + count; i++) {
-        float[] v = new float[SyntheticStream.DIM];
-        for (int d = 0; d < v.length; d++) {
-          v[d] = centre[d] + 0.5f * (float) random.nextGaussian();
-        }
-        String id = prefix + i;
-        ids.add(id);
-        producer.send(new ProducerRecord<>(kafka.topics().anomalies().name(), bytes(id), serde.encode(
-            new Anomaly(60, 12, 0.2, 60, "class-0", 5_000L + i, v, "syn", 1)))).get();
-      }
-    }
   }
 
   /** A class centre like SyntheticStream's (N(0, 9) per dimension). */
