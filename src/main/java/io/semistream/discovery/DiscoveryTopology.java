@@ -54,7 +54,7 @@ public final class DiscoveryTopology {
     var prototypeSerde = topics.json(TopicId.PROTOTYPES, Prototype.class);
     KStream<String, byte[]> prototypes = OneTaskInputs.oneTask(OneTaskInputs.keyed(b, topics.prototypes().name(),
         PROTOTYPES, null, DiscoveryProcessor.STAGE, "class name", observer::rejected, () -> observer.skipped(PROTOTYPES))
-        .processValues(() -> new SpreadChanges(prototypeSerde), Named.as("discovery-spread-changes")), PROTOTYPES);
+        .processValues(() -> SpreadChanges.filter(prototypeSerde), Named.as("discovery-spread-changes")), PROTOTYPES);
     KStream<String, byte[]> labels = input(b, topics.labels().name(), LABELS, null, observer);
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MICRO_CLUSTERS_STORE), Serdes.Long(),

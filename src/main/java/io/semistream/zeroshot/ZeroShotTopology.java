@@ -53,7 +53,7 @@ public final class ZeroShotTopology {
     // only changes of a labelled mean cross into the single partition.
     KStream<String, byte[]> prototypes = OneTaskInputs.oneTask(OneTaskInputs.keyed(b, topics.prototypes().name(),
         PROTOTYPES, null, ZeroShotProcessor.STAGE, "class name", observer::rejected, observer::prototypeSkipped)
-        .processValues(() -> new LabelledMeanChanges(prototypeSerde), Named.as("labelled-mean-changes")), PROTOTYPES);
+        .processValues(() -> LabelledMeanChanges.filter(prototypeSerde), Named.as("labelled-mean-changes")), PROTOTYPES);
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEMANTICS_STORE), Serdes.String(),
         LenientStoreSerde.of(new JsonSerde<>(ClassSemantics.class), SEMANTICS_STORE, observer::storeEntryUnreadable)));

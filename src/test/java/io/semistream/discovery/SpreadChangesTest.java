@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SpreadChangesTest {
   private final JsonSerde<Prototype> serde = new JsonSerde<>(Prototype.class);
-  private final SpreadChanges filter = new SpreadChanges(serde);
+  private final io.semistream.kafka.ChangedValues<Prototype> filter = SpreadChanges.filter(serde);
 
   private byte[] proto(double spread, long labels, int modelVersion) {
     return serde.encode(new Prototype("Bag", new double[] {3, 4}, labels, spread, 1, 1, "m", modelVersion, labels,

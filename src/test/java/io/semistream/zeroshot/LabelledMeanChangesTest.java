@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class LabelledMeanChangesTest {
   private final JsonSerde<Prototype> serde = new JsonSerde<>(Prototype.class);
-  private final LabelledMeanChanges filter = new LabelledMeanChanges(serde);
+  private final io.semistream.kafka.ChangedValues<Prototype> filter = LabelledMeanChanges.filter(serde);
 
   /** A prototype whose pseudo-labelled part is {@code pseudo} and labelled part {@code labelledMean}. */
   private byte[] prototype(String className, double pseudo, long labels, int modelVersion, double... labelledMean) {
