@@ -153,6 +153,11 @@ public record LearnerSettings(
     return applicationId + "-discovery";
   }
 
+  /** The active-learning service's Kafka Streams application id (see {@link #discoveryApplicationId}). */
+  public String askingApplicationId() {
+    return applicationId + "-asking";
+  }
+
   static void define(ConfigDef def) {
     def.define(APPLICATION_ID, Type.STRING, "semistream-learner", new ConfigDef.NonEmptyString(),
             Importance.MEDIUM, "Kafka Streams application.id of the learner (consumer group, internal topic prefix).")

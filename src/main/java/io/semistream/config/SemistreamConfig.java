@@ -24,7 +24,7 @@ import org.apache.kafka.common.config.ConfigException;
 public record SemistreamConfig(
     KafkaSettings kafka, BrokerSettings broker, EmbeddingSettings embedding, ModelSettings model,
     LearnerSettings learner, TrainerSettings trainer, MetricsSettings metrics, Path dataDir,
-    TopicsSettings topics, WebSettings web, DiscoverySettings discovery) {
+    TopicsSettings topics, WebSettings web, DiscoverySettings discovery, AskingSettings asking) {
 
   public static final String ENV_PREFIX = "SEMISTREAM_";
   public static final String KAFKA_PREFIX = "kafka.";
@@ -51,13 +51,14 @@ public record SemistreamConfig(
     MetricsSettings.define(def);
     WebSettings.define(def);
     DiscoverySettings.define(def);
+    AskingSettings.define(def);
     return def;
   }
 
   public SemistreamConfig {
     if (kafka == null || broker == null || embedding == null || model == null || learner == null
         || trainer == null || metrics == null || dataDir == null || topics == null || web == null
-        || discovery == null) {
+        || discovery == null || asking == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
   }
@@ -141,46 +142,51 @@ public record SemistreamConfig(
     return new SemistreamConfig(KafkaSettings.read(values, passthrough), BrokerSettings.read(values),
         EmbeddingSettings.read(values), ModelSettings.read(values), LearnerSettings.read(values),
         TrainerSettings.read(values), MetricsSettings.read(values), values.path(DATA_DIR), TopicsSettings.read(values),
-        WebSettings.read(values), DiscoverySettings.read(values));
+        WebSettings.read(values), DiscoverySettings.read(values), AskingSettings.read(values));
   }
 
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
-        learner, trainer, metrics, dataDir, topics, web, discovery);
+        learner, trainer, metrics, dataDir, topics, web, discovery, asking);
   }
 
   public SemistreamConfig withEmbedding(EmbeddingSettings newEmbedding) {
     return new SemistreamConfig(kafka, broker, newEmbedding, model, learner, trainer, metrics, dataDir, topics, web,
-        discovery);
+        discovery, asking);
   }
 
   public SemistreamConfig withModelDir(Path dir) {
     return new SemistreamConfig(kafka, broker, embedding, model.withDir(dir), learner, trainer, metrics, dataDir,
-        topics, web, discovery);
+        topics, web, discovery, asking);
   }
 
   public SemistreamConfig withMetrics(MetricsSettings newMetrics) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, newMetrics, dataDir,
-        topics, web, discovery);
+        topics, web, discovery, asking);
   }
 
   public SemistreamConfig withTrainer(TrainerSettings newTrainer) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, newTrainer, metrics, dataDir,
-        topics, web, discovery);
+        topics, web, discovery, asking);
   }
 
   public SemistreamConfig withWeb(WebSettings newWeb) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, metrics, dataDir, topics,
-        newWeb, discovery);
+        newWeb, discovery, asking);
   }
 
   public SemistreamConfig withDiscovery(DiscoverySettings newDiscovery) {
     return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, metrics, dataDir, topics, web,
-        newDiscovery);
+        newDiscovery, asking);
+  }
+
+  public SemistreamConfig withAsking(AskingSettings newAsking) {
+    return new SemistreamConfig(kafka, broker, embedding, model, learner, trainer, metrics, dataDir, topics, web,
+        discovery, newAsking);
   }
 
   public SemistreamConfig withLearner(LearnerSettings newLearner) {
     return new SemistreamConfig(kafka, broker, embedding, model, newLearner, trainer, metrics, dataDir, topics, web,
-        discovery);
+        discovery, asking);
   }
 }

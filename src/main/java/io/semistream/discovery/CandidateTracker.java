@@ -1,5 +1,6 @@
 package io.semistream.discovery;
 
+import io.semistream.vectors.Vectors;
 import io.semistream.config.DiscoverySettings;
 import io.semistream.records.ClassCandidate;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.semistream.discovery;
 
+import io.semistream.vectors.Vectors;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.semistream.discovery;
 
+import io.semistream.vectors.Vectors;
 import io.semistream.kafka.ChangedValues;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.Prototype;

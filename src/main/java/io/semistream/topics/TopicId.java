@@ -15,6 +15,7 @@ public enum TopicId {
   CLASS_SEMANTICS("class-semantics", "json"),
   ZERO_SHOT_PROTOTYPES("zero-shot-prototypes", "json"),
   CLASS_CANDIDATES("class-candidates", "json"),
+  LABEL_REQUESTS("label-requests", "json"),
   MODEL_VERSIONS("model-versions", "json"),
   DEAD_LETTER("dead-letter", "dead-letter");
 

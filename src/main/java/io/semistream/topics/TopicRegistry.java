@@ -4,6 +4,7 @@ import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.Anomaly;
 import io.semistream.records.ClassCandidate;
+import io.semistream.records.LabelRequest;
 import io.semistream.records.ClassSemantics;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
@@ -90,6 +91,10 @@ public final class TopicRegistry {
 
   public TypedTopic<String, ClassCandidate> classCandidates() {
     return typed(TopicId.CLASS_CANDIDATES, Serdes.String(), json(TopicId.CLASS_CANDIDATES, ClassCandidate.class));
+  }
+
+  public TypedTopic<String, LabelRequest> labelRequests() {
+    return typed(TopicId.LABEL_REQUESTS, Serdes.String(), json(TopicId.LABEL_REQUESTS, LabelRequest.class));
   }
 
   public TypedTopic<String, ModelVersion> modelVersions() {

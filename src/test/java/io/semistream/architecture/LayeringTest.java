@@ -18,17 +18,18 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   records                      wire values and their serdes; imports nothing of the project
  *   topics                       the typed catalogue; imports only records
- *   config data image kafka broker terminal    infrastructure
+ *   config data image kafka broker terminal vectors    infrastructure
  *   model                        the network, its translator, holder and store
- *   embedding training learning replay         capabilities: they talk through topics, never import each other
+ *   embedding training learning zeroshot discovery asking replay   capabilities: they talk through topics, never import each other
  *   evaluation serving web metrics cli         on top: wire capabilities together
  * </pre>
  */
 class LayeringTest {
   static final String ROOT = "io.semistream.";
-  static final List<String> INFRASTRUCTURE = List.of("config", "data", "image", "kafka", "broker", "terminal");
+  static final List<String> INFRASTRUCTURE = List.of("config", "data", "image", "kafka", "broker", "terminal",
+      "vectors");
   static final List<String> CAPABILITIES = List.of("embedding", "training", "learning", "zeroshot", "discovery",
-      "replay");
+      "asking", "replay");
   static final List<String> TOP = List.of("evaluation", "serving", "web", "metrics", "cli");
 
   static List<ArchRule> rules() {

@@ -1,5 +1,6 @@
 package io.semistream.discovery;
 
+import io.semistream.vectors.Vectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,11 +1,14 @@
-package io.semistream.discovery;
+package io.semistream.vectors;
 
-/** Unit vectors and the distances between them (Euclidean on the unit sphere: sqrt(2 - 2 cos)). */
-final class Vectors {
+/**
+ * Unit vectors and the distances between them (Euclidean on the unit sphere: sqrt(2 - 2 cos)), shared by the
+ * capabilities that compare embeddings as directions (discovery, asking).
+ */
+public final class Vectors {
   private Vectors() {
   }
 
-  static double[] unit(double[] v) {
+  public static double[] unit(double[] v) {
     double n = norm(v);
     double[] out = new double[v.length];
     if (n > 0) {
@@ -16,7 +19,7 @@ final class Vectors {
     return out;
   }
 
-  static double[] unit(float[] v) {
+  public static double[] unit(float[] v) {
     double[] d = new double[v.length];
     for (int i = 0; i < v.length; i++) {
       d[i] = v[i];
@@ -24,7 +27,7 @@ final class Vectors {
     return unit(d);
   }
 
-  static double norm(double[] v) {
+  public static double norm(double[] v) {
     double s = 0;
     for (double x : v) {
       s += x * x;
@@ -32,7 +35,7 @@ final class Vectors {
     return Math.sqrt(s);
   }
 
-  static double dot(double[] a, double[] b) {
+  public static double dot(double[] a, double[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       s += a[i] * b[i];
@@ -41,7 +44,7 @@ final class Vectors {
   }
 
   /** Between unit vectors. */
-  static double distance(double[] a, double[] b) {
+  public static double distance(double[] a, double[] b) {
     return Math.sqrt(Math.max(0, 2 - 2 * dot(a, b)));
   }
 }

@@ -1,0 +1,163 @@
+package io.semistream.asking;
+
+import io.semistream.config.AskingSettings;
+import io.semistream.records.LabelRequest;
+import io.semistream.vectors.Vectors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Picks the images to ask about (a pure function of the pool, the labelled classes and the earlier requests):
+ *
+ * <ul>
+ *   <li>while fewer than two classes have labels, the image farthest from every earlier request (greedy
+ *       k-centre: the first labels should span the stream, not repeat one class);
+ *   <li>then uncertainty: the smallest margin between the nearest two prototypes (cosine), lowered for images
+ *       whose nearest class has many labels already (class balance: {@code balance} × the pool's median margin
+ *       × that class's labels over the mean), and never within {@code diversity} class spreads of an open or
+ *       answered request or of one chosen in the same round (no near-duplicates).
+ * </ul>
+ *
+ * Only images and classes of the pool's newest encoder version take part: distances between versions mean nothing.
+ */
+final class RequestChooser {
+  private final AskingSettings settings;
+
+  RequestChooser(AskingSettings settings) {
+    this.settings = settings;
+  }
+
+  List<LabelRequest> choose(int n, Collection<PoolImage> pool, Collection<ClassView> classes,
+      Collection<Asked> asked, long now) {
+    if (n <= 0 || pool.isEmpty()) {
+      return List.of();
+    }
+    int version = pool.stream().mapToInt(PoolImage::modelVersion).max().getAsInt();
+    List<PoolImage> images = pool.stream().filter(p -> p.modelVersion() == version).toList();
+    List<ClassView> labelled = classes.stream()
+        .filter(c -> c.modelVersion() == version && c.labelledCount() > 0)
+        .sorted(Comparator.comparing(ClassView::className)).toList();
+    List<double[]> taken = new ArrayList<>(asked.stream().map(Asked::unit).toList());
+    return labelled.size() < 2 ? coldStart(n, images, taken, now) : uncertain(n, images, labelled, asked, taken, now);
+  }
+
+  private List<LabelRequest> coldStart(int n, List<PoolImage> images, List<double[]> taken, long now) {
+    List<LabelRequest> out = new ArrayList<>();
+    boolean[] used = new boolean[images.size()];
+    for (int k = 0; k < n && k < images.size(); k++) {
+      int best = -1;
+      double bestDistance = -1;
+      for (int i = 0; i < images.size(); i++) {
+        if (used[i]) {
+          continue;
+        }
+        double d = nearest(images.get(i).unit(), taken);
+        if (d > bestDistance) {
+          best = i;
+          bestDistance = d;
+        }
+      }
+      used[best] = true;
+      PoolImage p = images.get(best);
+      taken.add(p.unit());
+      double score = Double.isInfinite(bestDistance) ? 2 : bestDistance;
+      out.add(new LabelRequest(p.imageId(), score, LabelRequest.Reason.COLD_START,
+          String.format(Locale.ROOT, "fewer than two classes have labels; %.3f from every earlier request",
+              score), null, null, null, p.modelId(), p.modelVersion(), now, null, null));
+    }
+    return out;
+  }
+
+  private record Scored(PoolImage image, double score, String first, String second, double margin) {
+  }
+
+  private List<LabelRequest> uncertain(int n, List<PoolImage> images, List<ClassView> classes,
+      Collection<Asked> asked, List<double[]> taken, long now) {
+    Map<String, Long> labels = new HashMap<>();
+    classes.forEach(c -> labels.put(c.className(), c.labelledCount()));
+    // Open requests count as labels to come: otherwise one round would ask the same scarce class n times.
+    asked.stream().filter(a -> a.request().open() && a.request().predictedClass() != null)
+        .forEach(a -> labels.merge(a.request().predictedClass(), 1L, Long::sum));
+    double meanLabels = labels.values().stream().mapToLong(Long::longValue).average().orElse(1);
+    List<Scored> scored = new ArrayList<>(images.size());
+    double[] margins = new double[images.size()];
+    for (int i = 0; i < images.size(); i++) {
+      double[] u = images.get(i).unit();
+      int first = -1;
+      int second = -1;
+      double s1 = Double.NEGATIVE_INFINITY;
+      double s2 = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < classes.size(); c++) {
+        double s = Vectors.dot(u, classes.get(c).unit());
+        if (s > s1) {
+          second = first;
+          s2 = s1;
+          first = c;
+          s1 = s;
+        } else if (s > s2) {
+          second = c;
+          s2 = s;
+        }
+      }
+      margins[i] = s1 - s2;
+      scored.add(new Scored(images.get(i), 0, classes.get(first).className(), classes.get(second).className(),
+          s1 - s2));
+    }
+    double typicalMargin = median(margins);
+    List<Scored> ranked = new ArrayList<>(scored.size());
+    for (Scored s : scored) {
+      double share = labels.getOrDefault(s.first(), 0L) / Math.max(1e-9, meanLabels);
+      ranked.add(new Scored(s.image(), -s.margin() - settings.balance() * typicalMargin * share, s.first(),
+          s.second(), s.margin()));
+    }
+    // Ties broken by image id: the same inputs always give the same requests.
+    ranked.sort(Comparator.comparingDouble(Scored::score).reversed()
+        .thenComparing(s -> s.image().imageId()));
+    double minDistance = settings.diversity() * medianSpread(classes);
+    List<LabelRequest> out = new ArrayList<>();
+    for (Scored s : ranked) {
+      if (out.size() == n) {
+        break;
+      }
+      if (nearest(s.image().unit(), taken) < minDistance) {
+        continue;
+      }
+      taken.add(s.image().unit());
+      double margin = Math.min(2, Math.max(0, s.margin()));
+      out.add(new LabelRequest(s.image().imageId(), s.score(), LabelRequest.Reason.UNCERTAIN,
+          String.format(Locale.ROOT, "between %s and %s (margin %.3f; %s has %d labels)", s.first(), s.second(),
+              margin, s.first(), labels.getOrDefault(s.first(), 0L)),
+          s.first(), s.second(), margin, s.image().modelId(), s.image().modelVersion(), now, null, null));
+    }
+    return out;
+  }
+
+  private static double nearest(double[] u, List<double[]> others) {
+    double best = Double.POSITIVE_INFINITY;
+    for (double[] o : others) {
+      if (o.length == u.length) {
+        best = Math.min(best, Vectors.distance(u, o));
+      }
+    }
+    return best;
+  }
+
+  private static double medianSpread(List<ClassView> classes) {
+    return median(classes.stream().mapToDouble(ClassView::spreadRatio).filter(Double::isFinite).toArray());
+  }
+
+  private static double median(double[] values) {
+    if (values.length == 0) {
+      return 0;
+    }
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}
