@@ -2,14 +2,17 @@ package io.semistream.cli;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.semistream.config.AskingSettings;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.DatasetLoader;
 import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
+import io.semistream.evaluation.LabelStrategy;
 import io.semistream.evaluation.PrequentialEval;
 import io.semistream.evaluation.TrainingRecipe;
 import io.semistream.evaluation.WorkDirectory;
 import io.semistream.replay.ReplayOptions;
+import io.semistream.replay.ReplayPlan;
 import io.semistream.records.JsonSerde;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +40,22 @@ final class EvalCommand implements Callable<Integer> {
       description = "Class indices never labelled whose semantic vectors (the data set's attribute table) are "
           + "published: recognised zero-shot; the report adds their top-1 and the generalised (seen + unseen) scores.")
   java.util.Set<Integer> zeroShotClasses = java.util.Set.of();
+
+  @Option(names = "--label-strategy", defaultValue = "random",
+      description = "random: the replay labels a stratified random share (--label-fraction, or --label-budget "
+          + "labels); active: the replay sends no labels, the service's label requests are answered by a simulated "
+          + "person (true class after --annotator-delay; never a held-out class) within --label-budget requests.")
+  String labelStrategy;
+
+  @Option(names = "--label-budget", defaultValue = "0",
+      description = "Labels in all (random: instead of --label-fraction, spread stratified over the labelled "
+          + "classes; active: requests published in all, spent over the first half of the replay when --rate is "
+          + "given, else at asking.budget.per.minute).")
+  long labelBudget;
+
+  @Option(names = "--annotator-delay", defaultValue = "PT1S",
+      description = "With --label-strategy active: how long the simulated person takes to answer (ISO-8601).")
+  Duration annotatorDelay;
 
   @Option(names = "--json", description = "Also write the report as JSON here.")
   Path json;
@@ -76,12 +95,28 @@ final class EvalCommand implements Callable<Integer> {
     java.util.Set<Integer> unlabelled = new java.util.TreeSet<>(options.unlabelledClasses());
     unlabelled.addAll(zeroShotClasses);
     options = options.withHoldout(unlabelled, options.unsentClasses());
+    var dataset = new DatasetLoader(config.dataDir()).load(options.dataset());
+    boolean active = switch (labelStrategy) {
+      case "random" -> false;
+      case "active" -> true;
+      default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--label-strategy must be random or active, not '" + labelStrategy + "'");
+    };
+    if (labelBudget > 0 || active) {
+      options = options.withLabelFraction(active ? 0 : labelFractionFor(dataset, options, labelBudget));
+    }
+    LabelStrategy labelling = new LabelStrategy(active, labelBudget, annotatorDelay);
+    if (active) {
+      config = config.withAsking(activeBudget(config.asking(), dataset, options));
+      System.out.printf("eval: active labels, %d requests at most, %.0f per minute, %d open at most%n",
+          config.asking().total(), config.asking().perMinute(), config.asking().maxOutstanding());
+    }
     if (trainerOnlySteps > 0) {
       return trainerOnly(config, device, dir, options);
     }
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
-      Map<String, Object> report = new PrequentialEval(config, model, System.out).run(
-          new DatasetLoader(config.dataDir()).load(options.dataset()), options, zeroShotClasses, timeout, quiet, settle);
+      Map<String, Object> report = new PrequentialEval(config, model, System.out).run(dataset, options,
+          zeroShotClasses, labelling, timeout, quiet, settle);
       String text = JsonSerde.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
       System.out.println(text);
       if (json != null) {
@@ -92,6 +127,28 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The stratified fraction that gives about {@code budget} labels over the classes that get labels. */
+  private static double labelFractionFor(io.semistream.data.Dataset d, ReplayOptions o, long budget) {
+    ReplayPlan plan = ReplayPlan.of(d, o.withLabelFraction(0));
+    long labellable = java.util.Arrays.stream(plan.order()).filter(i -> !o.unlabelledClasses().contains(d.label(i)))
+        .count();
+    return Math.min(1, (double) budget / Math.max(1, labellable));
+  }
+
+  /**
+   * The budget spread over the first half of the replay when its rate is known (so that the last labels still
+   * shape most of the stream), and enough requests open at once to cover the annotator's delay.
+   */
+  private AskingSettings activeBudget(AskingSettings s, io.semistream.data.Dataset d, ReplayOptions o) {
+    double perMinute = s.perMinute();
+    if (o.ratePerSecond() > 0) {
+      double seconds = ReplayPlan.of(d, o).size() / o.ratePerSecond();
+      perMinute = labelBudget / (seconds / 2) * 60;
+    }
+    int open = (int) Math.max(s.maxOutstanding(), Math.ceil(perMinute / 60 * (annotatorDelay.toMillis() / 1000.0 + 2)));
+    return s.withBudget(perMinute, labelBudget, open);
   }
 
   private int trainerOnly(SemistreamConfig config, Device device, Path dir, ReplayOptions options)

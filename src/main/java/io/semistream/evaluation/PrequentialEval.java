@@ -9,6 +9,8 @@ import java.util.Set;
 import io.semistream.image.ImagePreprocessor;
 
 import io.semistream.config.DistanceMetric;
+import io.semistream.asking.AskingObserver;
+import io.semistream.asking.AskingService;
 import io.semistream.discovery.DiscoveryObserver;
 import io.semistream.discovery.DiscoveryService;
 
@@ -34,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -59,6 +62,18 @@ public final class PrequentialEval {
    */
   public Map<String, Object> run(Dataset dataset, ReplayOptions options, Set<Integer> zeroShotClasses,
       Duration timeout, Duration quiet, Duration settle) throws Exception {
+    return run(dataset, options, zeroShotClasses, LabelStrategy.RANDOM, timeout, quiet, settle);
+  }
+
+  /**
+   * @param labelling with an active strategy the replay sends no labels; the asking service's requests are
+   *     answered by a simulated person ({@link Annotator}) within the budget
+   */
+  public Map<String, Object> run(Dataset dataset, ReplayOptions options, Set<Integer> zeroShotClasses,
+      LabelStrategy labelling, Duration timeout, Duration quiet, Duration settle) throws Exception {
+    if (labelling.active() && options.labelFraction() > 0) {
+      throw new IllegalArgumentException("with active labels the replay must send none (label fraction 0)");
+    }
     if (!options.unlabelledClasses().containsAll(zeroShotClasses)) {
       throw new IllegalArgumentException("zero-shot classes must be among the unlabelled ones");
     }
@@ -70,6 +85,7 @@ public final class PrequentialEval {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers())
           .withLearner(config.learner().withApplication("semistream-eval", work.resolve("streams")).withHttpPort(-1));
+      live = live.withAsking(live.asking().withEnabled(labelling.active()));
       KafkaClients clients = new KafkaClients(live.kafka());
       TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
       try (Admin admin = clients.admin()) {
@@ -89,6 +105,11 @@ public final class PrequentialEval {
                ? new ZeroShotService(live, topics, ZeroShotObserver.NONE).start() : null;
            DiscoveryService discovery = live.discovery().enabled()
                ? new DiscoveryService(live, topics, DiscoveryObserver.NONE).start() : null;
+           AskingService asking = labelling.active()
+               ? new AskingService(live, topics, AskingObserver.NONE).start() : null;
+           Annotator annotator = labelling.active() ? new Annotator(clients, topics, truth(dataset, options, plan),
+               options.unlabelledClasses().stream().map(dataset.classNames()::get).collect(Collectors.toSet()),
+               labelling.annotatorDelay()) : null;
            PredictionLog log = new PredictionLog(clients, topics)) {
         if (!learner.awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("learner did not start: " + learner.streams().state());
@@ -130,7 +151,38 @@ public final class PrequentialEval {
         }
         replayed = replay.join();
         log.close();
-        Map<String, Object> report = report(dataset, options, plan, log, replayed, start);
+        boolean[] labelled = plan.labelled().clone();
+        List<String> labelOrder = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+          if (labelled[i]) {
+            labelOrder.add(Replayer.imageId(options, plan.order()[i]));
+          }
+        }
+        Map<String, Object> labellingReport = new LinkedHashMap<>();
+        labellingReport.put("strategy", labelling.active() ? "active" : "random");
+        if (annotator != null) {
+          annotator.close();
+          Map<String, Integer> position = new java.util.HashMap<>();
+          for (int i = 0; i < plan.size(); i++) {
+            position.put(Replayer.imageId(options, plan.order()[i]), i);
+          }
+          for (String id : annotator.answered()) {
+            Integer i = position.get(id);
+            if (i != null && !labelled[i]) {
+              labelled[i] = true;
+              labelOrder.add(id);
+            }
+          }
+          labellingReport.put("budget", labelling.budget());
+          labellingReport.put("requestsPublished", annotator.requestsSeen());
+          labellingReport.put("requestsRefusedHeldOutClass", annotator.refused());
+          labellingReport.put("annotatorDelayMs", labelling.annotatorDelay().toMillis());
+          labellingReport.put("requestsPerMinute", live.asking().perMinute());
+        }
+        labellingReport.put("labels", labelOrder.size());
+        Map<String, Object> report = report(dataset, options, plan, labelled, log, replayed, start);
+        report.put("labelling", labellingReport);
+        report.put("accuracyByLabelsSpent", byLabelsSpent(dataset, options, plan, labelled, labelOrder, log));
         if (!zeroShotClasses.isEmpty()) {
           report.put("zeroShot", ZeroShotReport.of(dataset, options, plan, log, zeroShotClasses,
               AttributeTable.forDataset(dataset.name()), live.learner().zeroShot().ridgeLambda()));
@@ -152,8 +204,43 @@ public final class PrequentialEval {
         log.synthesizedVersion.get(d.classNames().get(c))));
   }
 
-  private Map<String, Object> report(Dataset d, ReplayOptions o, ReplayPlan plan, PredictionLog log,
-      Replayer.Result replayed, long start) {
+  /** Image id to its class name, for the simulated annotator. */
+  private static Map<String, String> truth(Dataset d, ReplayOptions o, ReplayPlan plan) {
+    Map<String, String> truth = new java.util.HashMap<>();
+    for (int i = 0; i < plan.size(); i++) {
+      truth.put(Replayer.imageId(o, plan.order()[i]), d.className(plan.order()[i]));
+    }
+    return truth;
+  }
+
+  /**
+   * The learner's rule on true labels only (nearest class mean of the images' first embeddings) with the first
+   * 10 %, 20 %, ... of the labels in the order they were given, scored on the same images (unlabelled, known
+   * classes): how accuracy grows with labels spent, comparable between strategies.
+   */
+  private Map<String, Double> byLabelsSpent(Dataset d, ReplayOptions o, ReplayPlan plan, boolean[] labelled,
+      List<String> labelOrder, PredictionLog log) {
+    Map<String, Integer> datasetIndex = new java.util.HashMap<>();
+    List<Integer> unlabelledKnown = new ArrayList<>();
+    for (int i = 0; i < plan.size(); i++) {
+      datasetIndex.put(Replayer.imageId(o, plan.order()[i]), plan.order()[i]);
+      if (!labelled[i] && !o.unlabelledClasses().contains(d.label(plan.order()[i]))) {
+        unlabelledKnown.add(i);
+      }
+    }
+    boolean cosine = config.learner().classification().metric() == DistanceMetric.COSINE;
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int tenth = 1; tenth <= 10; tenth++) {
+      int k = (int) Math.round(labelOrder.size() * tenth / 10.0);
+      List<Integer> first = labelOrder.subList(0, k).stream().map(datasetIndex::get).toList();
+      out.put(String.valueOf(k), k == 0 ? Double.NaN
+          : trueLabelsOnly(log.embeddings, first, unlabelledKnown, d.classNames().size(), cosine, d, o, plan));
+    }
+    return out;
+  }
+
+  private Map<String, Object> report(Dataset d, ReplayOptions o, ReplayPlan plan, boolean[] labelledImages,
+      PredictionLog log, Replayer.Result replayed, long start) {
     List<String> names = d.classNames();
     int classes = names.size();
     List<Integer> unlabelledKnown = new ArrayList<>();
@@ -161,7 +248,7 @@ public final class PrequentialEval {
     List<Integer> labelled = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {
       int idx = plan.order()[i];
-      if (plan.labelled()[i]) {
+      if (labelledImages[i]) {
         labelled.add(idx);
       } else {
         unlabelledAll.add(i);
@@ -173,7 +260,7 @@ public final class PrequentialEval {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("dataset", d.name().id());
     r.put("images", plan.size());
-    r.put("labels", plan.labelCount());
+    r.put("labels", labelled.size());
     r.put("labelFraction", o.labelFraction());
     r.put("heldOutClasses", o.unlabelledClasses().stream().map(names::get).toList());
     r.put("seed", o.seed());

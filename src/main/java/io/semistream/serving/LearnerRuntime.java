@@ -5,12 +5,15 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.semistream.config.SemistreamConfig;
+import io.semistream.asking.AskingObserver;
+import io.semistream.asking.AskingService;
 import io.semistream.discovery.DiscoveryObserver;
 import io.semistream.discovery.DiscoveryService;
 import io.semistream.kafka.HangingTransactions;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.learning.LearnerObserver;
 import io.semistream.learning.LearnerService;
+import io.semistream.metrics.AskingMetrics;
 import io.semistream.metrics.DiscoveryMetrics;
 import io.semistream.metrics.LearnerMetrics;
 import io.semistream.metrics.StreamsStateMetrics;
@@ -30,11 +33,13 @@ public final class LearnerRuntime implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final ZeroShotService zeroShot;
   private final DiscoveryService discovery;
+  private final AskingService asking;
   private final HangingTransactions hanging;
 
   private LearnerRuntime(LearnerService learner, QueryServer api, KafkaStreamsMetrics streamsMetrics,
-      ZeroShotService zeroShot, DiscoveryService discovery, HangingTransactions hanging) {
+      ZeroShotService zeroShot, DiscoveryService discovery, AskingService asking, HangingTransactions hanging) {
     this.learner = learner;
+    this.asking = asking;
     this.hanging = hanging;
     this.zeroShot = zeroShot;
     this.discovery = discovery;
@@ -88,10 +93,20 @@ public final class LearnerRuntime implements AutoCloseable {
       }
       discovery = new DiscoveryService(config, topics, discoveryObserver).start();
     }
+    AskingService asking = null;
+    if (config.asking().enabled()) {
+      AskingObserver askingObserver = AskingObserver.NONE;
+      if (registry != null) {
+        AskingMetrics askingMetrics = new AskingMetrics();
+        askingMetrics.bindTo(registry);
+        askingObserver = askingMetrics;
+      }
+      asking = new AskingService(config, topics, askingObserver).start();
+    }
     HangingTransactions hanging = watchHangingTransactions(config, topics, registry);
     learner.start();
     QueryServer api = http == null ? null : QueryServer.start(learner.streams(), http, advertised);
-    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot, discovery, hanging);
+    return new LearnerRuntime(learner, api, streamsMetrics, zeroShot, discovery, asking, hanging);
   }
 
   /**
@@ -103,7 +118,7 @@ public final class LearnerRuntime implements AutoCloseable {
     Set<String> catalogue = new HashSet<>();
     topics.catalogue().all().keySet().forEach(id -> catalogue.add(topics.name(id)));
     String learnerPrefix = config.learner().applicationId() + "-";
-    // The zero-shot and discovery services' application ids start with the learner's.
+    // The zero-shot, discovery and asking services' application ids start with the learner's.
     HangingTransactions hanging = new HangingTransactions(new KafkaClients(config.kafka()),
         t -> catalogue.contains(t) || t.startsWith(learnerPrefix),
         Duration.ofMillis(config.learner().retention().hangingTransactionCheckMs()));
@@ -131,6 +146,11 @@ public final class LearnerRuntime implements AutoCloseable {
     return discovery;
   }
 
+  /** The active-learning service started with the learner; null when {@code asking.enabled} is false. */
+  public AskingService asking() {
+    return asking;
+  }
+
   /** The query API's port, or -1 when it is off. */
   public int apiPort() {
     return api == null ? -1 : api.port();
@@ -147,6 +167,9 @@ public final class LearnerRuntime implements AutoCloseable {
     }
     if (discovery != null) {
       discovery.close();
+    }
+    if (asking != null) {
+      asking.close();
     }
     if (streamsMetrics != null) {
       streamsMetrics.close();
