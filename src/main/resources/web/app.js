@@ -114,16 +114,20 @@ async function sendLabel(imageId, className, message) {
 
 function queueTile(item, classes, labelling) {
   const p = item.prediction;
-  const li = el('li', { class: 'queue-item', 'data-id': item.imageId },
+  const r = item.request;
+  const guess = p ? p.class : (r && r.predictedClass) || '';
+  const li = el('li', { class: 'queue-item' + (r ? ' requested' : ''), 'data-id': item.imageId },
     thumb(item.imageId, 'big'),
-    el('div', {}, 'guess: ', el('span', { class: 'guess' }, p.class), ' ', el('span', { class: 'badge ' + p.status },
-      p.status)),
-    el('div', {}, 'margin ' + p.margin.toFixed(3)),
+    el('div', {}, 'guess: ', el('span', { class: 'guess' }, guess || '?'), ' ',
+      p ? el('span', { class: 'badge ' + p.status }, p.status) : ''),
+    r ? el('div', { class: 'request' }, el('span', { class: 'badge asked' }, 'asked: ' + r.reason), ' ',
+      el('span', { class: 'detail' }, r.detail))
+      : el('div', {}, 'margin ' + p.margin.toFixed(3)),
     el('div', { class: 'id' }, item.imageId));
   if (labelling) {
     const select = el('select', { class: 'class-choice' }, el('option', { value: '' }, '(type a new class)'),
       ...classes.map((c) => el('option', { value: c }, c)));
-    select.value = p.class;
+    select.value = guess;
     const input = el('input', { class: 'new-class', type: 'text', placeholder: 'or a new class', maxlength: '200' });
     const message = el('div', { class: 'message' });
     const button = el('button', { class: 'send-label', type: 'button' }, 'Label');

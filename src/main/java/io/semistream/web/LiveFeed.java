@@ -3,6 +3,7 @@ package io.semistream.web;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.records.Anomaly;
 import io.semistream.records.ClassCandidate;
+import io.semistream.records.LabelRequest;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
@@ -53,6 +54,7 @@ final class LiveFeed implements AutoCloseable {
     Deserializer<Anomaly> anomalies = topics.anomalies().valueSerde().deserializer();
     Deserializer<ModelVersion> versions = topics.modelVersions().valueSerde().deserializer();
     Deserializer<ClassCandidate> candidates = topics.classCandidates().valueSerde().deserializer();
+    Deserializer<LabelRequest> requests = topics.labelRequests().valueSerde().deserializer();
     handlers = Map.of(
         topics.images().name(), (k, v, now) -> {
           if (v != null && v.length > 0 && v.length <= MAX_THUMBNAIL_SOURCE_BYTES) {
@@ -79,11 +81,13 @@ final class LiveFeed implements AutoCloseable {
           }
         },
         topics.classCandidates().name(), (k, v, now) ->
-            state.onCandidate(k, v == null ? null : candidates.deserialize(topics.classCandidates().name(), v)));
+            state.onCandidate(k, v == null ? null : candidates.deserialize(topics.classCandidates().name(), v)),
+        topics.labelRequests().name(), (k, v, now) ->
+            state.onRequest(k, v == null ? null : requests.deserialize(topics.labelRequests().name(), v)));
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
     List<TopicPartition> all = KafkaClients.assignAll(consumer, topics.images().name(), topics.predictions().name(),
         topics.anomalies().name(), topics.prototypes().name(), topics.zeroShotPrototypes().name(),
-        topics.modelVersions().name(), topics.classCandidates().name());
+        topics.modelVersions().name(), topics.classCandidates().name(), topics.labelRequests().name());
     List<TopicPartition> streams = new ArrayList<>();
     for (TopicPartition tp : all) {
       boolean stream = tp.topic().equals(topics.images().name()) || tp.topic().equals(topics.predictions().name())

@@ -2,6 +2,7 @@ package io.semistream.web;
 
 import io.semistream.records.Anomaly;
 import io.semistream.records.ClassCandidate;
+import io.semistream.records.LabelRequest;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
@@ -46,6 +47,13 @@ final class LiveState {
   record AnomalyItem(String imageId, Anomaly anomaly, long receivedAt) {
   }
 
+  /**
+   * One image in the label queue: asked for by the service ({@code request}, its reason shown) or merely
+   * uncertain now; {@code prediction} is null for a requested image whose prediction this view has not kept.
+   */
+  record QueueItem(String imageId, Prediction prediction, LabelRequest request) {
+  }
+
   /** A table the pages show that changed: they re-read it when told. */
   enum Change {
     CLASSES, ANOMALIES, MODEL
@@ -63,6 +71,8 @@ final class LiveState {
   private final TreeMap<String, Prototype> prototypes = new TreeMap<>();
   private final TreeMap<String, SynthesizedPrototype> zeroShot = new TreeMap<>();
   private final TreeMap<String, ClassCandidate> candidates = new TreeMap<>();
+  /** Open label requests (answered and expired ones leave). */
+  private final LinkedHashMap<String, LabelRequest> requests = new LinkedHashMap<>();
   private final Deque<AnomalyItem> anomalies = new ArrayDeque<>();
   private final TreeMap<Integer, ModelVersion> versions = new TreeMap<>();
   private final TreeMap<Long, int[]> prequential = new TreeMap<>();
@@ -135,6 +145,14 @@ final class LiveState {
       candidates.put(id, c);
     }
     changed.add(Change.CLASSES);
+  }
+
+  synchronized void onRequest(String imageId, LabelRequest r) {
+    requests.remove(imageId);
+    if (r != null && r.open()) {
+      requests.put(imageId, r);
+      evict(requests);
+    }
   }
 
   synchronized Optional<ClassCandidate> candidate(String id) {
@@ -253,20 +271,27 @@ final class LiveState {
   }
 
   /**
-   * The images the service most needs a person for: recent ones without a true label whose prediction is
-   * uncertain, an anomaly or zero-shot, smallest margin first (the nearest two classes are hardest to tell apart).
+   * The images the service most needs a person for: first its open label requests (oldest first: a person works
+   * through them in order), then recent images without a true label whose prediction is uncertain, an anomaly or
+   * zero-shot, smallest margin first (the nearest two classes are hardest to tell apart). Only images whose
+   * thumbnail this view holds: a person must see what they label.
    */
-  synchronized List<StreamItem> labelQueue(int limit) {
-    List<StreamItem> out = new ArrayList<>();
+  synchronized List<QueueItem> labelQueue(int limit) {
+    List<QueueItem> out = new ArrayList<>();
+    requests.values().stream().filter(r -> images.containsKey(r.imageId()))
+        .sorted(Comparator.comparingLong(LabelRequest::requestTime).thenComparing(LabelRequest::imageId))
+        .forEach(r -> out.add(new QueueItem(r.imageId(), predictions.get(r.imageId()), r)));
+    List<QueueItem> uncertain = new ArrayList<>();
     for (var e : predictions.entrySet()) {
       Prediction.Status s = e.getValue().status();
-      if (images.containsKey(e.getKey()) && (s == Prediction.Status.UNCERTAIN || s == Prediction.Status.ANOMALY
-          || s == Prediction.Status.ZERO_SHOT)) {
-        out.add(new StreamItem(e.getKey(), e.getValue(), false, 0));
+      if (images.containsKey(e.getKey()) && !requests.containsKey(e.getKey()) && (s == Prediction.Status.UNCERTAIN
+          || s == Prediction.Status.ANOMALY || s == Prediction.Status.ZERO_SHOT)) {
+        uncertain.add(new QueueItem(e.getKey(), e.getValue(), null));
       }
     }
-    out.sort(Comparator.comparingDouble((StreamItem i) -> i.prediction().margin())
-        .thenComparing(StreamItem::imageId));
+    uncertain.sort(Comparator.comparingDouble((QueueItem i) -> i.prediction().margin())
+        .thenComparing(QueueItem::imageId));
+    out.addAll(uncertain);
     return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
   }
 

@@ -66,7 +66,7 @@ class LearnerRestartIT {
         "-D", "learner.relabel.interval.ms=500", "-D", "learner.http.port=-1", "-D", "web.port=-1",
         "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500",
         // Discovery restarts are DiscoveryIT's; here it would only slow every replacement down.
-        "-D", "discovery.enabled=false");
+        "-D", "discovery.enabled=false", "-D", "asking.enabled=false");
   }
 
   @Test

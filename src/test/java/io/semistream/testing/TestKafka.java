@@ -28,11 +28,12 @@ public final class TestKafka implements AutoCloseable {
 
   private TestKafka(EmbeddedKafkaBroker broker, String bootstrapServers) {
     this.broker = broker;
-    // The discovery service is off unless a test turns it on (DiscoveryIT, BadInputCorpusIT, MonitoringIT): a third
-    // Streams application beside every learner made the suite a quarter slower on 2 cores and tells most ITs
-    // nothing.
+    // The discovery and asking services are off unless a test turns them on (DiscoveryIT, AskingIT,
+    // BadInputCorpusIT, MonitoringIT): a third Streams application beside every learner made the suite a quarter
+    // slower on 2 cores and tells most ITs nothing.
     SemistreamConfig defaults = SemistreamConfig.defaults().withBootstrapServers(bootstrapServers);
-    this.config = defaults.withDiscovery(defaults.discovery().withEnabled(false));
+    this.config = defaults.withDiscovery(defaults.discovery().withEnabled(false))
+        .withAsking(defaults.asking().withEnabled(false));
   }
 
   /**

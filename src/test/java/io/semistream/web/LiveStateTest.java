@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.records.ClassCandidate;
+import io.semistream.records.LabelRequest;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prediction.Status;
 import io.semistream.records.Prototype;
@@ -76,9 +77,39 @@ class LiveStateTest {
       }
       big.onPrediction(ids[i], p("Bag", statuses[i], margins[i], 1), 0);
     }
-    assertEquals(List.of("anomaly", "doubt"), big.labelQueue(5).stream().map(LiveState.StreamItem::imageId).toList(),
+    assertEquals(List.of("anomaly", "doubt"), big.labelQueue(5).stream().map(LiveState.QueueItem::imageId).toList(),
         "no confident, labelled or image-less entries");
-    assertEquals(List.of("anomaly"), big.labelQueue(1).stream().map(LiveState.StreamItem::imageId).toList());
+    assertEquals(List.of("anomaly"), big.labelQueue(1).stream().map(LiveState.QueueItem::imageId).toList());
+  }
+
+  @Test
+  void shouldPutTheServicesOpenRequestsFirstOldestFirstAndDropThemOnceAnswered() {
+    LiveState big = new LiveState(10);
+    for (String id : new String[] {"doubt", "asked-late", "asked-early", "asked-confident", "asked-no-image"}) {
+      if (!id.equals("asked-no-image")) {
+        big.onImage(id, new byte[] {1});
+      }
+    }
+    big.onPrediction("doubt", p("Bag", Status.UNCERTAIN, 0.01, 1), 0);
+    big.onPrediction("asked-confident", p("Bag", Status.PSEUDO, 0.9, 1), 0);
+    big.onRequest("asked-late", request("asked-late", 20));
+    big.onRequest("asked-early", request("asked-early", 10));
+    big.onRequest("asked-confident", request("asked-confident", 15));
+    big.onRequest("asked-no-image", request("asked-no-image", 5));
+    List<LiveState.QueueItem> queue = big.labelQueue(10);
+    assertEquals(List.of("asked-early", "asked-confident", "asked-late", "doubt"),
+        queue.stream().map(LiveState.QueueItem::imageId).toList());
+    assertEquals("between Bag and Coat (margin 0.010; Bag has 3 labels)", queue.get(0).request().detail());
+    assertEquals(null, queue.get(0).prediction(), "no prediction kept for it: the request's own guess is shown");
+    big.onRequest("asked-early", request("asked-early", 10).answered("Coat", 30));
+    big.onRequest("asked-late", null);   // expired
+    assertEquals(List.of("asked-confident", "doubt"),
+        big.labelQueue(10).stream().map(LiveState.QueueItem::imageId).toList());
+  }
+
+  private static LabelRequest request(String id, long time) {
+    return new LabelRequest(id, -0.01, LabelRequest.Reason.UNCERTAIN,
+        "between Bag and Coat (margin 0.010; Bag has 3 labels)", "Bag", "Coat", 0.01, "m", 1, time, null, null);
   }
 
   @Test
