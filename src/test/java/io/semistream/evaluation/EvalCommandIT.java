@@ -70,4 +70,28 @@ class EvalCommandIT {
     assertTrue(zeroShot.get("seenAccuracyDropPoints").asDouble() < 5, zeroShot.toString());
     assertTrue(Files.size(json) > 500);
   }
+
+  @Test
+  void shouldLearnFromTheLabelsTheServiceAskedForWhenTheStrategyIsActive() throws Exception {
+    Path json = dir.resolve("active.json");
+    int rc = SemistreamCli.commandLine().execute("eval", "--limit", "2000", "--label-strategy", "active",
+        "--label-budget", "60", "--rate", "400", "--annotator-delay", "PT0.3S", "--holdout-unlabelled", "9",
+        "--seed", "5", "--model", TestModels.tinyVersionDir().toString(), "--json", json.toString(),
+        "--quiet", "PT3S", "--settle", "PT10S", "-D", "data.dir=" + ProjectPaths.dataDir(),
+        "-D", "learner.relabel.interval.ms=500", "-D", "metrics.port=-1", "-D", "trainer.enabled=false");
+    assertEquals(0, rc);
+    JsonNode r = JsonSerde.MAPPER.readTree(json.toFile());
+    JsonNode labelling = r.get("labelling");
+    assertEquals("active", labelling.get("strategy").asText());
+    assertEquals(60, labelling.get("requestsPublished").asInt(), "the whole budget is asked for, not more");
+    int refused = labelling.get("requestsRefusedHeldOutClass").asInt();
+    assertEquals(60 - refused, r.get("labels").asInt(), "every request of a known class answered and used");
+    assertTrue(r.get("labels").asInt() >= 40, labelling.toString());
+    assertEquals(1.0, r.get("predictionCoverage").asDouble());
+    double accuracy = r.get("accuracyUnlabelledKnownClasses").asDouble();
+    assertTrue(accuracy > 0.3, "the asked-for labels taught the learner its classes: " + accuracy);
+    assertEquals(10, r.get("accuracyByLabelsSpent").size());
+    assertEquals(accuracy, r.get("baselineEmbeddingTrueLabelsOnly").asDouble(), 0.05,
+        "the learner's final accuracy rests on the asked-for labels");
+  }
 }
