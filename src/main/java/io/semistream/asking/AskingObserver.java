@@ -20,7 +20,7 @@ public interface AskingObserver {
   default void storeEntryUnreadable(String store) {
   }
 
-  /** A request was published, for {@code reason} ("cold-start", "uncertain"). */
+  /** A request was published, for {@code reason} ("cold-start", "typical", "uncertain"). */
   default void requested(String reason) {
   }
 

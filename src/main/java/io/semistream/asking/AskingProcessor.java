@@ -41,6 +41,8 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
   static final int MAX_ANSWERED = 10_000;
   /** Recently labelled ids kept so that an image labelled before its embedding arrived stays out of the pool. */
   static final int LABELLED_MEMORY = 10_000;
+  /** Neighbours an image's density is measured over. */
+  static final int DENSITY_NEIGHBOURS = 20;
   private static final String STATE_KEY = "state";
   private static final Logger LOG = LoggerFactory.getLogger(AskingProcessor.class);
 
@@ -130,7 +132,8 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
       return;
     }
     pool.remove(id);   // re-inserted: a re-embedded image (new encoder version) is recent again
-    pool.put(id, new PoolImage(id, Vectors.unit(e.vector()), e.modelId(), e.modelVersion()));
+    double[] unit = Vectors.unit(e.vector());
+    pool.put(id, new PoolImage(id, unit, e.modelId(), e.modelVersion(), density(unit, e.modelVersion())));
   }
 
   private void onPrototype(Record<String, byte[]> record) {
@@ -185,6 +188,47 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     context.forward(new Record<>(id, (Object) answered.request(), now), AskingTopology.REQUESTS_SINK);
   }
 
+  /**
+   * How typical an image is where it arrives: the mean cosine similarity to its {@link #DENSITY_NEIGHBOURS}
+   * nearest images of the same encoder version in the pool (computed once: one pass over the pool per image).
+   */
+  private double density(double[] unit, int modelVersion) {
+    double[] best = new double[DENSITY_NEIGHBOURS];
+    java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+    int seen = 0;
+    for (PoolImage p : pool.values()) {
+      if (p.modelVersion() != modelVersion) {
+        continue;
+      }
+      double s = Vectors.dot(unit, p.unit());
+      seen++;
+      // best[0] is the smallest of the kept: replace it and restore that.
+      if (s > best[0]) {
+        best[0] = s;
+        int min = 0;
+        for (int i = 1; i < best.length; i++) {
+          if (best[i] < best[min]) {
+            min = i;
+          }
+        }
+        double t = best[0];
+        best[0] = best[min];
+        best[min] = t;
+      }
+    }
+    int k = Math.min(seen, DENSITY_NEIGHBOURS);
+    if (k == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (double b : best) {
+      if (b > Double.NEGATIVE_INFINITY) {
+        sum += b;
+      }
+    }
+    return sum / k;
+  }
+
   /** One round: expire, refill the budget, publish what it allows. */
   void round(long now) {
     expire(now);
@@ -205,12 +249,20 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     chosen.forEach(r -> units.put(r.imageId(), pool.remove(r.imageId()).unit()));
     for (LabelRequest r : chosen) {
       put(new Asked(r, units.get(r.imageId())));
-      observer.requested(r.reason() == LabelRequest.Reason.COLD_START ? "cold-start" : "uncertain");
+      observer.requested(reasonCode(r.reason()));
       context.forward(new Record<>(r.imageId(), (Object) r, now), AskingTopology.REQUESTS_SINK);
     }
     AskingState next = new AskingState(tokens - chosen.size(), s.published() + chosen.size(), now);
     stateStore.put(STATE_KEY, next);
     observer.round((int) open + chosen.size(), pool.size(), next.published());
+  }
+
+  static String reasonCode(LabelRequest.Reason reason) {
+    return switch (reason) {
+      case COLD_START -> "cold-start";
+      case TYPICAL -> "typical";
+      case UNCERTAIN -> "uncertain";
+    };
   }
 
   private void expire(long now) {

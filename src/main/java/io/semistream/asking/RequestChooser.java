@@ -18,10 +18,11 @@ import java.util.Map;
  * <ul>
  *   <li>while fewer than two classes have labels, the image farthest from every earlier request (greedy
  *       k-centre: the first labels should span the stream, not repeat one class);
- *   <li>then uncertainty: the smallest margin between the nearest two prototypes (cosine), lowered for images
- *       whose nearest class has many labels already (class balance: {@code balance} × the pool's median margin
- *       × that class's labels over the mean), and never within {@code diversity} class spreads of an open or
- *       answered request or of one chosen in the same round (no near-duplicates).
+ *   <li>then by the strategy: {@code typical} images (highest density: mean similarity to their nearest pool
+ *       neighbours) or {@code uncertain} ones (smallest margin between the nearest two prototypes, cosine);
+ *       lowered for images whose nearest class has many labels already (class balance: {@code balance} × the
+ *       range of the pool's scores × that class's labels over the mean), and never within {@code diversity}
+ *       class spreads of an open or answered request or of one chosen in the same round (no near-duplicates).
  * </ul>
  *
  * Only images and classes of the pool's newest encoder version take part: distances between versions mean nothing.
@@ -44,7 +45,7 @@ final class RequestChooser {
         .filter(c -> c.modelVersion() == version && c.labelledCount() > 0)
         .sorted(Comparator.comparing(ClassView::className)).toList();
     List<double[]> taken = new ArrayList<>(asked.stream().map(Asked::unit).toList());
-    return labelled.size() < 2 ? coldStart(n, images, taken, now) : uncertain(n, images, labelled, asked, taken, now);
+    return labelled.size() < 2 ? coldStart(n, images, taken, now) : ranked(n, images, labelled, asked, taken, now);
   }
 
   private List<LabelRequest> coldStart(int n, List<PoolImage> images, List<double[]> taken, long now) {
@@ -77,7 +78,7 @@ final class RequestChooser {
   private record Scored(PoolImage image, double score, String first, String second, double margin) {
   }
 
-  private List<LabelRequest> uncertain(int n, List<PoolImage> images, List<ClassView> classes,
+  private List<LabelRequest> ranked(int n, List<PoolImage> images, List<ClassView> classes,
       Collection<Asked> asked, List<double[]> taken, long now) {
     Map<String, Long> labels = new HashMap<>();
     classes.forEach(c -> labels.put(c.className(), c.labelledCount()));
@@ -85,10 +86,12 @@ final class RequestChooser {
     asked.stream().filter(a -> a.request().open() && a.request().predictedClass() != null)
         .forEach(a -> labels.merge(a.request().predictedClass(), 1L, Long::sum));
     double meanLabels = labels.values().stream().mapToLong(Long::longValue).average().orElse(1);
+    boolean typical = settings.strategy() == AskingSettings.Strategy.TYPICAL;
     List<Scored> scored = new ArrayList<>(images.size());
-    double[] margins = new double[images.size()];
-    for (int i = 0; i < images.size(); i++) {
-      double[] u = images.get(i).unit();
+    double low = Double.POSITIVE_INFINITY;
+    double high = Double.NEGATIVE_INFINITY;
+    for (PoolImage image : images) {
+      double[] u = image.unit();
       int first = -1;
       int second = -1;
       double s1 = Double.NEGATIVE_INFINITY;
@@ -105,16 +108,19 @@ final class RequestChooser {
           s2 = s;
         }
       }
-      margins[i] = s1 - s2;
-      scored.add(new Scored(images.get(i), 0, classes.get(first).className(), classes.get(second).className(),
-          s1 - s2));
+      double base = typical ? image.density() : -(s1 - s2);
+      low = Math.min(low, base);
+      high = Math.max(high, base);
+      scored.add(new Scored(image, base, classes.get(first).className(), classes.get(second).className(), s1 - s2));
     }
-    double typicalMargin = median(margins);
+    // Balance in the base score's own units: with weight 1, a class with one mean's worth more labels than
+    // another loses the whole range of base scores against it.
+    double range = Math.max(1e-9, high - low);
     List<Scored> ranked = new ArrayList<>(scored.size());
     for (Scored s : scored) {
       double share = labels.getOrDefault(s.first(), 0L) / Math.max(1e-9, meanLabels);
-      ranked.add(new Scored(s.image(), -s.margin() - settings.balance() * typicalMargin * share, s.first(),
-          s.second(), s.margin()));
+      ranked.add(new Scored(s.image(), s.score() - settings.balance() * range * share, s.first(), s.second(),
+          s.margin()));
     }
     // Ties broken by image id: the same inputs always give the same requests.
     ranked.sort(Comparator.comparingDouble(Scored::score).reversed()
@@ -130,10 +136,15 @@ final class RequestChooser {
       }
       taken.add(s.image().unit());
       double margin = Math.min(2, Math.max(0, s.margin()));
-      out.add(new LabelRequest(s.image().imageId(), s.score(), LabelRequest.Reason.UNCERTAIN,
-          String.format(Locale.ROOT, "between %s and %s (margin %.3f; %s has %d labels)", s.first(), s.second(),
-              margin, s.first(), labels.getOrDefault(s.first(), 0L)),
-          s.first(), s.second(), margin, s.image().modelId(), s.image().modelVersion(), now, null, null));
+      long classLabels = labels.getOrDefault(s.first(), 0L);
+      String detail = typical
+          ? String.format(Locale.ROOT, "typical of a dense region no request covers (density %.3f); nearest %s "
+              + "(%d labels), then %s", s.image().density(), s.first(), classLabels, s.second())
+          : String.format(Locale.ROOT, "between %s and %s (margin %.3f; %s has %d labels)", s.first(), s.second(),
+              margin, s.first(), classLabels);
+      out.add(new LabelRequest(s.image().imageId(), s.score(),
+          typical ? LabelRequest.Reason.TYPICAL : LabelRequest.Reason.UNCERTAIN, detail, s.first(), s.second(),
+          margin, s.image().modelId(), s.image().modelVersion(), now, null, null));
     }
     return out;
   }

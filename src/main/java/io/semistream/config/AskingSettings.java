@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * Active learning: which images the service asks a person to label, how fast, and how many in all. Distances are
  * between unit vectors and scaled by the labelled classes' own spread, as discovery's are.
  *
+ * @param strategy what makes an image worth a label once two classes have labels
  * @param perMinute requests published per minute at most (a person's pace), spent evenly
  * @param total requests published in all (0: no limit), e.g. a labelling budget
  * @param maxOutstanding requests open (unanswered, unexpired) at once: nobody wants a queue of thousands
@@ -21,9 +22,40 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * @param balance weight of class balance: a class with many labels already yields to one with few
  * @param ttlMs an unanswered request is withdrawn after this long
  */
-public record AskingSettings(boolean enabled, double perMinute, long total, int maxOutstanding, long intervalMs,
-    int pool, int sampleOneIn, double diversity, double balance, long ttlMs) {
+public record AskingSettings(boolean enabled, Strategy strategy, double perMinute, long total, int maxOutstanding,
+    long intervalMs, int pool, int sampleOneIn, double diversity, double balance, long ttlMs) {
+  /** What makes an image worth a label, once two classes have labels. */
+  public enum Strategy {
+    /**
+     * Typical images of dense regions (the mean similarity to their nearest pool neighbours): with a learner that
+     * classifies by class means, a label is worth most where it moves a mean toward where the class's images lie.
+     */
+    TYPICAL("typical"),
+    /** The smallest margin between the two nearest prototypes: the label decides between them. */
+    UNCERTAIN("uncertain");
+
+    private final String key;
+
+    Strategy(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    static Strategy of(String key) {
+      for (Strategy s : values()) {
+        if (s.key.equals(key)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException(STRATEGY + " must be typical or uncertain, not '" + key + "'");
+    }
+  }
+
   public static final String ENABLED = "asking.enabled";
+  public static final String STRATEGY = "asking.strategy";
   public static final String PER_MINUTE = "asking.budget.per.minute";
   public static final String TOTAL = "asking.budget.total";
   public static final String MAX_OUTSTANDING = "asking.max.outstanding";
@@ -35,10 +67,10 @@ public record AskingSettings(boolean enabled, double perMinute, long total, int 
   public static final String TTL_MS = "asking.request.ttl.ms";
 
   public AskingSettings {
-    if (!(perMinute > 0) || !Double.isFinite(perMinute) || total < 0 || maxOutstanding < 1 || intervalMs < 10
+    if (strategy == null || !(perMinute > 0) || !Double.isFinite(perMinute) || total < 0 || maxOutstanding < 1 || intervalMs < 10
         || pool < 2 || sampleOneIn < 1 || !(diversity >= 0) || !Double.isFinite(diversity) || !(balance >= 0)
         || !Double.isFinite(balance) || ttlMs < 1) {
-      throw new IllegalArgumentException("asking: requests per minute > 0, total >= 0, max outstanding >= 1, "
+      throw new IllegalArgumentException("asking: a strategy, requests per minute > 0, total >= 0, max outstanding >= 1, "
           + "interval >= 10 ms, pool >= 2, sample one in >= 1, diversity and balance >= 0 and finite, ttl >= 1 ms");
     }
   }
@@ -46,6 +78,9 @@ public record AskingSettings(boolean enabled, double perMinute, long total, int 
   static void define(ConfigDef def) {
     def.define(ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
             "Run the active-learning service with every learner: it publishes label requests on label-requests.")
+        .define(STRATEGY, Type.STRING, "typical", ConfigDef.ValidString.in("typical", "uncertain"), Importance.MEDIUM,
+            "What makes an image worth a label once two classes have labels: typical (dense regions no request "
+                + "covers yet) or uncertain (smallest margin between the two nearest prototypes).")
         .define(PER_MINUTE, Type.DOUBLE, 30.0, Range.between(0.001, 1_000_000.0), Importance.MEDIUM,
             "Label requests published per minute at most (a person's pace).")
         .define(TOTAL, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
@@ -58,7 +93,7 @@ public record AskingSettings(boolean enabled, double perMinute, long total, int 
             "Recent unlabelled images the service chooses from (bounded memory).")
         .define(SAMPLE, Type.INT, 1, Range.between(1, 1_000_000), Importance.LOW,
             "One image in this many (by a hash of its id) joins the pool; more reads a smaller share of the stream.")
-        .define(DIVERSITY, Type.DOUBLE, 0.5, Range.between(0.0, 100.0), Importance.LOW,
+        .define(DIVERSITY, Type.DOUBLE, 0.6, Range.between(0.0, 100.0), Importance.LOW,
             "A request lies at least this many class spreads from every open or answered request "
                 + "(no near-duplicates).")
         .define(BALANCE, Type.DOUBLE, 1.0, Range.between(0.0, 1_000.0), Importance.LOW,
@@ -69,8 +104,8 @@ public record AskingSettings(boolean enabled, double perMinute, long total, int 
 
   static AskingSettings read(ParsedValues v) {
     try {
-      return new AskingSettings(v.bool(ENABLED), v.decimal(PER_MINUTE), v.longValue(TOTAL), v.integer(MAX_OUTSTANDING),
-          v.longValue(INTERVAL_MS), v.integer(POOL), v.integer(SAMPLE), v.decimal(DIVERSITY), v.decimal(BALANCE),
+      return new AskingSettings(v.bool(ENABLED), Strategy.of(v.string(STRATEGY)), v.decimal(PER_MINUTE),
+          v.longValue(TOTAL), v.integer(MAX_OUTSTANDING), v.longValue(INTERVAL_MS), v.integer(POOL), v.integer(SAMPLE), v.decimal(DIVERSITY), v.decimal(BALANCE),
           v.longValue(TTL_MS));
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigurationException(List.of(e.getMessage()));
@@ -78,12 +113,17 @@ public record AskingSettings(boolean enabled, double perMinute, long total, int 
   }
 
   public AskingSettings withEnabled(boolean on) {
-    return new AskingSettings(on, perMinute, total, maxOutstanding, intervalMs, pool, sampleOneIn, diversity, balance,
-        ttlMs);
+    return new AskingSettings(on, strategy, perMinute, total, maxOutstanding, intervalMs, pool, sampleOneIn,
+        diversity, balance, ttlMs);
   }
 
   public AskingSettings withBudget(double newPerMinute, long newTotal, int newMaxOutstanding) {
-    return new AskingSettings(enabled, newPerMinute, newTotal, newMaxOutstanding, intervalMs, pool, sampleOneIn,
+    return new AskingSettings(enabled, strategy, newPerMinute, newTotal, newMaxOutstanding, intervalMs, pool,
+        sampleOneIn, diversity, balance, ttlMs);
+  }
+
+  public AskingSettings withStrategy(Strategy newStrategy) {
+    return new AskingSettings(enabled, newStrategy, perMinute, total, maxOutstanding, intervalMs, pool, sampleOneIn,
         diversity, balance, ttlMs);
   }
 

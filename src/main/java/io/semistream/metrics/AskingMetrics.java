@@ -35,7 +35,7 @@ public final class AskingMetrics implements MeterBinder, AskingObserver {
         .description("Label requests published and neither answered nor expired").register(r);
     Gauge.builder("semistream.asking.pool", pool, AtomicLong::get)
         .description("Recent unlabelled images the service chooses requests from").register(r);
-    for (String reason : new String[] {"cold-start", "uncertain"}) {
+    for (String reason : new String[] {"cold-start", "typical", "uncertain"}) {
       requested.put(reason, Counter.builder("semistream.asking.requests").tag("reason", reason)
           .description("Label requests published, by reason").register(r));
     }

@@ -24,7 +24,9 @@ public record LabelRequest(String imageId, double score, Reason reason, String d
     /** Fewer than two classes have labels: images far from every earlier request, to find the classes. */
     @JsonProperty("cold-start") COLD_START,
     /** The nearest two classes are nearly as close: the label decides between them. */
-    @JsonProperty("uncertain") UNCERTAIN
+    @JsonProperty("uncertain") UNCERTAIN,
+    /** A typical image of a dense region that no request covers yet: its label moves a class mean where it helps. */
+    @JsonProperty("typical") TYPICAL
   }
 
   public LabelRequest {

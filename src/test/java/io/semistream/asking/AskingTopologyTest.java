@@ -67,10 +67,15 @@ class AskingTopologyTest {
   @TempDir
   Path dir;
 
-  /** Rounds every second; {@code perMinute} requests a minute, {@code total} in all, {@code maxOpen} open. */
+  /** Uncertainty first; see {@link #start(AskingSettings.Strategy, double, long, int, double)}. */
   private void start(double perMinute, long total, int maxOpen, double diversity) {
-    AskingSettings settings = new AskingSettings(true, perMinute, total, maxOpen, 1_000, 100, 1, diversity, 1.0,
-        60_000);
+    start(AskingSettings.Strategy.UNCERTAIN, perMinute, total, maxOpen, diversity);
+  }
+
+  /** Rounds every second; {@code perMinute} requests a minute, {@code total} in all, {@code maxOpen} open. */
+  private void start(AskingSettings.Strategy strategy, double perMinute, long total, int maxOpen, double diversity) {
+    AskingSettings settings = new AskingSettings(true, strategy, perMinute, total, maxOpen, 1_000, 100, 1, diversity,
+        1.0, 60_000);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-asking");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -165,6 +170,30 @@ class AskingTopologyTest {
     assertEquals("sure-shirt", published().get(0).imageId());
     seconds(1);
     assertTrue(requests.isEmpty(), "the pool is used up");
+  }
+
+  @Test
+  void shouldAskForTheTypicalImageOfADenseRegionBeforeOutliersAndPreferTheClassWithFewerLabels() {
+    start(AskingSettings.Strategy.TYPICAL, 60, 0, 10, 0.5);
+    labelledClass("Shirt", 50, 1, 0, 0, 0);
+    labelledClass("Coat", 50, 0, 1, 0, 0);
+    labelledClass("Bag", 5, 0, 0, 1, 0);
+    image("odd-shirt", 1, -0.3, 0, 0.8);
+    for (int i = 0; i < 6; i++) {
+      image("shirt-" + i, 1, 0.02 * i, 0.01 * i, 0);   // a tight group of shirts
+    }
+    image("bag-a", 0, 0, 1, 0.3);
+    image("bag-b", 0, 0.005, 1, 0.3);   // within the diversity distance of bag-a: one of them is enough
+    seconds(1);
+    LabelRequest first = published().get(0);
+    assertEquals(LabelRequest.Reason.TYPICAL, first.reason());
+    assertEquals("Bag", first.predictedClass(), "the scarce class first: " + first.detail());
+    seconds(1);
+    LabelRequest second = published().get(0);
+    assertTrue(second.imageId().startsWith("shirt-"), "then the dense group, not the outlier: " + second);
+    assertTrue(second.detail().startsWith("typical of a dense region"), second.detail());
+    seconds(1);
+    assertNotEquals("odd-shirt", published().get(0).imageId(), "a bag or a far enough shirt before the outlier");
   }
 
   @Test
@@ -278,7 +307,7 @@ class AskingTopologyTest {
     assertEquals(1, published().size());
     driver.close();
     driver = null;
-    start(60, 2, 10, 0.0);   // same state directory: the stores come back
+    start(60, 2, 10, 0.0);   // same state directory: the stores come back (the pool does not: it refills)
     image("d", 0, 0, 0, 1);
     seconds(1);
     List<LabelRequest> after = published();
