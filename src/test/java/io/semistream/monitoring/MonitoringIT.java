@@ -81,9 +81,9 @@ class MonitoringIT {
           "learner.relabel.interval.ms", "1000", "learner.prototype.refresh.ms", "100", "learner.http.port", "-1");
       Map<String, String> keys = new java.util.HashMap<>(learnerKeys);
       keys.put("learner.state.dir", dir.resolve("state").toString());
-      // Discovery on, as in production: the dashboards show its meters.
+      // Discovery and asking on, as in production: the dashboards show their meters.
       SemistreamConfig config = base.withLearner(SemistreamConfig.fromMap(keys).learner())
-          .withDiscovery(base.discovery().withEnabled(true));
+          .withDiscovery(base.discovery().withEnabled(true)).withAsking(base.asking().withEnabled(true));
       Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
       ModelStore store = new ModelStore(dir.resolve("models"));
       store.importVersion(TestModels.tinyVersionDir());
