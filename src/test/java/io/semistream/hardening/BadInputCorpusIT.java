@@ -241,10 +241,13 @@ class BadInputCorpusIT {
       String anomaliesToCluster = "corpus-it-discovery-anomalies-repartition";
       String labelsToCluster = "corpus-it-discovery-labels-repartition";
       String prototypesToCluster = "corpus-it-discovery-prototypes-repartition";
+      String embeddingsToAsk = "corpus-it-asking-embeddings-repartition";
+      String labelsToAsk = "corpus-it-asking-labels-repartition";
+      String prototypesToAsk = "corpus-it-asking-prototypes-repartition";
       try (var admin = kafka.clients().admin()) {
         assertTrue(admin.listTopics().names().get().containsAll(List.of(embeddingsByImage, labelsByImage,
-            semanticsOneTask, prototypesOneTask, anomaliesToCluster, labelsToCluster, prototypesToCluster)),
-            "the internal topics are named as this test expects");
+            semanticsOneTask, prototypesOneTask, anomaliesToCluster, labelsToCluster, prototypesToCluster,
+            embeddingsToAsk, labelsToAsk, prototypesToAsk)), "the internal topics are named as this test expects");
       }
       List<Kind> internal = List.of(
           new Kind("internal-emb-junk", embeddingsByImage, "internal-emb-junk", utf8("junk"), "malformed-embedding"),
@@ -262,7 +265,14 @@ class BadInputCorpusIT {
           new Kind("internal-anomaly-no-key", anomaliesToCluster, null, utf8("junk"), "missing-key"),
           new Kind("internal-cluster-label-junk", labelsToCluster, "internal-cluster-label-junk", utf8("[]"),
               "skipped"),
-          new Kind("internal-cluster-proto-junk", prototypesToCluster, null, utf8("junk"), "skipped"));
+          new Kind("internal-cluster-proto-junk", prototypesToCluster, null, utf8("junk"), "skipped"),
+          // The asking service: what reaches its internal topics without passing its own gate is dead-lettered.
+          new Kind("internal-ask-emb-junk", embeddingsToAsk, "internal-ask-emb-junk", utf8("junk"),
+              "malformed-embedding"),
+          new Kind("internal-ask-emb-no-key", embeddingsToAsk, null, embedding(DIM, 0.5f), "missing-key"),
+          new Kind("internal-ask-label-junk", labelsToAsk, "internal-ask-label-junk", utf8("[]"), "malformed-label"),
+          new Kind("internal-ask-proto-junk", prototypesToAsk, "internal-ask-proto-junk", utf8("junk"),
+              "malformed-prototype"));
       for (Kind k : internal) {
         produce(kafka, k.topic(), k.key(), k.value());
       }
@@ -307,6 +317,9 @@ class BadInputCorpusIT {
       assertEquals(3.0, registry.get("semistream.discovery.rejected").tag("reason", "malformed-anomaly").counter()
           .count(), "junk and wrongly sized anomalies, and junk on the discovery service's internal topic");
       assertEquals(KafkaStreams.State.RUNNING, learner.discovery().streams().state());
+      assertEquals(KafkaStreams.State.RUNNING, learner.asking().streams().state());
+      assertEquals(1.0, registry.get("semistream.asking.rejected").tag("reason", "malformed-embedding").counter()
+          .count(), "junk on its internal embeddings topic (junk on embeddings itself is the learner's to reject)");
       long lateDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (int i = 0; i < 24; i++) {
         while (get(http, learner.apiPort(), "/predictions/late-" + i).statusCode() != 200
