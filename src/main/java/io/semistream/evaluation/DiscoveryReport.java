@@ -1,5 +1,6 @@
 package io.semistream.evaluation;
 
+import io.semistream.vectors.Vectors;
 import io.semistream.data.Dataset;
 import io.semistream.records.ClassCandidate;
 import io.semistream.records.Prototype;
@@ -70,8 +71,8 @@ final class DiscoveryReport {
     List<Prototype> prototypes = log.prototypes.values().stream()
         .filter(p -> p.modelVersion() == servingVersion).toList();
     List<double[]> directions = new ArrayList<>();
-    prototypes.forEach(p -> directions.add(unit(p.vectorView())));
-    finals.forEach(c -> directions.add(unit(c.centroid())));
+    prototypes.forEach(p -> directions.add(Vectors.unit(p.vectorView())));
+    finals.forEach(c -> directions.add(Vectors.unit(c.centroid())));
     int[][] members = new int[finals.size()][names.size()];
     int[] unlabelledPerClass = new int[names.size()];
     for (String id : unlabelled) {
@@ -82,11 +83,11 @@ final class DiscoveryReport {
       if (v == null || version == null || version != servingVersion || directions.isEmpty()) {
         continue;
       }
-      double[] x = unit(v);
+      double[] x = Vectors.unit(v);
       int best = -1;
       double bestDot = Double.NEGATIVE_INFINITY;
       for (int k = 0; k < directions.size(); k++) {
-        double dot = dot(x, directions.get(k));
+        double dot = Vectors.dot(x, directions.get(k));
         if (dot > bestDot) {
           bestDot = dot;
           best = k;
@@ -98,7 +99,7 @@ final class DiscoveryReport {
     }
     // The labelled classes' spread, as the discovery service scales distances (median RMS / prototype length).
     double[] ratios = prototypes.stream().filter(p -> p.labelledCount() >= 1 && p.spread() > 0)
-        .mapToDouble(p -> p.spread() / Math.sqrt(dot(p.vectorView(), p.vectorView()))).sorted().toArray();
+        .mapToDouble(p -> p.spread() / Vectors.norm(p.vectorView())).sorted().toArray();
     double scale = ratios.length == 0 ? Double.NaN : ratios.length % 2 == 1 ? ratios[ratios.length / 2]
         : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
     List<Map<String, Object>> judged = new ArrayList<>();
@@ -127,8 +128,7 @@ final class DiscoveryReport {
       double nearest = Double.POSITIVE_INFINITY;
       String nearestClass = "-";
       for (int p = 0; p < prototypes.size(); p++) {
-        double distance = Math.sqrt(Math.max(0, 2 - 2 * dot(directions.get(p),
-            directions.get(prototypes.size() + k))));
+        double distance = Vectors.distance(directions.get(p), directions.get(prototypes.size() + k));
         if (distance < nearest) {
           nearest = distance;
           nearestClass = prototypes.get(p).className();
@@ -150,30 +150,5 @@ final class DiscoveryReport {
     long heldOut = exemplars.stream().filter(id -> truth.containsKey(id)
         && o.unlabelledClasses().contains(truth.get(id))).count();
     return PrequentialEval.ratio(heldOut, known);
-  }
-
-  private static double[] unit(double[] v) {
-    double n = Math.sqrt(dot(v, v));
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length && n > 0; i++) {
-      out[i] = v[i] / n;
-    }
-    return out;
-  }
-
-  private static double[] unit(float[] v) {
-    double[] d = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      d[i] = v[i];
-    }
-    return unit(d);
-  }
-
-  private static double dot(double[] a, double[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
   }
 }
