@@ -181,7 +181,7 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     if (a == null || !a.request().open()) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = context.currentSystemTimeMs();
     Asked answered = new Asked(a.request().answered(label.className(), now), a.unit());
     put(answered);
     observer.answered(Math.max(0, now - a.request().requestTime()));

@@ -44,7 +44,9 @@ final class RequestChooser {
     List<ClassView> labelled = classes.stream()
         .filter(c -> c.modelVersion() == version && c.labelledCount() > 0)
         .sorted(Comparator.comparing(ClassView::className)).toList();
-    List<double[]> taken = new ArrayList<>(asked.stream().map(Asked::unit).toList());
+    // Distances to requests chosen in another encoder's space mean nothing.
+    List<double[]> taken = new ArrayList<>(asked.stream().filter(a -> a.request().modelVersion() == version)
+        .map(Asked::unit).toList());
     return labelled.size() < 2 ? coldStart(n, images, taken, now) : ranked(n, images, labelled, asked, taken, now);
   }
 
