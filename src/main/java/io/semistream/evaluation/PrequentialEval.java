@@ -81,6 +81,7 @@ public final class PrequentialEval {
       throw new IllegalArgumentException("--zero-shot-classes needs learner.zeroshot.enabled=true");
     }
     Path work = Files.createTempDirectory("semistream-eval");
+    AskingProgress askingProgress = new AskingProgress();
     ReplayPlan plan = ReplayPlan.of(dataset, options);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers())
@@ -105,8 +106,7 @@ public final class PrequentialEval {
                ? new ZeroShotService(live, topics, ZeroShotObserver.NONE).start() : null;
            DiscoveryService discovery = live.discovery().enabled()
                ? new DiscoveryService(live, topics, DiscoveryObserver.NONE).start() : null;
-           AskingService asking = labelling.active()
-               ? new AskingService(live, topics, AskingObserver.NONE).start() : null;
+           AskingService asking = labelling.active() ? new AskingService(live, topics, askingProgress).start() : null;
            Annotator annotator = labelling.active() ? new Annotator(clients, topics, truth(dataset, options, plan),
                options.unlabelledClasses().stream().map(dataset.classNames()::get).collect(Collectors.toSet()),
                labelling.annotatorDelay()) : null;
@@ -133,8 +133,10 @@ public final class PrequentialEval {
           Thread.sleep(250);
           long now = System.currentTimeMillis();
           if (now - lastReport > 5_000) {
-            out.printf("eval: %,d/%,d images embedded, %,d with a prediction%n", log.embeddings.size(), plan.size(),
-                log.first.size());
+            out.printf("eval: %,d/%,d images embedded, %,d with a prediction%s%n", log.embeddings.size(), plan.size(),
+                log.first.size(), asking == null ? "" : String.format(", label requests: %d published, %d open, "
+                    + "%d answered (pool %d)", askingProgress.published.get(), askingProgress.open.get(),
+                    askingProgress.answered.get(), askingProgress.pool.get()));
             lastReport = now;
           }
           boolean all = replay.isDone() && log.first.size() >= plan.size() - embedder.stats().deadLettered()
@@ -195,6 +197,26 @@ public final class PrequentialEval {
       }
     } finally {
       WorkDirectory.delete(work);
+    }
+  }
+
+  /** The asking service's last round, for the progress lines. */
+  private static final class AskingProgress implements AskingObserver {
+    final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong open = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong pool = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public void answered(long millis) {
+      answered.incrementAndGet();
+    }
+
+    @Override
+    public void round(int openNow, int poolNow, long publishedNow) {
+      open.set(openNow);
+      pool.set(poolNow);
+      published.set(publishedNow);
     }
   }
 
