@@ -108,8 +108,9 @@ final class EvalCommand implements Callable<Integer> {
     LabelStrategy labelling = new LabelStrategy(active, labelBudget, annotatorDelay);
     if (active) {
       config = config.withAsking(activeBudget(config.asking(), dataset, options));
-      System.out.printf("eval: active labels, %d requests at most, %.0f per minute, %d open at most%n",
-          config.asking().total(), config.asking().perMinute(), config.asking().maxOutstanding());
+      System.out.printf("eval: active labels (%s), %d requests at most, %.0f per minute, %d open at most, "
+              + "unanswered ones withdrawn after %d ms%n", config.asking().strategy().key(), config.asking().total(),
+          config.asking().perMinute(), config.asking().maxOutstanding(), config.asking().ttlMs());
     }
     if (trainerOnlySteps > 0) {
       return trainerOnly(config, device, dir, options);
@@ -139,7 +140,10 @@ final class EvalCommand implements Callable<Integer> {
 
   /**
    * The budget spread over the first half of the replay when its rate is known (so that the last labels still
-   * shape most of the stream), and enough requests open at once to cover the annotator's delay.
+   * shape most of the stream); enough requests open at once to cover the annotator's delay and the pipeline's
+   * round trip (about 4 s here: the request's and the label's transactions and repartitions); and requests the
+   * simulated person leaves (a held-out class) withdrawn after ten times the delay (at least 10 s), or they
+   * would hold every open slot and stop the requests.
    */
   private AskingSettings activeBudget(AskingSettings s, io.semistream.data.Dataset d, ReplayOptions o) {
     double perMinute = s.perMinute();
@@ -147,8 +151,10 @@ final class EvalCommand implements Callable<Integer> {
       double seconds = ReplayPlan.of(d, o).size() / o.ratePerSecond();
       perMinute = labelBudget / (seconds / 2) * 60;
     }
-    int open = (int) Math.max(s.maxOutstanding(), Math.ceil(perMinute / 60 * (annotatorDelay.toMillis() / 1000.0 + 2)));
-    return s.withBudget(perMinute, labelBudget, open);
+    double roundTrip = annotatorDelay.toMillis() / 1000.0 + 4;
+    int open = (int) Math.max(s.maxOutstanding(), Math.ceil(perMinute / 60 * roundTrip));
+    return s.withBudget(perMinute, labelBudget, open)
+        .withRequestTtl(Math.max(10_000, 10 * annotatorDelay.toMillis()));
   }
 
   private int trainerOnly(SemistreamConfig config, Device device, Path dir, ReplayOptions options)

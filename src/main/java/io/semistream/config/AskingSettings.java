@@ -122,6 +122,11 @@ public record AskingSettings(boolean enabled, Strategy strategy, double perMinut
         sampleOneIn, diversity, balance, ttlMs);
   }
 
+  public AskingSettings withRequestTtl(long newTtlMs) {
+    return new AskingSettings(enabled, strategy, perMinute, total, maxOutstanding, intervalMs, pool, sampleOneIn,
+        diversity, balance, newTtlMs);
+  }
+
   public AskingSettings withStrategy(Strategy newStrategy) {
     return new AskingSettings(enabled, newStrategy, perMinute, total, maxOutstanding, intervalMs, pool, sampleOneIn,
         diversity, balance, ttlMs);
