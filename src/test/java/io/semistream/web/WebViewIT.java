@@ -79,7 +79,9 @@ class WebViewIT {
       ReplayOptions options = ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(IMAGES)
           .withLabelFraction(0.05).withHoldout(Set.of(9), Set.of());
       SemistreamConfig base = LearnerTesting.config(kafka, dir.resolve("state"), 0.2, -1);
-      SemistreamConfig config = base.withLearner(LearnerTesting.learner(base.learner().stateDir(), Map.of(
+      // The asking service on (off by default in tests): its label requests head the queue.
+      SemistreamConfig config = base.withAsking(base.asking().withEnabled(true))
+          .withLearner(LearnerTesting.learner(base.learner().stateDir(), Map.of(
               "learner.pseudo.weight", "0.2", "learner.embedding.dimension", "64", "learner.anomaly.window", "300",
               "learner.anomaly.warmup", "100", "learner.anomaly.recon.weight", "0.5", "learner.http.port", "-1")))
           .withModelDir(TestModels.tinyStore())
@@ -147,8 +149,12 @@ class WebViewIT {
           assertEquals(null, browser.js("return window.pwned === undefined ? null : String(window.pwned)"),
               "no markup from a class name or an image id ran");
 
-          // Label queue: a wrong token and a malformed label are refused on the page; a good label reaches
-          // 'labels' and the prediction turns 'labelled'.
+          // Label queue: the service's own requests first, each with its reason in words.
+          browser.until("a label request first in the queue, with its reason", "const first = document.querySelector("
+              + "'#queue-list li'); return first !== null && first.classList.contains('requested') && first"
+              + ".querySelector('.badge.asked') !== null && first.querySelector('.detail').textContent.length > 10");
+          // A wrong token and a malformed label are refused on the page; a good label reaches 'labels' and the
+          // prediction turns 'labelled'.
           browser.driver.findElement(By.id("annotator")).sendKeys("it-person");
           browser.driver.findElement(By.id("token")).sendKeys("not-the-token");
           String refusedToken = browser.labelFirstQueueItem(null, "Bag");
