@@ -20,8 +20,8 @@ public interface AskingObserver {
   default void storeEntryUnreadable(String store) {
   }
 
-  /** A request was published, for {@code reason} ("cold-start", "typical", "uncertain"). */
-  default void requested(String reason) {
+  /** A request was published, for {@code reason}. */
+  default void requested(io.semistream.records.LabelRequest.Reason reason) {
   }
 
   /** A label answered an open request {@code millis} after it was published. */

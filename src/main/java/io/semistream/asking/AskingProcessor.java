@@ -245,24 +245,14 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     }
     List<LabelRequest> chosen = chooser.choose((int) Math.max(0, n), pool.values(), classes().values(),
         asked().values(), now);
-    Map<String, double[]> units = new HashMap<>();
-    chosen.forEach(r -> units.put(r.imageId(), pool.remove(r.imageId()).unit()));
     for (LabelRequest r : chosen) {
-      put(new Asked(r, units.get(r.imageId())));
-      observer.requested(reasonCode(r.reason()));
+      put(new Asked(r, pool.remove(r.imageId()).unit()));
+      observer.requested(r.reason());
       context.forward(new Record<>(r.imageId(), (Object) r, now), AskingTopology.REQUESTS_SINK);
     }
     AskingState next = new AskingState(tokens - chosen.size(), s.published() + chosen.size(), now);
     stateStore.put(STATE_KEY, next);
     observer.round((int) open + chosen.size(), pool.size(), next.published());
-  }
-
-  static String reasonCode(LabelRequest.Reason reason) {
-    return switch (reason) {
-      case COLD_START -> "cold-start";
-      case TYPICAL -> "typical";
-      case UNCERTAIN -> "uncertain";
-    };
   }
 
   private void expire(long now) {
@@ -281,6 +271,10 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
   }
 
   private void forgetOldAnswers() {
+    long count = asked().values().stream().filter(a -> !a.request().open()).count();
+    if (count <= MAX_ANSWERED) {
+      return;   // the usual case: no sort every round
+    }
     List<Asked> answered = asked().values().stream().filter(a -> !a.request().open())
         .sorted(Comparator.comparingLong(a -> a.request().answerTime())).toList();
     for (int i = 0; i < answered.size() - MAX_ANSWERED; i++) {

@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.semistream.asking.AskingObserver;
+import io.semistream.records.LabelRequest;
 import io.semistream.records.RejectReason;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class AskingMetrics implements MeterBinder, AskingObserver {
   private final AtomicLong open = new AtomicLong();
   private final AtomicLong pool = new AtomicLong();
-  private final Map<String, Counter> requested = new ConcurrentHashMap<>();
+  private final Map<LabelRequest.Reason, Counter> requested = new EnumMap<>(LabelRequest.Reason.class);
   private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
   private final Map<RejectReason, Counter> rejected = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
@@ -35,8 +37,8 @@ public final class AskingMetrics implements MeterBinder, AskingObserver {
         .description("Label requests published and neither answered nor expired").register(r);
     Gauge.builder("semistream.asking.pool", pool, AtomicLong::get)
         .description("Recent unlabelled images the service chooses requests from").register(r);
-    for (String reason : new String[] {"cold-start", "typical", "uncertain"}) {
-      requested.put(reason, Counter.builder("semistream.asking.requests").tag("reason", reason)
+    for (LabelRequest.Reason reason : LabelRequest.Reason.values()) {
+      requested.put(reason, Counter.builder("semistream.asking.requests").tag("reason", reason.code())
           .description("Label requests published, by reason").register(r));
     }
     answered = Counter.builder("semistream.asking.requests.answered")
@@ -48,7 +50,7 @@ public final class AskingMetrics implements MeterBinder, AskingObserver {
   }
 
   @Override
-  public void requested(String reason) {
+  public void requested(LabelRequest.Reason reason) {
     Counter c = requested.get(reason);
     if (c != null) {
       c.increment();

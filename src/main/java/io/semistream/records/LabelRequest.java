@@ -1,7 +1,7 @@
 package io.semistream.records;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * The service asks a person to label one image (topics/schemas/label-request.schema.json; key on the compacted
@@ -19,14 +19,25 @@ public record LabelRequest(String imageId, double score, Reason reason, String d
     String runnerUp, Double margin, String modelId, int modelVersion, long requestTime, String answeredAs,
     Long answerTime) {
 
-  /** Why an image was chosen. */
+  /** Why an image was chosen; {@link #code()} is its name on the wire and in metric tags. */
   public enum Reason {
     /** Fewer than two classes have labels: images far from every earlier request, to find the classes. */
-    @JsonProperty("cold-start") COLD_START,
+    COLD_START("cold-start"),
     /** The nearest two classes are nearly as close: the label decides between them. */
-    @JsonProperty("uncertain") UNCERTAIN,
+    UNCERTAIN("uncertain"),
     /** A typical image of a dense region that no request covers yet: its label moves a class mean where it helps. */
-    @JsonProperty("typical") TYPICAL
+    TYPICAL("typical");
+
+    private final String code;
+
+    Reason(String code) {
+      this.code = code;
+    }
+
+    @JsonValue
+    public String code() {
+      return code;
+    }
   }
 
   public LabelRequest {
