@@ -2,7 +2,8 @@
 # Installs the Debian packages the integration tests use for real (Prometheus + promtool, docker-compose for
 # validating docker-compose.yml, kcat as a non-Java Kafka client, Chromium + ChromeDriver for the web view's
 # browser test) when they are missing. The Maven build calls it
-# in the pre-integration-test phase only: `mvn package` and `./semistream run` never install anything.
+# after the test classes compile (process-test-classes), skipped with -DskipTests: the launcher's and the image's
+# builds (`mvn -DskipTests package`) and `./semistream run` never install anything.
 set -euo pipefail
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

@@ -37,7 +37,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -183,9 +185,24 @@ class BrokerRestartIT {
         "default.api.timeout.ms", 10_000))) {
       Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
       List<String> leaderless = new ArrayList<>();
-      admin.describeTopics(names).allTopicNames().get().values().forEach(topic -> topic.partitions().stream()
-          .filter(p -> p.leader() == null || p.leader().isEmpty())
-          .forEach(p -> leaderless.add(topic.name() + "-" + p.partition() + " isr=" + p.isr())));
+      Map<TopicPartition, OffsetSpec> led = new HashMap<>();
+      admin.describeTopics(names).allTopicNames().get().values().forEach(topic -> topic.partitions().forEach(p -> {
+        if (p.leader() == null || p.leader().isEmpty()) {
+          leaderless.add(topic.name() + "-" + p.partition() + " isr=" + p.isr());
+        } else {
+          led.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest());
+        }
+      }));
+      // The metadata names a leader before that broker has loaded the partition's log after a kill; a produce then
+      // fails until it has. Asking the leader itself for the end offset proves the partition is served.
+      var offsets = admin.listOffsets(led);
+      for (TopicPartition tp : led.keySet()) {
+        try {
+          offsets.partitionResult(tp).get(10, TimeUnit.SECONDS);
+        } catch (Exception notServed) {
+          leaderless.add(tp + " not served: " + notServed.getCause());
+        }
+      }
       return leaderless;
     }
   }

@@ -122,8 +122,9 @@ class MonitoringIT {
           assertPerInstance(prom, all, Set.of(first, other));
           // Dots match any character, the ports differ: the address as a regex names that instance only.
           assertOnlyInstance(prom, substitute(panels, other), other);
-          assertEquals(Set.of(first, other), instances(prom, "semistream_learner_state{state=\"running\"} == 1"),
-              "both learner instances RUNNING and scraped");
+          // A group rebalance (the two instances share tasks) is a moment of REBALANCING, not a failure: wait it out.
+          assertEquals(Set.of(first, other), awaitInstances(prom, "semistream_learner_state{state=\"running\"} == 1",
+              Set.of(first, other), Duration.ofSeconds(60)), "both learner instances RUNNING and scraped");
           for (String instance : List.of(first, other)) {
             double nativeBytes = value(prom, "process_memory_rss_bytes{instance=\"" + instance + "\"} - on (job, "
                 + "instance) sum by (job, instance) (jvm_memory_used_bytes{instance=\"" + instance + "\"})");
@@ -319,6 +320,17 @@ class MonitoringIT {
       out.add(series.get("metric").path("instance").asText());
     }
     return out;
+  }
+
+  private Set<String> awaitInstances(String prom, String expr, Set<String> wanted, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Set<String> seen = instances(prom, expr);
+    while (!seen.equals(wanted) && System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      seen = instances(prom, expr);
+    }
+    return seen;
   }
 
   private double value(String prom, String expr) throws Exception {
