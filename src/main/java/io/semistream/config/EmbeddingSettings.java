@@ -12,7 +12,7 @@ public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
     int maxImageBytes, int maxImageSide, long maxImagePixels, String groupId, String transactionalIdPrefix,
     boolean followPromotions, boolean reembedOnSwitch, long largeImagePixels, int largeThreads,
-    int transactionMaxBatches, long transactionMaxMs) {
+    int transactionMaxBatches, long transactionMaxMs, int noveltyVersion) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -29,6 +29,7 @@ public record EmbeddingSettings(
   public static final String LARGE_THREADS = "embedding.large.threads";
   public static final String TRANSACTION_MAX_BATCHES = "embedding.transaction.max.batches";
   public static final String TRANSACTION_MAX_MS = "embedding.transaction.max.ms";
+  public static final String NOVELTY_VERSION = "embedding.novelty.version";
 
   static void define(ConfigDef def) {
     def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
@@ -70,7 +71,13 @@ public record EmbeddingSettings(
                 + "costs several broker round trips, shared by them all. A batch that is not full (the backlog is "
                 + "worked off) commits at once, so at low load nothing waits. 1: one transaction per batch.")
         .define(TRANSACTION_MAX_MS, Type.LONG, 100L, Range.between(0L, 60_000L), Importance.MEDIUM,
-            "... and lasts at most this long: the longest a full batch's embeddings wait to become visible.");
+            "... and lasts at most this long: the longest a full batch's embeddings wait to become visible.")
+        .define(NOVELTY_VERSION, Type.INT, 1, Range.between(0, Integer.MAX_VALUE), Importance.MEDIUM,
+            "The novelty view: this fixed version of the served model (from the same model store; 1 is the "
+                + "unsupervised autoencoder) embeds every image beside the serving version, and the learner's "
+                + "anomaly score uses it (training on labels blurs what is new). While this version serves, its "
+                + "vector is the view (no extra pass); after a promotion each batch takes a second forward pass. "
+                + "0: no novelty view (anomalies scored in the serving version's space).");
   }
 
   static EmbeddingSettings read(ParsedValues v) {
@@ -79,7 +86,8 @@ public record EmbeddingSettings(
         v.integer(MAX_IMAGE_BYTES), v.integer(MAX_IMAGE_SIDE), v.longValue(MAX_IMAGE_PIXELS), v.string(GROUP_ID),
         v.string(TRANSACTIONAL_ID),
         v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH), v.longValue(LARGE_IMAGE_PIXELS),
-        v.integer(LARGE_THREADS), v.integer(TRANSACTION_MAX_BATCHES), v.longValue(TRANSACTION_MAX_MS));
+        v.integer(LARGE_THREADS), v.integer(TRANSACTION_MAX_BATCHES), v.longValue(TRANSACTION_MAX_MS),
+        v.integer(NOVELTY_VERSION));
   }
 
   public EmbeddingSettings {
@@ -106,6 +114,9 @@ public record EmbeddingSettings(
       throw new IllegalArgumentException("largeImagePixels must be >= 0 and largeThreads >= 1, got "
           + largeImagePixels + " and " + largeThreads);
     }
+    if (noveltyVersion < 0) {
+      throw new IllegalArgumentException("noveltyVersion must be >= 0, got " + noveltyVersion);
+    }
     if (device == null || groupId == null || groupId.isBlank()
         || transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
       throw new IllegalArgumentException("device, groupId and transactionalIdPrefix are required");
@@ -128,24 +139,30 @@ public record EmbeddingSettings(
   public EmbeddingSettings withBatch(int newBatchSize, long newMaxWaitMs) {
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion);
   }
 
   public EmbeddingSettings withLargeImagePixels(long newLargeImagePixels) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        newLargeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs);
+        newLargeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion);
   }
 
   public EmbeddingSettings withTransactionMaxBatches(int newTransactionMaxBatches) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, newTransactionMaxBatches, transactionMaxMs);
+        largeImagePixels, largeThreads, newTransactionMaxBatches, transactionMaxMs, noveltyVersion);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion);
+  }
+
+  public EmbeddingSettings withNoveltyVersion(int newNoveltyVersion) {
+    return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
+        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, newNoveltyVersion);
   }
 }

@@ -102,11 +102,16 @@ public record LearnerSettings(
   }
 
   /** The adaptive anomaly threshold. */
-  public record Anomalies(double quantile, int window, int warmup, double reconWeight) {
+  public record Anomalies(double quantile, int window, int warmup, double reconWeight, boolean noveltyView) {
     public static final String QUANTILE = "learner.anomaly.quantile";
     public static final String WINDOW = "learner.anomaly.window";
     public static final String WARMUP = "learner.anomaly.warmup";
     public static final String RECON_WEIGHT = "learner.anomaly.recon.weight";
+    public static final String VIEW = "learner.anomaly.view";
+
+    public Anomalies(double quantile, int window, int warmup, double reconWeight) {
+      this(quantile, window, warmup, reconWeight, true);
+    }
 
     public Anomalies {
       if (!(quantile > 0 && quantile < 1) || window < 10 || warmup < 1 || warmup > window || reconWeight < 0) {
@@ -209,6 +214,11 @@ public record LearnerSettings(
         .define(Anomalies.RECON_WEIGHT, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.MEDIUM,
             "Weight of the reconstruction-error z-score added to the distance to the nearest prototype (0: off; "
                 + "measured useless for an autoencoder trained on the whole stream).")
+        .define(Anomalies.VIEW, Type.STRING, "novelty", ValidString.in("novelty", "serving"), Importance.MEDIUM,
+            "Where the anomaly distance is taken. novelty: to the nearest true-label class mean in the novelty "
+                + "view's space (embedding.novelty.version, the fixed autoencoder), which training on labels does "
+                + "not blur; images without a novelty view fall back to serving. serving: to the nearest prototype "
+                + "in the serving encoder's space.")
         .define(Classification.PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
             "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
         .define(Classification.ENGINE_RANKING_MIN_CLASSES, Type.INT, 1_000, Range.atLeast(0), Importance.LOW,
@@ -240,7 +250,7 @@ public record LearnerSettings(
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
             v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
-            v.decimal(Anomalies.RECON_WEIGHT)),
+            v.decimal(Anomalies.RECON_WEIGHT), v.string(Anomalies.VIEW).equals("novelty")),
         new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)),
         new ZeroShot(v.bool(ZeroShot.ENABLED), v.decimal(ZeroShot.RIDGE_LAMBDA)));
   }

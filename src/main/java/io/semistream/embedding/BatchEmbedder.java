@@ -57,6 +57,16 @@ final class BatchEmbedder {
 
   Outcome embed(List<ConsumerRecord<byte[], byte[]>> batch, Predictor<float[][], List<ImageEmbedding>> predictor,
       ModelDescriptor model) {
+    return embed(batch, predictor, model, null, 0);
+  }
+
+  /**
+   * @param novelty the novelty view's predictor when that version is not {@code model} (a second forward pass of
+   *     the same inputs); null when there is no novelty view or the model is the novelty version
+   * @param noveltyVersion the novelty view's version; 0: none
+   */
+  Outcome embed(List<ConsumerRecord<byte[], byte[]>> batch, Predictor<float[][], List<ImageEmbedding>> predictor,
+      ModelDescriptor model, Predictor<float[][], List<ImageEmbedding>> novelty, int noveltyVersion) {
     List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(batch.size());
     List<float[]> inputs = new ArrayList<>(batch.size());
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
@@ -87,8 +97,13 @@ final class BatchEmbedder {
     int embedded = 0;
     if (!accepted.isEmpty()) {
       List<ImageEmbedding> embeddings;
+      List<ImageEmbedding> noveltyEmbeddings = null;
+      float[][] batchInputs = inputs.toArray(new float[0][]);
       try {
-        embeddings = predictor.predict(inputs.toArray(new float[0][]));
+        embeddings = predictor.predict(batchInputs);
+        if (novelty != null) {
+          noveltyEmbeddings = novelty.predict(batchInputs);
+        }
       } catch (TranslateException e) {
         throw new IllegalStateException("forward pass failed for a batch of " + inputs.size(), e);
       }
@@ -100,7 +115,8 @@ final class BatchEmbedder {
         EmbeddingRecord record;
         try {
           record = new EmbeddingRecord(e.vector(), e.reconstructionError(), model.id(), model.version(),
-              ImageHeaders.eventTime(r.headers(), r.timestamp()));
+              ImageHeaders.eventTime(r.headers(), r.timestamp()), noveltyVersion,
+              noveltyEmbeddings == null ? null : noveltyEmbeddings.get(i).vector());
         } catch (IllegalArgumentException invalid) {
           // A NaN/infinite output (e.g. extreme pixel values through a diverged model) must not stop the stream.
           stats.recordDeadLetter(RejectReason.NON_FINITE_EMBEDDING);

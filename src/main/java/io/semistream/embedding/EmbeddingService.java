@@ -42,7 +42,8 @@ public final class EmbeddingService implements AutoCloseable {
       ServedModelInfo info = new ServedModelInfo(registry);
       onServe = info::serving;
     }
-    serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics, onServe);
+    serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics, onServe,
+        settings.noveltyVersion());
     for (int i = 0; i < settings.threads(); i++) {
       workers.add(new EmbeddingWorker(Lane.REGULAR, i, settings, clients, topics, serving, stats, registry));
     }

@@ -36,15 +36,19 @@ final class ServingModel implements AutoCloseable {
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> watching;
   private final Consumer<EmbeddingModel> onServe;
+  private final EmbeddingModel novelty;
 
   /**
    * Serves {@code initial}; with {@code clients} non-null, follows promotions of its model id. {@code onServe}
-   * hears of the initial model and of every switch (metrics).
+   * hears of the initial model and of every switch (metrics). {@code noveltyVersion}: the fixed version whose
+   * embedding travels beside the serving one (0: none).
    */
-  ServingModel(EmbeddingModel initial, KafkaClients clients, TopicRegistry topics, Consumer<EmbeddingModel> onServe) {
+  ServingModel(EmbeddingModel initial, KafkaClients clients, TopicRegistry topics, Consumer<EmbeddingModel> onServe,
+      int noveltyVersion) {
     this.initial = initial;
     this.current = initial;
     this.onServe = onServe;
+    this.novelty = loadNovelty(initial, noveltyVersion);
     onServe.accept(initial);
     this.watcher = clients == null ? null : new Thread(() -> watch(clients, topics), "model-version-watcher");
     if (watcher != null) {
@@ -60,6 +64,44 @@ final class ServingModel implements AutoCloseable {
 
   EmbeddingModel current() {
     return current;
+  }
+
+  /** The novelty view's model, loaded once; null when none is configured or the store lacks that version. */
+  EmbeddingModel novelty() {
+    return novelty;
+  }
+
+  private EmbeddingModel loadNovelty(EmbeddingModel serving, int version) {
+    if (version == 0) {
+      return null;
+    }
+    if (serving.descriptor().version() == version) {
+      return serving;
+    }
+    Path dir = new ModelStore(serving.versionDir().getParent()).versionDir(version);
+    if (!java.nio.file.Files.isRegularFile(dir.resolve(ModelStore.DESCRIPTOR))) {
+      // Not fatal: a store imported from elsewhere may start at a later version. Anomalies are then scored in the
+      // serving version's space, as with embedding.novelty.version=0.
+      LOG.warn("embedding.novelty.version={}: {} has no such version; no novelty view", version, dir);
+      return null;
+    }
+    try {
+      EmbeddingModel model = EmbeddingModel.load(dir, serving.device());
+      if (model.descriptor().inputSide() != serving.descriptor().inputSide()) {
+        model.close();
+        LOG.warn("embedding.novelty.version={}: its input side {} is not the served model's {}; no novelty view",
+            version, model.descriptor().inputSide(), serving.descriptor().inputSide());
+        return null;
+      }
+      synchronized (loaded) {
+        loaded.add(model);
+      }
+      LOG.info("novelty view: {} v{} embeds every image beside the serving version", model.descriptor().id(),
+          version);
+      return model;
+    } catch (Exception e) {
+      throw new IllegalStateException("embedding.novelty.version=" + version + ": cannot load " + dir, e);
+    }
   }
 
   private void watch(KafkaClients clients, TopicRegistry topics) {

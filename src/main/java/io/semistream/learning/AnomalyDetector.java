@@ -6,8 +6,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Adaptive anomaly threshold over a sliding window of recent scores, kept in a changelogged store (so a restart
- * resumes with the same window). The score is the Euclidean distance to the nearest prototype plus, optionally,
- * a robust z-score of the reconstruction error: {@code score = d + w * z(recon)}. Measured on Fashion-MNIST with
+ * resumes with the same window). The score is a Euclidean distance {@code d} (the learner's: to the nearest
+ * true-label class mean in the novelty view's space, see {@code learner.anomaly.view}) plus, optionally, a robust
+ * z-score of the reconstruction error: {@code score = d + w * z(recon)}. Measured on Fashion-MNIST with
  * "Ankle boot" held out (model v2): distance alone AUROC 0.856, reconstruction error alone 0.45 (an autoencoder
  * trained on the whole stream reconstructs the unseen class well), so {@code w} defaults to 0.
  * An image is anomalous when its score exceeds the window's {@code quantile}; before {@code warmup} scores have

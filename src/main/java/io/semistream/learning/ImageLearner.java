@@ -127,11 +127,17 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
           + ", learner.embedding.dimension is " + dimension);
       return;
     }
+    if (e.hasOwnNoveltyVector() && e.noveltyVector().length != dimension) {
+      deadLetter(record, RejectReason.MALFORMED_EMBEDDING, "novelty view of dimension " + e.noveltyVector().length
+          + ", learner.embedding.dimension is " + dimension);
+      return;
+    }
     String id = record.key();
     long now = context.currentStreamTimeMs();
     ImageState before = images.get(id);
     ImageState state = (before == null ? ImageState.labelOnly(null, now) : before)
-        .withEmbedding(e.vector(), e.reconstructionError(), e.modelId(), e.modelVersion(), e.eventTime(), now);
+        .withEmbedding(e.vector(), e.reconstructionError(), e.modelId(), e.modelVersion(), e.eventTime(), now,
+            e.noveltyVersion(), e.hasOwnNoveltyVector() ? e.noveltyVector() : null);
     if (state.pendingLabel() != null) {
       state = state.withTrueLabel(state.pendingLabel().className());
     }
@@ -215,7 +221,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
           prototypes.index(state.modelVersion(), gate.useBlended(), classifier));
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
-        fresh = anomalies.observe(r.nearestEuclidean(), state.reconstructionError());
+        fresh = anomalies.observe(anomalyDistance(state, r), state.reconstructionError());
         observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly());
       }
       Ranking zeroShot = r == null ? null
@@ -238,6 +244,23 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     }
   }
 
+  /**
+   * The anomaly score's distance: to the nearest true-label class mean in the novelty view's space when the image
+   * has a view and at least two classes have a mean there (learner.anomaly.view=novelty), else to the nearest
+   * prototype of the ranking. While the novelty version serves, both are the same space.
+   */
+  private double anomalyDistance(ImageState state, Ranking r) {
+    float[] novelty = settings.anomalies().noveltyView() ? state.novelty() : null;
+    if (novelty != null) {
+      PrototypeIndex index = prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(), classifier);
+      Ranking nearest = classifier.rank(novelty, index);
+      if (nearest != null) {
+        return nearest.nearestEuclidean();
+      }
+    }
+    return r.nearestEuclidean();
+  }
+
   private ImageState applyContribution(ImageState s, ImageState.Contribution wanted) {
     if (Objects.equals(s.contribution(), wanted)) {
       return s;
@@ -252,8 +275,11 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   }
 
   private void emitDelta(ImageState.Contribution c, int sign, ImageState s) {
+    // The novelty view goes with true labels only: its class means are the anomaly score's reference.
+    float[] novelty = c.pseudo() ? null : s.novelty();
     PrototypeDelta delta = new PrototypeDelta(c.className(), c.pseudo(), sign * c.weight(), s.embedding(),
-        s.modelId(), s.modelVersion(), context.currentStreamTimeMs());
+        s.modelId(), s.modelVersion(), context.currentStreamTimeMs(), novelty == null ? 0 : s.noveltyVersion(),
+        novelty);
     context.forward(new Record<>(c.className(), (Object) delta, Math.max(0, context.currentStreamTimeMs())),
         LearnerTopology.Sinks.DELTAS);
   }

@@ -101,6 +101,17 @@ final class PrototypeAggregator implements Processor<String, byte[], String, Obj
         return "non-finite embedding value";
       }
     }
+    if (d.novelty() != null) {
+      if (d.pseudo() || d.novelty().length != dimension) {
+        return "a novelty view goes with a true label of dimension " + dimension + ", this delta: "
+            + (d.pseudo() ? "pseudo" : "dimension " + d.novelty().length);
+      }
+      for (float x : d.novelty()) {
+        if (!Float.isFinite(x)) {
+          return "non-finite novelty value";
+        }
+      }
+    }
     if (d.weight() < 0 && (current == null || d.modelVersion() == current.modelVersion())) {
       double held = current == null ? 0 : d.pseudo() ? current.pseudoWeight() : current.labelledCount();
       if (-d.weight() > held + 1e-9) {

@@ -47,18 +47,37 @@ final class PrototypeIndex {
         used.add(p);
       }
     }
+    return build(used, p -> vector(p, blended), metric);
+  }
+
+  /**
+   * The true labels' means in the novelty view's space of version {@code noveltyVersion} (classes without one left
+   * out): what the anomaly score measures against. Null when no class has one.
+   */
+  static PrototypeIndex ofNovelty(List<Prototype> prototypes, int noveltyVersion, DistanceMetric metric) {
+    List<Prototype> used = new ArrayList<>(prototypes.size());
+    for (Prototype p : prototypes) {
+      if (p.noveltyVectorView() != null && p.noveltyVersion() == noveltyVersion) {
+        used.add(p);
+      }
+    }
+    return build(used, Prototype::noveltyVectorView, metric);
+  }
+
+  private static PrototypeIndex build(List<Prototype> used, java.util.function.Function<Prototype, double[]> vectors,
+      DistanceMetric metric) {
     if (used.isEmpty()) {
       return null;
     }
     int k = used.size();
-    int d = vector(used.get(0), blended).length;
+    int d = vectors.apply(used.get(0)).length;
     String[] names = new String[k];
     double[] columns = new double[d * k];
     double[] norms = new double[k];
     double[] spreads = new double[k];
     for (int i = 0; i < k; i++) {
       Prototype p = used.get(i);
-      double[] v = vector(p, blended);
+      double[] v = vectors.apply(p);
       if (v.length != d) {
         throw new IllegalArgumentException("prototype " + p.className() + " has dimension " + v.length + ", not " + d);
       }

@@ -1,5 +1,8 @@
 package io.semistream.learning;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import io.semistream.records.Prototype;
@@ -17,12 +20,19 @@ import io.semistream.records.PrototypeDelta;
  */
 public record PrototypeSums(
     String className, long[] labelledSum, long labelledCount, long labelledSquares, long[] pseudoSum,
-    long pseudoWeightUnits, long pseudoSquares, long version, String modelId, int modelVersion) {
+    long pseudoWeightUnits, long pseudoSquares, long version, String modelId, int modelVersion,
+    long[] noveltySum, @JsonSetter(nulls = Nulls.AS_EMPTY) long noveltyCount,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion) {
   /** Fixed-point units per 1.0. */
   static final double UNIT = 0x1p30;
 
+  public PrototypeSums {
+    // Sums stored before the novelty view existed have none.
+    noveltySum = noveltySum == null ? new long[labelledSum.length] : noveltySum;
+  }
+
   static PrototypeSums empty(String className, int dim) {
-    return new PrototypeSums(className, new long[dim], 0, 0, new long[dim], 0, 0, 0, "", 1);
+    return new PrototypeSums(className, new long[dim], 0, 0, new long[dim], 0, 0, 0, "", 1, new long[dim], 0, 0);
   }
 
   /** The total pseudo-label weight held (not capped). */
@@ -72,12 +82,28 @@ public record PrototypeSums(
       long w = Math.addExact(pseudoWeightUnits, sign * units(magnitude));
       return new PrototypeSums(className, labelledSum, labelledCount, labelledSquares, w == 0 ? new long[v.length]
           : target, w, w == 0 ? 0 : Math.addExact(pseudoSquares, squares), version + 1, d.modelId(),
-          d.modelVersion());
+          d.modelVersion(), noveltySum, noveltyCount, noveltyVersion);
     }
     long n = labelledCount + sign;
+    long[] novelty = noveltySum;
+    long m = noveltyCount;
+    int mVersion = noveltyVersion;
+    // The novelty mean holds the true labels that carried a view of one version: the first such label sets it; a
+    // view of another version (the setting changed mid-stream) neither adds nor removes.
+    if (d.noveltyVersion() != 0 && (d.noveltyVersion() == noveltyVersion || (noveltyCount == 0 && sign > 0))
+        && noveltyCount + sign >= 0) {
+      float[] u = d.novelty();
+      novelty = noveltySum.clone();
+      for (int i = 0; i < u.length; i++) {
+        novelty[i] = Math.addExact(novelty[i], sign * units(magnitude * u[i]));
+      }
+      m = noveltyCount + sign;
+      mVersion = m == 0 ? 0 : d.noveltyVersion();
+      novelty = m == 0 ? new long[u.length] : novelty;
+    }
     return new PrototypeSums(className, n == 0 ? new long[v.length] : target, n,
         n == 0 ? 0 : Math.addExact(labelledSquares, squares), pseudoSum, pseudoWeightUnits, pseudoSquares,
-        version + 1, d.modelId(), d.modelVersion());
+        version + 1, d.modelId(), d.modelVersion(), novelty, m, mVersion);
   }
 
   private static long units(double x) {
@@ -120,7 +146,14 @@ public record PrototypeSums(
         labelledMean[i] = labelledSum[i] / UNIT / labelledCount;
       }
     }
+    double[] noveltyMean = null;
+    if (noveltyCount > 0) {
+      noveltyMean = new double[noveltySum.length];
+      for (int i = 0; i < noveltyMean.length; i++) {
+        noveltyMean[i] = noveltySum[i] / UNIT / noveltyCount;
+      }
+    }
     return new Prototype(className, mean, total, spread, version, now, modelId, modelVersion, labelledCount,
-        effectivePseudo, labelledMean);
+        effectivePseudo, labelledMean, noveltyMean == null ? 0 : noveltyVersion, noveltyMean);
   }
 }

@@ -36,6 +36,8 @@ final class PrototypeView {
   private long lastRefresh = Long.MIN_VALUE;
   /** Indexes of {@link #forModel} lists, built on first use after a refresh: (model version, blended) -> index. */
   private final Map<Long, PrototypeIndex> indexes = new HashMap<>();
+  /** (model version, novelty version) -> the true labels' novelty means of that model's prototypes. */
+  private final Map<Long, PrototypeIndex> noveltyIndexes = new HashMap<>();
 
   /**
    * @param candidateStore class candidates; one named after a class seeds it (see {@link #seeded}); null: none
@@ -88,6 +90,7 @@ final class PrototypeView {
     cachedList.forEach(p -> versions.computeIfAbsent(p.modelVersion(), v -> new java.util.ArrayList<>()).add(p));
     byModelVersion = versions.size() == 1 ? Map.of(cachedList.get(0).modelVersion(), cachedList) : versions;
     indexes.clear();
+    noveltyIndexes.clear();
     List<Prototype> synthesized = new ArrayList<>();
     if (synthesizedStore != null) {
       try (KeyValueIterator<String, SynthesizedPrototype> it = synthesizedStore.all()) {
@@ -127,7 +130,8 @@ final class PrototypeView {
       centroid[i] *= length;
     }
     return new Prototype(real.className(), centroid, real.count(), real.spread(), real.version(), real.updateTime(),
-        real.modelId(), real.modelVersion(), real.labelledCount(), real.pseudoWeight(), centroid);
+        real.modelId(), real.modelVersion(), real.labelledCount(), real.pseudoWeight(), centroid,
+        real.noveltyVersion(), real.noveltyVectorView());
   }
 
   /**
@@ -163,6 +167,19 @@ final class PrototypeView {
       indexes.put(key, index);
     }
     return index;
+  }
+
+  /**
+   * The novelty means of {@link #forModel}'s prototypes in the view of version {@code noveltyVersion}; null when
+   * fewer than two classes have one (one class gives no reference for what is far).
+   */
+  PrototypeIndex noveltyIndex(int modelVersion, int noveltyVersion, PrototypeClassifier classifier) {
+    long key = ((long) modelVersion << 32) | noveltyVersion;
+    if (!noveltyIndexes.containsKey(key)) {
+      PrototypeIndex index = PrototypeIndex.ofNovelty(forModel(modelVersion), noveltyVersion, classifier.metric());
+      noveltyIndexes.put(key, index == null || index.size() < 2 ? null : index);
+    }
+    return noveltyIndexes.get(key);
   }
 
   /** Immutable, rebuilt only on refresh: the per-record path does not copy. */

@@ -8,10 +8,15 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** The binary {@code embedding-f32-v1} layout documented in topics/formats/embedding-f32-v1.md. */
+/**
+ * The binary {@code embedding-f32} layout documented in topics/formats/embedding-f32-v1.md: layout 1, or layout 2
+ * when the record carries a novelty view (layout 1 plus the novelty section), so readers of layout 1 keep working
+ * while no novelty view is configured.
+ */
 public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
   static final byte MAGIC = 0x45;
   static final byte LAYOUT_VERSION = 1;
+  static final byte LAYOUT_WITH_NOVELTY = 2;
 
   public static byte[] encode(EmbeddingRecord e) {
     byte[] id = e.modelId().getBytes(StandardCharsets.UTF_8);
@@ -19,11 +24,20 @@ public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
       throw new SerializationException("model id too long");
     }
     float[] v = e.vector();
-    ByteBuffer buf = ByteBuffer.allocate(22 + id.length + 4 * v.length);
-    buf.put(MAGIC).put(LAYOUT_VERSION).putLong(e.eventTime()).putFloat(e.reconstructionError())
-        .putInt(e.modelVersion()).putShort((short) id.length).put(id).putShort((short) v.length);
+    boolean novelty = e.noveltyVersion() != 0;
+    float[] own = e.hasOwnNoveltyVector() ? e.noveltyVector() : new float[0];
+    ByteBuffer buf = ByteBuffer.allocate(22 + id.length + 4 * v.length + (novelty ? 6 + 4 * own.length : 0));
+    buf.put(MAGIC).put(novelty ? LAYOUT_WITH_NOVELTY : LAYOUT_VERSION).putLong(e.eventTime())
+        .putFloat(e.reconstructionError()).putInt(e.modelVersion()).putShort((short) id.length).put(id)
+        .putShort((short) v.length);
     for (float f : v) {
       buf.putFloat(f);
+    }
+    if (novelty) {
+      buf.putInt(e.noveltyVersion()).putShort((short) own.length);
+      for (float f : own) {
+        buf.putFloat(f);
+      }
     }
     return buf.array();
   }
@@ -38,7 +52,7 @@ public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
         throw new SerializationException("not an embedding-f32 record (bad magic byte)");
       }
       byte layout = buf.get();
-      if (layout != LAYOUT_VERSION) {
+      if (layout != LAYOUT_VERSION && layout != LAYOUT_WITH_NOVELTY) {
         throw new SerializationException("unknown embedding layout version " + layout);
       }
       long eventTime = buf.getLong();
@@ -47,14 +61,32 @@ public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
       byte[] id = new byte[Short.toUnsignedInt(buf.getShort())];
       buf.get(id);
       int dim = Short.toUnsignedInt(buf.getShort());
-      if (buf.remaining() != 4 * dim) {
+      int tail = layout == LAYOUT_VERSION ? 0 : 6;
+      if (buf.remaining() < 4 * dim + tail || (layout == LAYOUT_VERSION && buf.remaining() != 4 * dim)) {
         throw new SerializationException("embedding declares " + dim + " floats but carries "
             + buf.remaining() + " bytes");
       }
       float[] vector = new float[dim];
-      buf.asFloatBuffer().get(vector);
-      return new EmbeddingRecord(vector, reconstructionError, new String(id, StandardCharsets.UTF_8), modelVersion,
-          eventTime);
+      for (int i = 0; i < dim; i++) {
+        vector[i] = buf.getFloat();
+      }
+      String modelId = new String(id, StandardCharsets.UTF_8);
+      if (layout == LAYOUT_VERSION) {
+        return new EmbeddingRecord(vector, reconstructionError, modelId, modelVersion, eventTime);
+      }
+      int noveltyVersion = buf.getInt();
+      int noveltyDim = Short.toUnsignedInt(buf.getShort());
+      if (noveltyVersion < 1 || buf.remaining() != 4 * noveltyDim
+          || (noveltyVersion == modelVersion) != (noveltyDim == 0)) {
+        throw new SerializationException("novelty section of version " + noveltyVersion + " declares " + noveltyDim
+            + " floats but carries " + buf.remaining() + " bytes (none when it is the model's own version)");
+      }
+      float[] novelty = new float[noveltyDim];
+      for (int i = 0; i < noveltyDim; i++) {
+        novelty[i] = buf.getFloat();
+      }
+      return new EmbeddingRecord(vector, reconstructionError, modelId, modelVersion, eventTime, noveltyVersion,
+          novelty);
     } catch (BufferUnderflowException e) {
       throw new SerializationException("truncated embedding record (" + bytes.length + " bytes)");
     } catch (IllegalArgumentException e) {

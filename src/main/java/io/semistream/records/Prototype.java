@@ -1,5 +1,8 @@
 package io.semistream.records;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 
@@ -12,14 +15,36 @@ import java.util.Arrays;
 public record Prototype(
     @JsonProperty("class") String className, double[] vector, double count, double spread, long version,
     long updateTime, String modelId, int modelVersion, long labelledCount, double pseudoWeight,
-    double[] labelledVector) {
+    double[] labelledVector, @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion, double[] noveltyVector) {
+
+  /** Without a novelty view. */
+  public Prototype(String className, double[] vector, double count, double spread, long version, long updateTime,
+      String modelId, int modelVersion, long labelledCount, double pseudoWeight, double[] labelledVector) {
+    this(className, vector, count, spread, version, updateTime, modelId, modelVersion, labelledCount, pseudoWeight,
+        labelledVector, 0, null);
+  }
 
   public Prototype {
     if (className == null || className.isBlank() || vector == null || vector.length == 0) {
       throw new IllegalArgumentException("prototype needs a class and a vector");
     }
+    if ((noveltyVersion == 0) != (noveltyVector == null)) {
+      throw new IllegalArgumentException("a novelty mean needs both a version and a vector");
+    }
     vector = vector.clone();
     labelledVector = labelledVector == null ? null : labelledVector.clone();
+    noveltyVector = noveltyVector == null ? null : noveltyVector.clone();
+  }
+
+  /** The true labels' mean in the novelty view's space (null without one). */
+  @Override
+  public double[] noveltyVector() {
+    return noveltyVector == null ? null : noveltyVector.clone();
+  }
+
+  /** Read-only access without a copy, for the hot path: callers must not modify it. */
+  public double[] noveltyVectorView() {
+    return noveltyVector;
   }
 
   /** The mean of the true-labelled examples only (null when the class has none). */

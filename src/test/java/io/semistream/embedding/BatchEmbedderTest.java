@@ -2,6 +2,7 @@ package io.semistream.embedding;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
@@ -10,6 +11,7 @@ import io.semistream.model.DjlEngine;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.records.DeadLetters;
+import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.ImageHeaders;
 import io.semistream.replay.PngEncoder;
@@ -91,6 +93,32 @@ class BatchEmbedderTest {
     assertEquals(source.timestamp(), forwarded.timestamp());
     assertEquals(Arrays.asList(source.headers().toArray()), Arrays.asList(forwarded.headers().toArray()));
     assertEquals(5_010L, EmbeddingSerde.decode(out.get(1).value()).eventTime());
+  }
+
+  @Test
+  void shouldAttachTheNoveltyViewFromASecondForwardPassOrSayTheVectorIsItsOwnView() {
+    List<ConsumerRecord<byte[], byte[]>> batch = List.of(image("images", 10, "a", small(1)),
+        image("images", 11, "b", small(2)));
+    // The served version is not the novelty version: a second pass (here through a predictor of the same
+    // weights, so its vectors must equal the first pass's) gives each image its view.
+    try (var novelty = model.newPredictor()) {
+      BatchEmbedder.Outcome outcome = lane(Lane.REGULAR).embed(batch, predictor, model.descriptor(), novelty,
+          model.descriptor().version() + 1);
+      assertEquals(2, outcome.embedded());
+      for (ProducerRecord<byte[], byte[]> r : outcome.records()) {
+        EmbeddingRecord e = EmbeddingSerde.decode(r.value());
+        assertEquals(model.descriptor().version() + 1, e.noveltyVersion());
+        assertTrue(e.hasOwnNoveltyVector());
+        assertArrayEquals(e.vector(), e.noveltyVector(), 1e-6f);
+      }
+    }
+    // The served version is the novelty version: no second pass, the vector is the view.
+    BatchEmbedder.Outcome same = lane(Lane.REGULAR).embed(batch, predictor, model.descriptor(), null,
+        model.descriptor().version());
+    EmbeddingRecord e = EmbeddingSerde.decode(same.records().get(0).value());
+    assertEquals(false, e.hasOwnNoveltyVector());
+    assertArrayEquals(e.vector(), e.noveltyVector());
+    assertEquals(22 + model.descriptor().id().length() + 4 * e.dimension() + 6, same.records().get(0).value().length);
   }
 
   @Test

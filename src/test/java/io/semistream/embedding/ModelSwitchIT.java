@@ -123,18 +123,38 @@ class ModelSwitchIT {
       assertEquals(2, embedder.servingVersion(), "switched without a restart");
       assertEquals(IMAGES, latest.size(), "no image lost");
       assertTrue(latest.values().stream().allMatch(e -> e.modelVersion() == 2), "every image re-embedded by v2");
+      // The novelty view: while v1 served its vector was the view; now each image carries its v1 vector beside.
+      Map<String, float[]> firstVectors = new HashMap<>();
+      for (var r : before) {
+        EmbeddingRecord e = EmbeddingSerde.decode(r.value());
+        assertEquals(1, e.noveltyVersion());
+        assertTrue(!e.hasOwnNoveltyVector(), "v1 serves: no second vector");
+        firstVectors.put(new String(r.key(), StandardCharsets.UTF_8), e.vector());
+      }
+      for (var e : latest.entrySet()) {
+        assertEquals(1, e.getValue().noveltyVersion(), e.getKey());
+        float[] first = firstVectors.get(e.getKey());
+        float[] view = e.getValue().noveltyVector();
+        for (int d = 0; d < first.length; d++) {
+          assertEquals(first[d], view[d], 1e-4, e.getKey() + ": the v1 vector, again, beside v2's");
+        }
+      }
 
       // The labelled images' v2 embeddings give the expected prototypes, exactly.
       Map<String, double[]> sums = new HashMap<>();
       Map<String, Integer> counts = new HashMap<>();
+      Map<String, double[]> noveltySums = new HashMap<>();
       JsonSerde<LabelRecord> labels = new JsonSerde<>(LabelRecord.class);
       for (var r : kafka.readCommitted(topics.labels().name(), (int) replayed.labels(), Duration.ofSeconds(30),
           Duration.ZERO)) {
         String c = labels.decode(r.value()).className();
         float[] v = latest.get(new String(r.key(), StandardCharsets.UTF_8)).vector();
+        float[] first = firstVectors.get(new String(r.key(), StandardCharsets.UTF_8));
         double[] s = sums.computeIfAbsent(c, k -> new double[64]);
+        double[] n = noveltySums.computeIfAbsent(c, k -> new double[64]);
         for (int d = 0; d < 64; d++) {
           s[d] += v[d];
+          n[d] += first[d];
         }
         counts.merge(c, 1, Integer::sum);
       }
@@ -149,6 +169,8 @@ class ModelSwitchIT {
         assertEquals((long) counts.get(e.getKey()), e.getValue().labelledCount(), e.getKey() + ": no v1 member left");
         for (int d = 0; d < 64; d++) {
           assertEquals(sums.get(e.getKey())[d], e.getValue().vector()[d], 1e-4, e.getKey() + " dim " + d);
+          assertEquals(noveltySums.get(e.getKey())[d] / counts.get(e.getKey()), e.getValue().noveltyVector()[d],
+              1e-4, e.getKey() + ": the labels' v1 mean, dim " + d);
         }
       }
 

@@ -278,6 +278,61 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
+  void shouldScoreAnomaliesAgainstTheTrueLabelMeansInTheNoveltyViewWhileATunedEncoderServes() {
+    float[] hiddenInServing = {0, 1, 0, 0};
+    float[] farInNovelty = {100, 100, 100, 100};
+    for (String view : List.of("novelty", "serving")) {
+      LearnerSettings s = LearnerHarness.settings(dir.resolve(view), Map.of("learner.anomaly.view", view))
+          .withPseudoWeight(0);
+      try (LearnerHarness h = new LearnerHarness(s)) {
+        // Encoder v2 serves; every embedding carries its v1 (novelty view) vector, here the same shape shifted.
+        float[][] a = {{0, 0, 0, 0}, {0, 2, 0, 0}};
+        float[][] b = {{10, 0, 0, 0}, {10, 2, 0, 0}};
+        for (int i = 0; i < 2; i++) {
+          h.embedWithNovelty("a" + i, 2, 1, shifted(a[i], 50), a[i]);
+          h.label("a" + i, "a");
+          h.embedWithNovelty("b" + i, 2, 1, shifted(b[i], 50), b[i]);
+          h.label("b" + i, "b");
+        }
+        Prototype protoA = h.latestPrototypes().get("a");
+        assertEquals(1, protoA.noveltyVersion());
+        assertArrayEquals(new double[] {50, 51, 50, 50}, protoA.noveltyVector(), 1e-9, "the labels' mean in v1");
+        assertArrayEquals(new double[] {0, 1, 0, 0}, protoA.labelledVector(), 1e-9, "the labels' mean in v2");
+        for (int i = 0; i < s.anomalies().warmup() + 5; i++) {
+          float[] v = {(i % 2) * 10, 1 + (i % 3) * 0.1f, 0, 0};
+          h.embedWithNovelty("n" + i, 2, 1, shifted(v, 50), v);
+        }
+        assertTrue(h.anomalies.isEmpty(), view + ": no alert during warm-up");
+        h.predictions.readRecordsToList();
+
+        // Familiar to the tuned encoder, far from every labelled class in the autoencoder's space.
+        h.embedWithNovelty("hidden", 2, 1, farInNovelty, hiddenInServing);
+        Prediction p = h.predictionsFor("hidden").get(0);
+        if (view.equals("novelty")) {
+          TestRecord<String, Anomaly> anomaly = h.anomalies.readRecord();
+          assertEquals("hidden", anomaly.key());
+          // The nearest novelty mean is b's, (60, 51, 50, 50).
+          double toB = Math.sqrt(40 * 40 + 49 * 49 + 50 * 50 + 50 * 50);
+          assertEquals(toB, anomaly.value().score(), 1e-6, "the distance to the nearest novelty mean");
+          assertEquals(Prediction.Status.ANOMALY, p.status());
+        } else {
+          assertTrue(p.anomalyScore() < 1, "the serving view sees the class mean: " + p.anomalyScore());
+          assertTrue(p.status() != Prediction.Status.ANOMALY, p.toString());
+        }
+        assertTrue(h.anomalies.isEmpty());
+      }
+    }
+  }
+
+  private static float[] shifted(float[] v, float by) {
+    float[] out = v.clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] += by;
+    }
+    return out;
+  }
+
+  @Test
   void shouldDeadLetterMalformedLabelsAndEmbeddingsAndKeepProcessing() {
     try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
       h.rawLabel("l1", "{not json");

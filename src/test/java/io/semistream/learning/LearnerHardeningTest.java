@@ -73,10 +73,10 @@ class LearnerHardeningTest {
       List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
       assertEquals(5, dead.size());
       dead.forEach(r -> assertEquals("malformed-delta", reason(r)));
-      assertTrue(header(dead.get(1), DeadLetters.ERROR).contains("dimension 3"));
-      assertTrue(header(dead.get(2), DeadLetters.ERROR).contains("removes weight 5.0"));
+      assertTrue(header(dead.get(1), DeadLetters.ERROR).contains("dimension 3"), header(dead.get(1), DeadLetters.ERROR));
+      assertTrue(header(dead.get(2), DeadLetters.ERROR).contains("removes weight 5.0"), header(dead.get(2), DeadLetters.ERROR));
       assertTrue(header(dead.get(3), DeadLetters.ERROR).contains("is not the delta's class"));
-      assertTrue(h.prototypes.isEmpty(), "the sums did not move");
+      assertTrue(h.prototypes.isEmpty(), () -> "the sums did not move: " + h.prototypes.readKeyValuesToList());
       h.label("x-new", "a");
       h.embed("x-new", 2, 0, 0, 0);
       Prototype a = h.latestPrototypes(before).get("a");

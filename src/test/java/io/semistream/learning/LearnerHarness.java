@@ -118,6 +118,13 @@ final class LearnerHarness implements AutoCloseable {
         new EmbeddingRecord(vector, reconstructionError, MODEL, modelVersion, time)), time);
   }
 
+  /** An embedding of encoder {@code modelVersion} with its novelty view of version {@code noveltyVersion}. */
+  void embedWithNovelty(String id, int modelVersion, int noveltyVersion, float[] novelty, float... vector) {
+    time += 10;
+    embeddings.pipeInput(id, EmbeddingSerde.encode(
+        new EmbeddingRecord(vector, 0.1f, MODEL, modelVersion, time, noveltyVersion, novelty)), time);
+  }
+
   /** An embedding whose image's event time ({@code eventTime}) is long before the record's timestamp. */
   void embedWithEventTime(String id, long eventTime, float... vector) {
     time += 10;

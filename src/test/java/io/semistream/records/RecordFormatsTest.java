@@ -58,6 +58,51 @@ class RecordFormatsTest {
   }
 
   @Test
+  void shouldCarryTheNoveltyViewInLayoutTwoAndOmitItsVectorWhenTheModelIsTheNoveltyVersion() {
+    float[] v = {1.5f, -2f};
+    EmbeddingRecord own = new EmbeddingRecord(v, 0.25f, "m", 3, 7L, 1, new float[] {0.5f, 0.25f, -1f});
+    ByteBuffer b = ByteBuffer.wrap(EmbeddingSerde.encode(own));
+    assertEquals(0x45, b.get());
+    assertEquals(2, b.get());
+    b.position(22 + 1 + 4 * 2);
+    assertEquals(1, b.getInt());
+    assertEquals(3, b.getShort());
+    assertEquals(0.5f, b.getFloat());
+    assertEquals(0.25f, b.getFloat());
+    assertEquals(-1f, b.getFloat());
+    assertEquals(0, b.remaining());
+    EmbeddingRecord back = EmbeddingSerde.decode(EmbeddingSerde.encode(own));
+    assertEquals(own, back);
+    assertArrayEquals(new float[] {0.5f, 0.25f, -1f}, back.noveltyVector());
+    assertTrue(back.hasOwnNoveltyVector());
+
+    // The serving version is the novelty version: six bytes more, and the vector is its own novelty view.
+    EmbeddingRecord same = new EmbeddingRecord(v, 0.25f, "m", 1, 7L, 1, null);
+    byte[] sameBytes = EmbeddingSerde.encode(same);
+    assertEquals(22 + 1 + 4 * 2 + 6, sameBytes.length);
+    EmbeddingRecord sameBack = EmbeddingSerde.decode(sameBytes);
+    assertEquals(same, sameBack);
+    assertArrayEquals(v, sameBack.noveltyVector());
+    assertEquals(false, sameBack.hasOwnNoveltyVector());
+
+    // Without a novelty view: layout 1, as before.
+    EmbeddingRecord none = new EmbeddingRecord(v, 0.25f, "m", 3, 7L);
+    assertEquals(1, EmbeddingSerde.encode(none)[1]);
+    assertEquals(null, EmbeddingSerde.decode(EmbeddingSerde.encode(none)).noveltyVector());
+
+    byte[] nan = EmbeddingSerde.encode(own);
+    ByteBuffer.wrap(nan).putFloat(nan.length - 4, Float.NaN);
+    assertTrue(assertThrows(SerializationException.class, () -> EmbeddingSerde.decode(nan)).getMessage()
+        .contains("not finite"));
+    byte[] cut = java.util.Arrays.copyOf(EmbeddingSerde.encode(own), EmbeddingSerde.encode(own).length - 4);
+    assertThrows(SerializationException.class, () -> EmbeddingSerde.decode(cut));
+    byte[] ownOfSameVersion = EmbeddingSerde.encode(own);
+    ByteBuffer.wrap(ownOfSameVersion).putInt(22 + 1 + 4 * 2, 3);
+    assertTrue(assertThrows(SerializationException.class, () -> EmbeddingSerde.decode(ownOfSameVersion))
+        .getMessage().contains("novelty section"));
+  }
+
+  @Test
   void shouldRejectForeignTruncatedAndNonFiniteEmbeddings() {
     byte[] good = EmbeddingSerde.encode(randomEmbedding(new Random(1), 8));
     byte[] badMagic = good.clone();
