@@ -100,4 +100,41 @@ public final class Metrics {
     }
     return out;
   }
+
+  /**
+   * k-nearest-neighbour vote by cosine distance over labelled vectors (each neighbour weighs 1 / (distance + 1e-6),
+   * ties to the nearer class): the rule that uses labels as exemplars rather than as one mean per class.
+   */
+  public static int[] nearestNeighbours(float[][] train, int[] trainLabels, int classes, float[][] queries, int k) {
+    int[] out = new int[queries.length];
+    double[] d = new double[train.length];
+    Integer[] order = new Integer[train.length];
+    for (int q = 0; q < queries.length; q++) {
+      for (int i = 0; i < train.length; i++) {
+        d[i] = PrototypeClassifier.cosineDistance(queries[q], toDouble(train[i]));
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Double.compare(d[a], d[b]));
+      double[] votes = new double[classes];
+      for (int j = 0; j < Math.min(k, train.length); j++) {
+        votes[trainLabels[order[j]]] += 1 / (d[order[j]] + 1e-6);
+      }
+      int arg = 0;
+      for (int c = 1; c < classes; c++) {
+        if (votes[c] > votes[arg]) {
+          arg = c;
+        }
+      }
+      out[q] = arg;
+    }
+    return out;
+  }
+
+  private static double[] toDouble(float[] v) {
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i];
+    }
+    return out;
+  }
 }

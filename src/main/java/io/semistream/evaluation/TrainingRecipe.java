@@ -37,7 +37,7 @@ public final class TrainingRecipe {
   /** What one checkpoint measured. */
   public record Checkpoint(long steps, long imagePasses, double trainingSeconds, double heldOutAccuracy,
       double unlabelledAccuracy, double novelClassAuroc, double novelClassAurocEuclidean, double maskRate,
-      long skippedSteps) {
+      long skippedSteps, double unlabelledAccuracyFiveNn) {
   }
 
   private TrainingRecipe() {
@@ -136,19 +136,23 @@ public final class TrainingRecipe {
       int[] predicted = Metrics.nearestMeanWithDistance(train, trainLabels, classes, queries, true, distance);
       double[] euclidean = new double[queries.length];
       Metrics.nearestMeanWithDistance(train, trainLabels, classes, queries, false, euclidean);
+      int[] byNeighbours = Metrics.nearestNeighbours(train, trainLabels, classes, queries, 5);
       boolean[] novel = new boolean[sample.size()];
       int known = 0;
       int correct = 0;
+      int correctNn = 0;
       for (int i = 0; i < sample.size(); i++) {
         int truth = data.label(sample.get(i));
         novel[i] = replay.unlabelledClasses().contains(truth);
         if (!novel[i]) {
           known++;
           correct += predicted[i] == truth ? 1 : 0;
+          correctNn += byNeighbours[i] == truth ? 1 : 0;
         }
       }
       return new Checkpoint(steps, passes, seconds, heldOutAccuracy, correct / (double) Math.max(1, known),
-          Metrics.auroc(distance, novel), Metrics.auroc(euclidean, novel), maskRate, skipped);
+          Metrics.auroc(distance, novel), Metrics.auroc(euclidean, novel), maskRate, skipped,
+          correctNn / (double) Math.max(1, known));
     }
   }
 

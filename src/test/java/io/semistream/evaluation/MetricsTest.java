@@ -33,4 +33,15 @@ class MetricsTest {
     float[][] queries = {{1, 1}, {9, 1}, {6, 1}};
     assertArrayEquals(new int[] {0, 1, 1}, Metrics.nearestMean(train, labels, 3, queries, false));
   }
+
+  @Test
+  void shouldVoteByTheNearestLabelledExamplesWhereTheClassMeanMisleads() {
+    // Class 1 has two modes (up and left): a query on the left mode is class 1 by its neighbours.
+    float[][] train = {{1, 0.1f}, {1, -0.1f}, {1, 0}, {0, 1}, {0.1f, 1}, {-1, 0.05f}};
+    int[] labels = {0, 0, 0, 1, 1, 1};
+    float[][] queries = {{1, 0.05f}, {0.05f, 1}, {-1, 0}};
+    assertArrayEquals(new int[] {0, 1, 1}, Metrics.nearestNeighbours(train, labels, 2, queries, 3));
+    // k = 1 is the nearest labelled example.
+    assertArrayEquals(new int[] {0, 1, 1}, Metrics.nearestNeighbours(train, labels, 2, queries, 1));
+  }
 }
