@@ -34,9 +34,53 @@ async function getJson(path) {
 }
 
 // ---- Classes
+let labellingOn = false;
+
+async function nameCandidate(candidate, className, message) {
+  message.className = 'message';
+  message.textContent = 'sending…';
+  try {
+    const r = await fetch('/api/candidates/name', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Label-Token': $('token').value },
+      body: JSON.stringify({ candidate, class: className, annotator: $('annotator').value }),
+    });
+    const body = await r.json();
+    message.className = r.ok ? 'message ok' : 'message error';
+    message.textContent = r.ok ? 'named: ' + body.class + ' (' + body.labelled.length + ' exemplars labelled)'
+      : 'refused: ' + body.error;
+  } catch (e) {
+    message.className = 'message error';
+    message.textContent = 'not sent: ' + e.message;
+  }
+}
+
+function nameForm(c) {
+  const input = el('input', { class: 'candidate-name', type: 'text', placeholder: 'name this class',
+    maxlength: '200' });
+  const message = el('div', { class: 'message' });
+  const button = el('button', { class: 'send-name', type: 'button' }, 'Name');
+  button.addEventListener('click', () => nameCandidate(c.className, input.value.trim(), message));
+  return el('div', { class: 'name-form' }, input, button, message);
+}
+
+let classesBusy = false;
 async function loadClasses() {
+  // A person may be naming a candidate: only refresh the grid when nobody is typing in it.
+  if (classesBusy || (document.activeElement && document.activeElement.closest('#class-grid'))) return;
+  classesBusy = true;
+  try {
+    await renderClasses();
+  } finally {
+    classesBusy = false;
+  }
+}
+
+async function renderClasses() {
   const classes = await getJson('/api/classes');
   const grid = $('class-grid');
+  const named = new Map([...grid.querySelectorAll('.name-form .message.ok')]
+    .map((m) => [m.closest('.class-card').dataset.class, m.textContent]));
   grid.replaceChildren(...classes.map((c) => el('div', { class: 'card class-card', 'data-class': c.className },
     el('img', { class: 'big prototype', alt: 'prototype of ' + c.className,
       src: url('/api/prototype.png', { class: c.className, v: c.version + '-' + c.modelVersion }) }),
@@ -45,10 +89,12 @@ async function loadClasses() {
     el('div', { class: 'meta' },
       c.kind === 'zero-shot' ? 'no labels yet · spread ' + c.spread.toFixed(3)
         : c.kind === 'candidate' ? 'found in the anomalies, not named yet · ' + c.count + ' anomalies · spread '
-          + c.spread.toFixed(3) + ' · label an exemplar to name it'
+          + c.spread.toFixed(3) + ' · name it, or label an exemplar'
         : c.labelledCount + ' labels · pseudo weight ' + c.pseudoWeight.toFixed(1) + ' · spread '
           + c.spread.toFixed(3) + ' · v' + c.version + ' · encoder v' + c.modelVersion),
-    el('div', { class: 'exemplars' }, ...c.exemplars.map((id) => thumb(id))))));
+    el('div', { class: 'exemplars' }, ...c.exemplars.map((id) => thumb(id))),
+    c.kind === 'candidate' && labellingOn && !named.has(c.className) ? nameForm(c) : '',
+    named.has(c.className) ? el('div', { class: 'message ok' }, named.get(c.className)) : '')));
 }
 
 // ---- Live stream
@@ -144,6 +190,10 @@ async function loadQueue() {
   queueBusy = true;
   try {
     const q = await getJson('/api/queue');
+    if (q.labelling !== labellingOn) {
+      labellingOn = q.labelling;
+      loadClasses();   // candidates get their naming form
+    }
     $('labelling-off').hidden = q.labelling;
     $('token-form').hidden = !q.labelling;
     const sent = new Set([...document.querySelectorAll('#queue-list .message.ok')]

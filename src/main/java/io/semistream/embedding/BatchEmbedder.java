@@ -16,6 +16,7 @@ import io.semistream.records.RejectedRecordException;
 import io.semistream.topics.TopicRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -61,12 +62,12 @@ final class BatchEmbedder {
   }
 
   /**
-   * @param novelty the novelty view's predictor when that version is not {@code model} (a second forward pass of
-   *     the same inputs); null when there is no novelty view or the model is the novelty version
+   * @param novelty the novelty view's encoder when that version is not {@code model} (a second, encoder-only pass
+   *     of the same inputs); null when there is no novelty view or the model is the novelty version
    * @param noveltyVersion the novelty view's version; 0: none
    */
   Outcome embed(List<ConsumerRecord<byte[], byte[]>> batch, Predictor<float[][], List<ImageEmbedding>> predictor,
-      ModelDescriptor model, Predictor<float[][], List<ImageEmbedding>> novelty, int noveltyVersion) {
+      ModelDescriptor model, UnaryOperator<float[][]> novelty, int noveltyVersion) {
     List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(batch.size());
     List<float[]> inputs = new ArrayList<>(batch.size());
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
@@ -97,12 +98,12 @@ final class BatchEmbedder {
     int embedded = 0;
     if (!accepted.isEmpty()) {
       List<ImageEmbedding> embeddings;
-      List<ImageEmbedding> noveltyEmbeddings = null;
+      float[][] noveltyEmbeddings = null;
       float[][] batchInputs = inputs.toArray(new float[0][]);
       try {
         embeddings = predictor.predict(batchInputs);
         if (novelty != null) {
-          noveltyEmbeddings = novelty.predict(batchInputs);
+          noveltyEmbeddings = novelty.apply(batchInputs);
         }
       } catch (TranslateException e) {
         throw new IllegalStateException("forward pass failed for a batch of " + inputs.size(), e);
@@ -116,7 +117,7 @@ final class BatchEmbedder {
         try {
           record = new EmbeddingRecord(e.vector(), e.reconstructionError(), model.id(), model.version(),
               ImageHeaders.eventTime(r.headers(), r.timestamp()), noveltyVersion,
-              noveltyEmbeddings == null ? null : noveltyEmbeddings.get(i).vector());
+              noveltyEmbeddings == null ? null : noveltyEmbeddings[i]);
         } catch (IllegalArgumentException invalid) {
           // A NaN/infinite output (e.g. extreme pixel values through a diverged model) must not stop the stream.
           stats.recordDeadLetter(RejectReason.NON_FINITE_EMBEDDING);

@@ -63,8 +63,6 @@ final class EmbeddingWorker implements Runnable {
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
   private Predictor<float[][], List<ImageEmbedding>> predictor;
-  /** The novelty view's own predictor, opened once the serving version is no longer the novelty version. */
-  private Predictor<float[][], List<ImageEmbedding>> noveltyPredictor;
   private volatile Throwable failure;
 
   EmbeddingWorker(Lane lane, int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
@@ -145,9 +143,6 @@ final class EmbeddingWorker implements Runnable {
     } finally {
       if (predictor != null && model != serving.initial()) {
         predictor.close();   // a predictor of a switched-to version (the first one closes with its try block)
-      }
-      if (noveltyPredictor != null) {
-        noveltyPredictor.close();
       }
     }
   }
@@ -258,11 +253,8 @@ final class EmbeddingWorker implements Runnable {
     EmbeddingModel novelty = serving.novelty();
     int noveltyVersion = novelty == null ? 0 : novelty.descriptor().version();
     boolean secondPass = novelty != null && noveltyVersion != model.descriptor().version();
-    if (secondPass && noveltyPredictor == null) {
-      noveltyPredictor = novelty.newPredictor();
-    }
     BatchEmbedder.Outcome outcome = embedder.embed(batch, predictor, model.descriptor(),
-        secondPass ? noveltyPredictor : null, noveltyVersion);
+        secondPass ? novelty::encode : null, noveltyVersion);
     long sendStart = System.nanoTime();
     if (!send(batch, outcome.records())) {
       return false;

@@ -93,6 +93,31 @@ public final class EmbeddingModel implements AutoCloseable {
     }
   }
 
+  /**
+   * The encoder alone: one embedding per image (same input layout as {@link #newPredictor()}), without the decoder
+   * pass and reconstruction error a predictor also computes. The novelty view needs only this, so a second encoder
+   * version costs the service about half a forward pass per image. Synchronized like {@link #decode}.
+   */
+  public synchronized float[][] encode(float[][] images) {
+    if (images.length == 0) {
+      return new float[0][];
+    }
+    int pixels = descriptor.inputSide() * descriptor.inputSide();
+    float[] flat = new float[images.length * pixels];
+    for (int i = 0; i < images.length; i++) {
+      if (images[i].length != pixels) {
+        throw new IllegalArgumentException("image " + i + " has " + images[i].length + " values, expected " + pixels);
+      }
+      System.arraycopy(images[i], 0, flat, i * pixels, pixels);
+    }
+    DjlEngine.disableGradientsOnThisThread();
+    try (NDManager m = model.getNDManager().newSubManager(device)) {
+      NDArray input = m.create(flat, new Shape(images.length, 1, descriptor.inputSide(), descriptor.inputSide()));
+      return rows(((ConvAutoencoder) model.getBlock()).encode(new ParameterStore(m, false), input, false, null)
+          .toFloatArray(), images.length);
+    }
+  }
+
   /** The autoencoder's reconstruction of each image (same layout as the input, values in [0, 1]). */
   public synchronized float[][] reconstruct(float[][] images) {
     if (images.length == 0) {

@@ -185,8 +185,10 @@ final class LiveState {
     return Optional.ofNullable(images.get(id));
   }
 
+  /** An image the page may have shown: a recent one, or an exemplar on a class candidate's card. */
   synchronized boolean knows(String id) {
-    return images.containsKey(id) || predictions.containsKey(id);
+    return images.containsKey(id) || predictions.containsKey(id)
+        || candidates.values().stream().anyMatch(c -> c.exemplars() != null && c.exemplars().contains(id));
   }
 
   synchronized Optional<Prediction> prediction(String id) {

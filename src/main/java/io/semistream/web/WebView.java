@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  * GET  /api/stream | /api/anomalies | /api/queue | /api/model
  * GET  /api/events                        server-sent events: predictions, classes, anomalies, model
  * POST /api/labels                        {imageId, class, annotator}; header X-Label-Token; JSON only
+ * POST /api/candidates/name               {candidate, class, annotator}: names a class candidate by labelling
+ *                                         its exemplars (the same checks as any label)
  * </pre>
  */
 public final class WebView implements AutoCloseable {
@@ -103,6 +105,7 @@ public final class WebView implements AutoCloseable {
           "classes", state.classNames(), "items", state.labelQueue(QUEUE))));
       config.routes.get("/api/model", ctx -> send(ctx, model()));
       config.routes.post("/api/labels", this::label);
+      config.routes.post("/api/candidates/name", this::nameCandidate);
       config.routes.sse("/api/events", client -> {
         client.keepAlive();
         listeners.add(client);
@@ -194,38 +197,8 @@ public final class WebView implements AutoCloseable {
   }
 
   private void label(Context ctx) {
-    if (labels == null) {
-      error(ctx, 403, "labelling is off: start the service with web.label.token set");
-      return;
-    }
-    // Cross-site requests: a page elsewhere cannot send this JSON with a custom header without a CORS preflight,
-    // which this server never grants; a browser that does send an Origin must name this server.
-    String origin = ctx.header("Origin");
-    String host = ctx.header("Host");
-    if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
-      error(ctx, 403, "cross-site label refused (Origin " + origin + ")");
-      return;
-    }
-    String contentType = ctx.contentType();
-    if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      error(ctx, 415, "labels are sent as application/json");
-      return;
-    }
-    String token = ctx.header(TOKEN_HEADER);
-    if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-        settings.labelToken().getBytes(StandardCharsets.UTF_8))) {
-      error(ctx, 403, "wrong or missing label token");
-      return;
-    }
-    JsonNode body;
-    try {
-      body = json.readTree(ctx.bodyAsBytes());
-    } catch (java.io.IOException e) {
-      error(ctx, 400, "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
-      return;
-    }
-    if (body == null || !body.isObject()) {
-      error(ctx, 400, "malformed label: expected a JSON object {imageId, class, annotator}");
+    JsonNode body = acceptedWrite(ctx, "{imageId, class, annotator}");
+    if (body == null) {
       return;
     }
     try {
@@ -238,6 +211,89 @@ public final class WebView implements AutoCloseable {
     } catch (IllegalStateException e) {
       error(ctx, 503, e.getMessage());
     }
+  }
+
+  /**
+   * Names a class candidate: one true label per exemplar the discovery service chose (its most typical members,
+   * shown on the candidate's card), so the class starts from several of them. The discovery service adopts the
+   * candidate on the first of them, as for a label given to one exemplar; the learner seeds the class from the
+   * cluster. The name is checked as any label's class is, before anything is sent.
+   */
+  private void nameCandidate(Context ctx) {
+    JsonNode body = acceptedWrite(ctx, "{candidate, class, annotator}");
+    if (body == null) {
+      return;
+    }
+    String id = text(body, "candidate");
+    var candidate = id == null ? Optional.<io.semistream.records.ClassCandidate>empty() : state.candidate(id);
+    if (candidate.isEmpty()) {
+      error(ctx, 404, "unknown class candidate '" + id + "' (named already, withdrawn, or never seen here)");
+      return;
+    }
+    if (candidate.get().adoptedAs() != null) {
+      error(ctx, 409, "class candidate '" + id + "' is named already: '" + candidate.get().adoptedAs() + "'");
+      return;
+    }
+    List<String> exemplars = candidate.get().exemplars();
+    if (exemplars == null || exemplars.isEmpty()) {
+      error(ctx, 409, "class candidate '" + id + "' has no exemplars to label");
+      return;
+    }
+    List<String> labelled = new java.util.ArrayList<>();
+    try {
+      for (String exemplar : exemplars) {
+        labels.submit(exemplar, text(body, "class"), text(body, "annotator"), System.currentTimeMillis());
+        labelled.add(exemplar);
+      }
+      ctx.status(202);
+      send(ctx, Map.of("candidate", id, "class", text(body, "class").strip(), "labelled", labelled));
+    } catch (LabelSubmission.Refused e) {
+      error(ctx, 400, e.getMessage() + (labelled.isEmpty() ? "" : " (after labelling " + labelled + ")"));
+    } catch (IllegalStateException e) {
+      error(ctx, 503, e.getMessage() + (labelled.isEmpty() ? "" : " (after labelling " + labelled + ")"));
+    }
+  }
+
+  /**
+   * The guards of every write: labelling on (a token configured), same-origin, JSON, the token; then the body as a
+   * JSON object. Null when refused (the response is written).
+   */
+  private JsonNode acceptedWrite(Context ctx, String shape) {
+    if (labels == null) {
+      error(ctx, 403, "labelling is off: start the service with web.label.token set");
+      return null;
+    }
+    // Cross-site requests: a page elsewhere cannot send this JSON with a custom header without a CORS preflight,
+    // which this server never grants; a browser that does send an Origin must name this server.
+    String origin = ctx.header("Origin");
+    String host = ctx.header("Host");
+    if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
+      error(ctx, 403, "cross-site label refused (Origin " + origin + ")");
+      return null;
+    }
+    String contentType = ctx.contentType();
+    if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      error(ctx, 415, "labels are sent as application/json");
+      return null;
+    }
+    String token = ctx.header(TOKEN_HEADER);
+    if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+        settings.labelToken().getBytes(StandardCharsets.UTF_8))) {
+      error(ctx, 403, "wrong or missing label token");
+      return null;
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(ctx.bodyAsBytes());
+    } catch (java.io.IOException e) {
+      error(ctx, 400, "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      return null;
+    }
+    if (body == null || !body.isObject()) {
+      error(ctx, 400, "malformed label: expected a JSON object " + shape);
+      return null;
+    }
+    return body;
   }
 
   private static String text(JsonNode body, String field) {

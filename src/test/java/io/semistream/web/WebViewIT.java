@@ -15,6 +15,7 @@ import io.semistream.data.DatasetName;
 import io.semistream.embedding.EmbeddingService;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.records.JsonSerde;
+import io.semistream.records.ClassCandidate;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prediction;
 import io.semistream.replay.PngEncoder;
@@ -188,6 +189,38 @@ class WebViewIT {
           }), "refused labels went nowhere");
           awaitLabelled(kafka, labelledId);
 
+          // A class candidate (as the discovery service publishes one) is named on its card: each of its exemplars
+          // gets the name as a true label, through the same checks as any label.
+          double[] centroid = new double[64];
+          centroid[0] = 1;
+          List<String> exemplars = List.of("inverted-0", "inverted-1", "inverted-2");
+          var candidates = topics.classCandidates();
+          producer.send(new ProducerRecord<>(candidates.name(), "candidate-it", candidates.valueSerde().serializer()
+              .serialize(candidates.name(), new ClassCandidate("candidate-it", centroid, 0.3, 40, exemplars,
+                  1, 2, "conv-ae-64", 1, null, 3))));
+          producer.flush();
+          browser.until("the candidate's card with its naming form", "return [...document.querySelectorAll("
+              + "'.class-card')].some(c => c.dataset.class === 'candidate-it' && c.querySelector('.name-form input'))");
+          browser.js("const card = [...document.querySelectorAll('.class-card')].find(c => c.dataset.class === "
+              + "'candidate-it'); const input = card.querySelector('.name-form input'); input.focus();");
+          browser.driver.switchTo().activeElement().sendKeys("Odd one");
+          browser.js("[...document.querySelectorAll('.class-card')].find(c => c.dataset.class === 'candidate-it')"
+              + ".querySelector('.send-name').click()");
+          browser.until("candidate named", "return [...document.querySelectorAll('.class-card .message.ok')].some("
+              + "m => m.textContent === 'named: Odd one (3 exemplars labelled)')");
+          Map<String, LabelRecord> named = new java.util.HashMap<>();
+          kafka.readCommitted(topics.labels().name(), 1, Duration.ofSeconds(5), Duration.ofSeconds(1)).forEach(r -> {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (exemplars.contains(key)) {
+              named.put(key, labelSerde.decode(r.value()));
+            }
+          });
+          assertEquals(Set.copyOf(exemplars), named.keySet(), "every exemplar labelled");
+          named.values().forEach(l -> {
+            assertEquals("Odd one", l.className());
+            assertEquals("web:it-person", l.annotator());
+          });
+
           browser.until("model page with the versions table and prequential plot",
               "return document.getElementById('serving').textContent === 'v1'");
           browser.shot("model", "model");
@@ -222,6 +255,19 @@ class WebViewIT {
         .header("Content-Type", "text/plain").header(WebView.TOKEN_HEADER, TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(415, form.statusCode(), form.body());
+    // Naming a candidate passes the same guards; an unknown or already handled candidate is refused by name.
+    String naming = "{\"candidate\":\"candidate-it\",\"class\":\"Bag\"}";
+    HttpResponse<String> crossSiteName = http.send(HttpRequest.newBuilder(URI.create(url + "api/candidates/name"))
+        .header("Content-Type", "application/json").header(WebView.TOKEN_HEADER, TOKEN)
+        .header("Origin", "http://evil.invalid").POST(HttpRequest.BodyPublishers.ofString(naming)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, crossSiteName.statusCode(), crossSiteName.body());
+    HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(url + "api/candidates/name"))
+        .header("Content-Type", "application/json").header(WebView.TOKEN_HEADER, TOKEN)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"candidate\":\"candidate-none\",\"class\":\"Bag\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, unknown.statusCode(), unknown.body());
+    assertTrue(unknown.body().contains("unknown class candidate 'candidate-none'"), unknown.body());
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
