@@ -255,11 +255,17 @@ final class BenchCommand implements Callable<Integer> {
     return Math.max(batch, n / batch * batch);
   }
 
-  private static double standalone(EmbeddingModel model, Dataset data, int batch, int n) throws Exception {
+  /** {@code n} images of {@code data} (cycling) in batches of {@code batch}. */
+  private static float[][][] batches(Dataset data, int batch, int n) {
     float[][][] batches = new float[n / batch][batch][];
     for (int i = 0; i < n; i++) {
       batches[i / batch][i % batch] = data.imageAsFloats(i % data.size());
     }
+    return batches;
+  }
+
+  private static double standalone(EmbeddingModel model, Dataset data, int batch, int n) throws Exception {
+    float[][][] batches = batches(data, batch, n);
     try (Predictor<float[][], List<ImageEmbedding>> predictor = model.newPredictor()) {
       for (int w = 0; w < Math.min(3, batches.length); w++) {
         predictor.predict(batches[w]);
@@ -274,10 +280,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The novelty view's extra cost per batch once another version serves: {@link EmbeddingModel#encode}. */
   private static double encoderOnly(EmbeddingModel model, Dataset data, int batch, int n) {
-    float[][][] batches = new float[n / batch][batch][];
-    for (int i = 0; i < n; i++) {
-      batches[i / batch][i % batch] = data.imageAsFloats(i % data.size());
-    }
+    float[][][] batches = batches(data, batch, n);
     for (int w = 0; w < Math.min(3, batches.length); w++) {
       model.encode(batches[w]);
     }

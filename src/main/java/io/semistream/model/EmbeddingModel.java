@@ -102,19 +102,10 @@ public final class EmbeddingModel implements AutoCloseable {
     if (images.length == 0) {
       return new float[0][];
     }
-    int pixels = descriptor.inputSide() * descriptor.inputSide();
-    float[] flat = new float[images.length * pixels];
-    for (int i = 0; i < images.length; i++) {
-      if (images[i].length != pixels) {
-        throw new IllegalArgumentException("image " + i + " has " + images[i].length + " values, expected " + pixels);
-      }
-      System.arraycopy(images[i], 0, flat, i * pixels, pixels);
-    }
     DjlEngine.disableGradientsOnThisThread();
     try (NDManager m = model.getNDManager().newSubManager(device)) {
-      NDArray input = m.create(flat, new Shape(images.length, 1, descriptor.inputSide(), descriptor.inputSide()));
-      return rows(((ConvAutoencoder) model.getBlock()).encode(new ParameterStore(m, false), input, false, null)
-          .toFloatArray(), images.length);
+      return rows(((ConvAutoencoder) model.getBlock()).encode(new ParameterStore(m, false), imageBatch(m, images),
+          false, null).toFloatArray(), images.length);
     }
   }
 
@@ -123,7 +114,17 @@ public final class EmbeddingModel implements AutoCloseable {
     if (images.length == 0) {
       return new float[0][];
     }
-    int pixels = descriptor.inputSide() * descriptor.inputSide();
+    DjlEngine.disableGradientsOnThisThread();
+    try (NDManager m = model.getNDManager().newSubManager(device)) {
+      NDList out = model.getBlock().forward(new ParameterStore(m, false), new NDList(imageBatch(m, images)), false);
+      return rows(Activation.sigmoid(out.get(0)).toFloatArray(), images.length);
+    }
+  }
+
+  /** Images (row-major, {@code side × side} each) as one N×1×side×side array of {@code m}. */
+  private NDArray imageBatch(NDManager m, float[][] images) {
+    int side = descriptor.inputSide();
+    int pixels = side * side;
     float[] flat = new float[images.length * pixels];
     for (int i = 0; i < images.length; i++) {
       if (images[i].length != pixels) {
@@ -131,12 +132,7 @@ public final class EmbeddingModel implements AutoCloseable {
       }
       System.arraycopy(images[i], 0, flat, i * pixels, pixels);
     }
-    DjlEngine.disableGradientsOnThisThread();
-    try (NDManager m = model.getNDManager().newSubManager(device)) {
-      NDArray input = m.create(flat, new Shape(images.length, 1, descriptor.inputSide(), descriptor.inputSide()));
-      NDList out = model.getBlock().forward(new ParameterStore(m, false), new NDList(input), false);
-      return rows(Activation.sigmoid(out.get(0)).toFloatArray(), images.length);
-    }
+    return m.create(flat, new Shape(images.length, 1, side, side));
   }
 
   private static float[][] rows(float[] flat, int n) {

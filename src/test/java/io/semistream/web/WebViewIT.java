@@ -246,26 +246,16 @@ class WebViewIT {
   private static void assertCrossSiteAndNonJsonLabelsRefused(String url) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String body = "{\"imageId\":\"late-1\",\"class\":\"Bag\"}";
-    HttpResponse<String> crossSite = http.send(HttpRequest.newBuilder(URI.create(url + "api/labels"))
-        .header("Content-Type", "application/json").header(WebView.TOKEN_HEADER, TOKEN)
-        .header("Origin", "http://evil.invalid").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> crossSite = post(http, url + "api/labels", "application/json", "http://evil.invalid", body);
     assertEquals(403, crossSite.statusCode(), crossSite.body());
-    HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(url + "api/labels"))
-        .header("Content-Type", "text/plain").header(WebView.TOKEN_HEADER, TOKEN)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> form = post(http, url + "api/labels", "text/plain", null, body);
     assertEquals(415, form.statusCode(), form.body());
     // Naming a candidate passes the same guards; an unknown or already handled candidate is refused by name.
-    String naming = "{\"candidate\":\"candidate-it\",\"class\":\"Bag\"}";
-    HttpResponse<String> crossSiteName = http.send(HttpRequest.newBuilder(URI.create(url + "api/candidates/name"))
-        .header("Content-Type", "application/json").header(WebView.TOKEN_HEADER, TOKEN)
-        .header("Origin", "http://evil.invalid").POST(HttpRequest.BodyPublishers.ofString(naming)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> crossSiteName = post(http, url + "api/candidates/name", "application/json",
+        "http://evil.invalid", "{\"candidate\":\"candidate-it\",\"class\":\"Bag\"}");
     assertEquals(403, crossSiteName.statusCode(), crossSiteName.body());
-    HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(url + "api/candidates/name"))
-        .header("Content-Type", "application/json").header(WebView.TOKEN_HEADER, TOKEN)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"candidate\":\"candidate-none\",\"class\":\"Bag\"}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> unknown = post(http, url + "api/candidates/name", "application/json", null,
+        "{\"candidate\":\"candidate-none\",\"class\":\"Bag\"}");
     assertEquals(404, unknown.statusCode(), unknown.body());
     assertTrue(unknown.body().contains("unknown class candidate 'candidate-none'"), unknown.body());
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
@@ -274,6 +264,17 @@ class WebViewIT {
     JsonNode classes = JsonSerde.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "api/classes"))
         .build(), HttpResponse.BodyHandlers.ofString()).body());
     assertFalse(classes.isEmpty());
+  }
+
+  /** A POST with the label token, the given content type and (when not null) Origin header. */
+  private static HttpResponse<String> post(HttpClient http, String url, String contentType, String origin,
+      String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
+        .header(WebView.TOKEN_HEADER, TOKEN).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (origin != null) {
+      request.header("Origin", origin);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static byte[] png(Dataset d, int index, boolean inverted) {
