@@ -149,7 +149,12 @@ class LiveStateTest {
     assertEquals(List.of("a", "b"), classes.get(1).exemplars());
     assertEquals(140, classes.get(1).count());
     assertEquals(Math.sqrt(5), big.typicalPrototypeNorm(1), 1e-12, "the prototypes' length draws a centroid");
+    // A candidate's exemplars are images the page shows on its card: a label for them is accepted even when they
+    // left the bounded thumbnail cache long ago.
+    assertTrue(big.knows("a"), "an exemplar of a candidate");
+    assertFalse(big.knows("z"), "an id the view never saw");
     big.onCandidate("candidate-1", null);
     assertEquals(List.of("Bag:labelled"), big.classes().stream().map(c -> c.className() + ":" + c.kind()).toList());
+    assertFalse(big.knows("a"), "the candidate was withdrawn");
   }
 }
