@@ -221,8 +221,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
           prototypes.index(state.modelVersion(), gate.useBlended(), classifier));
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
-        fresh = anomalies.observe(anomalyDistance(state, r), state.reconstructionError());
-        observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly());
+        Ranking novelty = noveltyRanking(state);
+        fresh = anomalies.observe(novelty != null ? novelty.nearestEuclidean() : r.nearestEuclidean(),
+            state.reconstructionError());
+        observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly(), novelty != null);
       }
       Ranking zeroShot = r == null ? null
           : classifier.rank(state.embedding(), prototypes.zeroShotIndex(state.modelVersion(), classifier));
@@ -245,20 +247,18 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   }
 
   /**
-   * The anomaly score's distance: to the nearest true-label class mean in the novelty view's space when the image
-   * has a view and at least two classes have a mean there (learner.anomaly.view=novelty), else to the nearest
-   * prototype of the ranking. While the novelty version serves, both are the same space.
+   * The image ranked against the true-label class means in the novelty view's space, whose nearest distance is the
+   * anomaly score's (learner.anomaly.view=novelty); null when the image has no view or fewer than two classes have
+   * a mean there: the score is then taken to the nearest prototype of the serving ranking. While the novelty
+   * version serves, both are the same space.
    */
-  private double anomalyDistance(ImageState state, Ranking r) {
+  private Ranking noveltyRanking(ImageState state) {
     float[] novelty = settings.anomalies().noveltyView() ? state.novelty() : null;
-    if (novelty != null) {
-      PrototypeIndex index = prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(), classifier);
-      Ranking nearest = classifier.rank(novelty, index);
-      if (nearest != null) {
-        return nearest.nearestEuclidean();
-      }
+    if (novelty == null) {
+      return null;
     }
-    return r.nearestEuclidean();
+    return classifier.rank(novelty, prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(),
+        classifier));
   }
 
   private ImageState applyContribution(ImageState s, ImageState.Contribution wanted) {

@@ -32,7 +32,8 @@ public interface LearnerObserver {
   default void predictionEmitted(Prediction prediction, long latencyMs, boolean correction) {
   }
 
-  default void anomalyScored(double score, double threshold, boolean flagged) {
+  /** {@code noveltyView}: the score was taken in the novelty view's space (else in the serving encoder's). */
+  default void anomalyScored(double score, double threshold, boolean flagged, boolean noveltyView) {
   }
 
   default void backlog(int partition, long size) {

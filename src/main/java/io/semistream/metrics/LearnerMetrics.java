@@ -38,6 +38,8 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   private Counter prototypesSkipped;
   private DistributionSummary confidence;
   private Counter anomalies;
+  private Counter scoredInNoveltyView;
+  private Counter scoredInServingView;
   private DistributionSummary anomalyScore;
   private Timer latency;
   private final AtomicLong thresholdBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
@@ -78,8 +80,14 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
     anomalies = Counter.builder("semistream.learner.anomalies").description("Images flagged as anomalous")
         .register(r);
     anomalyScore = DistributionSummary.builder("semistream.learner.anomaly.score")
-        .description("Anomaly scores (distance to the nearest prototype)").publishPercentileHistogram()
-        .register(r);
+        .description("Anomaly scores (distance to the nearest true-label mean in the novelty view, or to the "
+            + "nearest prototype)").publishPercentileHistogram().register(r);
+    // Which space each score was taken in: serving-view scores under learner.anomaly.view=novelty mean the view is
+    // missing (no novelty version in the model store, or no class with a novelty mean yet).
+    scoredInNoveltyView = Counter.builder("semistream.learner.anomaly.scored").tag("view", "novelty")
+        .description("Anomaly scores by the space they were taken in").register(r);
+    scoredInServingView = Counter.builder("semistream.learner.anomaly.scored").tag("view", "serving")
+        .description("Anomaly scores by the space they were taken in").register(r);
     Gauge.builder("semistream.learner.anomaly.threshold", () -> Double.longBitsToDouble(thresholdBits.get()))
         .description("Current adaptive anomaly threshold").register(r);
     Gauge.builder("semistream.learner.prototype.drift", () -> Double.longBitsToDouble(driftBits.get()))
@@ -146,10 +154,11 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   }
 
   @Override
-  public void anomalyScored(double score, double threshold, boolean flagged) {
+  public void anomalyScored(double score, double threshold, boolean flagged, boolean noveltyView) {
     if (registry == null) {
       return;
     }
+    (noveltyView ? scoredInNoveltyView : scoredInServingView).increment();
     anomalyScore.record(score);
     if (Double.isFinite(threshold)) {
       thresholdBits.set(Double.doubleToLongBits(threshold));

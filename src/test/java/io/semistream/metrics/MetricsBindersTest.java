@@ -73,8 +73,8 @@ class MetricsBindersTest {
     LearnerMetrics m = new LearnerMetrics(50);
     m.bindTo(registry);
     assertTrue(Double.isNaN(registry.get("semistream.learner.anomaly.threshold").gauge().value()));
-    m.anomalyScored(3.0, Double.POSITIVE_INFINITY, false);
-    m.anomalyScored(9.0, 5.0, true);
+    m.anomalyScored(3.0, Double.POSITIVE_INFINITY, false, true);
+    m.anomalyScored(9.0, 5.0, true, false);
     m.deadLettered(RejectReason.MALFORMED_LABEL);
     m.deadLettered(RejectReason.MALFORMED_LABEL);
     m.deadLettered(RejectReason.UNDECODABLE_IMAGE);   // not a learner reason: no tag of its own
@@ -86,6 +86,8 @@ class MetricsBindersTest {
     m.backlog(0, 120);
     assertEquals(2, registry.get("semistream.learner.anomaly.score").summary().count());
     assertEquals(1, registry.get("semistream.learner.anomalies").counter().count());
+    assertEquals(1, registry.get("semistream.learner.anomaly.scored").tag("view", "novelty").counter().count());
+    assertEquals(1, registry.get("semistream.learner.anomaly.scored").tag("view", "serving").counter().count());
     assertEquals(5.0, registry.get("semistream.learner.anomaly.threshold").gauge().value());
     assertEquals(170, registry.get("semistream.learner.backlog.size").gauge().value());
   }
