@@ -76,7 +76,8 @@ public record EmbeddingSettings(
             "The novelty view: this fixed version of the served model (from the same model store; 1 is the "
                 + "unsupervised autoencoder) embeds every image beside the serving version, and the learner's "
                 + "anomaly score uses it (training on labels blurs what is new). While this version serves, its "
-                + "vector is the view (no extra pass); after a promotion each batch takes a second forward pass. "
+                + "vector is the view (no extra pass); after a promotion each batch also runs its encoder alone "
+                + "(about a fifth of a forward pass). "
                 + "0: no novelty view (anomalies scored in the serving version's space).");
   }
 
