@@ -185,12 +185,15 @@ public final class PrequentialEval {
         Map<String, Object> report = report(dataset, options, plan, labelled, log, replayed, start);
         report.put("labelling", labellingReport);
         report.put("accuracyByLabelsSpent", byLabelsSpent(dataset, options, plan, labelled, labelOrder, log));
+        // The images that got a label, from the plan or from the annotator's answers to the service's requests:
+        // an image labelled on request is not "unlabelled" to the zero-shot and discovery measures either.
+        ReplayPlan effective = new ReplayPlan(plan.order(), labelled);
         if (!zeroShotClasses.isEmpty()) {
-          report.put("zeroShot", ZeroShotReport.of(dataset, options, plan, log, zeroShotClasses,
+          report.put("zeroShot", ZeroShotReport.of(dataset, options, effective, log, zeroShotClasses,
               AttributeTable.forDataset(dataset.name()), live.learner().zeroShot().ridgeLambda()));
         }
         if (discovery != null) {
-          report.put("discovery", DiscoveryReport.of(dataset, options, plan, log, embedder.servingVersion()));
+          report.put("discovery", DiscoveryReport.of(dataset, options, effective, log, embedder.servingVersion()));
         }
         report.put("training", trainer.enabled() ? training.report(embedder.servingVersion()) : "off");
         return report;
