@@ -127,8 +127,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
           + ", learner.embedding.dimension is " + dimension);
       return;
     }
-    if (e.hasOwnNoveltyVector() && e.noveltyVector().length != dimension) {
-      deadLetter(record, RejectReason.MALFORMED_EMBEDDING, "novelty view of dimension " + e.noveltyVector().length
+    float[] ownNovelty = e.hasOwnNoveltyVector() ? e.noveltyVector() : null;
+    if (ownNovelty != null && ownNovelty.length != dimension) {
+      deadLetter(record, RejectReason.MALFORMED_EMBEDDING, "novelty view of dimension " + ownNovelty.length
           + ", learner.embedding.dimension is " + dimension);
       return;
     }
@@ -137,7 +138,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     ImageState before = images.get(id);
     ImageState state = (before == null ? ImageState.labelOnly(null, now) : before)
         .withEmbedding(e.vector(), e.reconstructionError(), e.modelId(), e.modelVersion(), e.eventTime(), now,
-            e.noveltyVersion(), e.hasOwnNoveltyVector() ? e.noveltyVector() : null);
+            e.noveltyVersion(), ownNovelty);
     if (state.pendingLabel() != null) {
       state = state.withTrueLabel(state.pendingLabel().className());
     }
@@ -221,10 +222,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
           prototypes.index(state.modelVersion(), gate.useBlended(), classifier));
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
-        Ranking novelty = noveltyRanking(state);
-        fresh = anomalies.observe(novelty != null ? novelty.nearestEuclidean() : r.nearestEuclidean(),
-            state.reconstructionError());
-        observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly(), novelty != null);
+        double novelty = noveltyDistance(state);
+        boolean inNoveltyView = !Double.isNaN(novelty);
+        fresh = anomalies.observe(inNoveltyView ? novelty : r.nearestEuclidean(), state.reconstructionError());
+        observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly(), inNoveltyView);
       }
       Ranking zeroShot = r == null ? null
           : classifier.rank(state.embedding(), prototypes.zeroShotIndex(state.modelVersion(), classifier));
@@ -247,18 +248,18 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   }
 
   /**
-   * The image ranked against the true-label class means in the novelty view's space, whose nearest distance is the
-   * anomaly score's (learner.anomaly.view=novelty); null when the image has no view or fewer than two classes have
-   * a mean there: the score is then taken to the nearest prototype of the serving ranking. While the novelty
-   * version serves, both are the same space.
+   * The anomaly score's distance in the novelty view's space: to the nearest true-label class mean there
+   * (learner.anomaly.view=novelty). NaN when the image has no view or fewer than two classes have a mean there:
+   * the score is then taken to the nearest prototype of the serving ranking. While the novelty version serves,
+   * both are the same space.
    */
-  private Ranking noveltyRanking(ImageState state) {
+  private double noveltyDistance(ImageState state) {
     float[] novelty = settings.anomalies().noveltyView() ? state.novelty() : null;
     if (novelty == null) {
-      return null;
+      return Double.NaN;
     }
-    return classifier.rank(novelty, prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(),
-        classifier));
+    return classifier.nearestEuclidean(novelty, prototypes.noveltyIndex(state.modelVersion(),
+        state.noveltyVersion(), classifier));
   }
 
   private ImageState applyContribution(ImageState s, ImageState.Contribution wanted) {

@@ -92,6 +92,28 @@ public final class PrototypeClassifier {
   }
 
   /**
+   * The Euclidean distance from {@code v} to the nearest vector of {@code index} (the same as {@link
+   * #rank(float[], PrototypeIndex)}'s {@code nearestEuclidean}, without the softmax the anomaly score does not
+   * need); NaN without an index.
+   */
+  public double nearestEuclidean(float[] v, PrototypeIndex index) {
+    if (index == null) {
+      return Double.NaN;
+    }
+    double[] dots = SCRATCH.get().dots(index.size());
+    index.dots(v, dots);
+    double vv = 0;
+    for (float x : v) {
+      vv += (double) x * x;
+    }
+    double nearest = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < index.size(); i++) {
+      nearest = Math.min(nearest, Math.max(0, vv - 2 * dots[i] + index.squaredNorm(i)));
+    }
+    return Math.sqrt(nearest);
+  }
+
+  /**
    * Rankings of many embeddings at once (a relabel round, a benchmark): the classes are swept in cache-sized
    * blocks, each block serving every embedding before the next is read, so the prototype matrix streams from
    * memory once per batch instead of once per embedding.

@@ -66,10 +66,7 @@ public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
         throw new SerializationException("embedding declares " + dim + " floats but carries "
             + buf.remaining() + " bytes");
       }
-      float[] vector = new float[dim];
-      for (int i = 0; i < dim; i++) {
-        vector[i] = buf.getFloat();
-      }
+      float[] vector = floats(buf, dim);
       String modelId = new String(id, StandardCharsets.UTF_8);
       if (layout == LAYOUT_VERSION) {
         return new EmbeddingRecord(vector, reconstructionError, modelId, modelVersion, eventTime);
@@ -81,10 +78,7 @@ public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
         throw new SerializationException("novelty section of version " + noveltyVersion + " declares " + noveltyDim
             + " floats but carries " + buf.remaining() + " bytes (none when it is the model's own version)");
       }
-      float[] novelty = new float[noveltyDim];
-      for (int i = 0; i < noveltyDim; i++) {
-        novelty[i] = buf.getFloat();
-      }
+      float[] novelty = floats(buf, noveltyDim);
       return new EmbeddingRecord(vector, reconstructionError, modelId, modelVersion, eventTime, noveltyVersion,
           novelty);
     } catch (BufferUnderflowException e) {
@@ -92,6 +86,14 @@ public final class EmbeddingSerde implements Serde<EmbeddingRecord> {
     } catch (IllegalArgumentException e) {
       throw new SerializationException("invalid embedding: " + e.getMessage());
     }
+  }
+
+  /** {@code n} floats in one bulk read, the buffer moved past them. */
+  private static float[] floats(ByteBuffer buf, int n) {
+    float[] out = new float[n];
+    buf.asFloatBuffer().get(out);
+    buf.position(buf.position() + 4 * n);
+    return out;
   }
 
   @Override

@@ -60,6 +60,8 @@ class PrototypeIndexTest {
           assertEquals(direct.confidence(), indexed.confidence(), 1e-9, where);
           assertEquals(direct.margin(), indexed.margin(), 1e-9, where);
           assertEquals(direct.nearestEuclidean(), indexed.nearestEuclidean(), 1e-6, where);
+          assertEquals(direct.nearestEuclidean(), c.nearestEuclidean(batch[n], index), 1e-6,
+              "the anomaly score's distance alone: " + where);
           assertEquals(indexed, all[n], "batched equals one at a time: " + where);
         }
       }
