@@ -165,16 +165,17 @@ final class EvalCommand implements Callable<Integer> {
         t.labelledBatch(), t.unlabelledBatch(), t.learningRate(), t.threshold(), t.consistencyWeight(),
         t.reconstructionWeight(), trainerOnlySteps, dir);
     System.out.println("| steps | image passes | training s | passes/s | held-out labels acc | unlabelled known acc "
-        + "| same, 5-NN over the labels | novel-class AUROC, cosine / Euclidean distance | pseudo-label mask "
+        + "| same, 5-NN over the labels | the trainer's class head | novel-class AUROC, cosine / Euclidean distance | pseudo-label mask "
         + "| skipped steps |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     Path scratch = Files.createTempDirectory("semistream-recipe");
     try {
       TrainingRecipe.run(dir, device, new DatasetLoader(config.dataDir()).load(options.dataset()), options, t,
           trainerOnlySteps, checkpointEvery, sample, scratch, c -> System.out.printf(
-              "| %d | %,d | %.0f | %,.0f | %.1f %% | %.1f %% | %.1f %% | %.3f / %.3f | %.2f | %d |%n", c.steps(),
+              "| %d | %,d | %.0f | %,.0f | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.3f / %.3f | %.2f | %d |%n", c.steps(),
               c.imagePasses(), c.trainingSeconds(), c.steps() == 0 ? 0 : c.imagePasses() / c.trainingSeconds(),
               100 * c.heldOutAccuracy(), 100 * c.unlabelledAccuracy(), 100 * c.unlabelledAccuracyFiveNn(),
+              100 * c.headAccuracy(),
               c.novelClassAuroc(),
               c.novelClassAurocEuclidean(), c.maskRate(), c.skippedSteps()));
     } finally {

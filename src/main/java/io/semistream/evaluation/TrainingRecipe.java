@@ -37,7 +37,7 @@ public final class TrainingRecipe {
   /** What one checkpoint measured. */
   public record Checkpoint(long steps, long imagePasses, double trainingSeconds, double heldOutAccuracy,
       double unlabelledAccuracy, double novelClassAuroc, double novelClassAurocEuclidean, double maskRate,
-      long skippedSteps, double unlabelledAccuracyFiveNn) {
+      long skippedSteps, double unlabelledAccuracyFiveNn, double headAccuracy) {
   }
 
   private TrainingRecipe() {
@@ -92,7 +92,8 @@ public final class TrainingRecipe {
         if (s % every == 0 || s == steps) {
           Path version = s == 0 ? startVersion : trainer.saveCandidate(store, labels.size(), Double.NaN, "recipe");
           Checkpoint c = measure(version, device, data, labels, heldOut, sample, replay, s, passes, seconds,
-              masked == 0 ? Double.NaN : mask / masked, skipped);
+              masked == 0 ? Double.NaN : mask / masked, skipped,
+              s == 0 ? Double.NaN : headAccuracy(trainer, data, sample, replay, classIndex));
           out.add(c);
           progress.accept(c);
           mask = 0;
@@ -115,7 +116,7 @@ public final class TrainingRecipe {
 
   private static Checkpoint measure(Path version, Device device, Dataset data, List<Integer> labels,
       List<Integer> heldOut, List<Integer> sample, ReplayOptions replay, long steps, long passes, double seconds,
-      double maskRate, long skipped) throws IOException, TranslateException {
+      double maskRate, long skipped, double headAccuracy) throws IOException, TranslateException {
     try (EmbeddingModel model = EmbeddingModel.load(version, device);
         Predictor<float[][], List<ImageEmbedding>> encoder = model.newPredictor()) {
       int classes = data.classNames().size();
@@ -152,8 +153,20 @@ public final class TrainingRecipe {
       }
       return new Checkpoint(steps, passes, seconds, heldOutAccuracy, correct / (double) Math.max(1, known),
           Metrics.auroc(distance, novel), Metrics.auroc(euclidean, novel), maskRate, skipped,
-          correctNn / (double) Math.max(1, known));
+          correctNn / (double) Math.max(1, known), headAccuracy);
     }
+  }
+
+  /** The trainer's own class head on the known classes' sample images (what a served head would score). */
+  private static double headAccuracy(OnlineTrainer trainer, Dataset data, List<Integer> sample,
+      ReplayOptions replay, Map<String, Integer> classIndex) {
+    List<Integer> known = sample.stream().filter(i -> !replay.unlabelledClasses().contains(data.label(i))).toList();
+    int[] predicted = trainer.headPredictions(known.stream().map(data::imageAsFloats).toArray(float[][]::new));
+    int correct = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      correct += predicted[i] == classIndex.getOrDefault(data.className(known.get(i)), -1) ? 1 : 0;
+    }
+    return known.isEmpty() ? Double.NaN : correct / (double) known.size();
   }
 
   private static double accuracy(int[] predicted, List<Integer> indices, Dataset data) {

@@ -256,6 +256,32 @@ public final class OnlineTrainer implements AutoCloseable {
     return result;
   }
 
+  /**
+   * The class head's choice (index into the step's {@code classIndex}) for each image, without augmentation or
+   * gradients: what the trainer itself would predict. Only a measure: the head is never served.
+   */
+  public int[] headPredictions(float[][] images) {
+    int pixels = ConvAutoencoder.SIDE * ConvAutoencoder.SIDE;
+    int[] out = new int[images.length];
+    for (int from = 0; from < images.length; from += 256) {
+      int to = Math.min(images.length, from + 256);
+      float[] flat = new float[(to - from) * pixels];
+      for (int i = from; i < to; i++) {
+        System.arraycopy(images[i], 0, flat, (i - from) * pixels, pixels);
+      }
+      try (NDManager m = trainer.getManager().newSubManager()) {
+        net.decodeRows(0, 0);
+        NDList result = trainer.evaluate(new NDList(m.create(flat, new Shape(to - from, 1, ConvAutoencoder.SIDE,
+            ConvAutoencoder.SIDE))));
+        long[] arg = result.get(2).argMax(1).toLongArray();
+        for (int i = from; i < to; i++) {
+          out[i] = (int) arg[i - from];
+        }
+      }
+    }
+    return out;
+  }
+
   /** Per-sample cross-entropy of {@code logits} (N × C) against class indices (N). */
   static NDArray crossEntropy(NDArray logits, NDArray classes) {
     NDArray oneHot = classes.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1));

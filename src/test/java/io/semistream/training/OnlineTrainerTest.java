@@ -87,6 +87,17 @@ class OnlineTrainerTest {
       assertTrue(last.supervised() < 0.5f * firstSupervised,
           "the tiny labelled set is being fit: " + firstSupervised + " -> " + last.supervised());
 
+      float[][] fitted = new float[40][];
+      int right = 0;
+      for (int i = 0; i < 40; i++) {
+        fitted[i] = fashion.imageAsFloats(i);
+      }
+      int[] heads = trainer.headPredictions(fitted);
+      for (int i = 0; i < 40; i++) {
+        right += heads[i] == classIndex.get("c" + fashion.label(i)) ? 1 : 0;
+      }
+      assertTrue(right >= 30, "the head classifies most of what it was fit on: " + right + " of 40");
+
       Path candidate = trainer.saveCandidate(store, 40, 0.5, "test");
       ModelDescriptor d = ModelStore.readDescriptor(candidate);
       assertEquals(3, d.version());
