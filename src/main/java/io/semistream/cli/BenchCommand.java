@@ -16,6 +16,7 @@ import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
 import io.semistream.evaluation.BigImageStall;
 import io.semistream.evaluation.LatencyUnderLoad;
+import io.semistream.evaluation.Soak;
 import io.semistream.evaluation.WorkDirectory;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
@@ -86,6 +87,24 @@ final class BenchCommand implements Callable<Integer> {
           + "produced right after them, with the embedding service's slow lane on and off.")
   int bigImages;
 
+  @Option(names = "--soak-images", defaultValue = "0",
+      description = "Instead: a soak of this many images (the data set looping, fresh ids, labels included) through "
+          + "the whole pipeline in one process, sampling resident memory, heap and native memory over time.")
+  long soakImages;
+
+  @Option(names = "--soak-label-every", defaultValue = "100", description = "Soak: one image in this many is labelled.")
+  int soakLabelEvery;
+
+  @Option(names = "--soak-window", defaultValue = "4000",
+      description = "Soak: at most this many images in flight (produced, not yet predicted).")
+  int soakWindow;
+
+  @Option(names = "--soak-sample-seconds", defaultValue = "10", description = "Soak: seconds between samples.")
+  int soakSampleSeconds;
+
+  @Option(names = "--soak-plot", description = "Also write the soak's memory over time as an SVG chart to this file.")
+  Path soakPlot;
+
   @Option(names = "--latency-plot", description = "Also write the latency result as an SVG chart to this file.")
   Path latencyPlot;
 
@@ -99,6 +118,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (bigImages > 0) {
       return benchBigImageStall();
+    }
+    if (soakImages > 0) {
+      return benchSoak();
     }
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
@@ -177,6 +199,44 @@ final class BenchCommand implements Callable<Integer> {
       System.out.println("plot: " + latencyPlot);
     }
     return r.loads().stream().allMatch(l -> l.missing() == 0) ? 0 : 1;
+  }
+
+  private int benchSoak() throws Exception {
+    Setup s = setUp();
+    System.out.printf("bench: soak of %,d images, device %s, %d cores, max heap %,d MiB, model %s, backlog retention "
+            + "%,d ms%n", soakImages, s.device(), Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, s.modelDir(), s.config().learner().retention().backlogMs());
+    Soak.Result r;
+    try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
+      r = Soak.run(s.config(), model, s.data(), soakImages, soakLabelEvery, soakWindow,
+          java.time.Duration.ofSeconds(soakSampleSeconds), System.out);
+    }
+    System.out.println();
+    System.out.printf("%,d images in %.0f s: %,.0f images/s; after the warm-up (the first %,d images):%n%n",
+        soakImages, r.seconds(), r.imagesPerSecond(), r.warmUpImages());
+    System.out.println("| measure | first after warm-up (MiB) | last (MiB) | min (MiB) | max (MiB) | (max - min) / mean "
+        + "| trend (MiB per 100,000 images) |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+    Map<String, java.util.function.ToLongFunction<Soak.Sample>> measures = new LinkedHashMap<>();
+    measures.put("resident (RSS)", Soak.Sample::rssBytes);
+    measures.put("heap committed", Soak.Sample::heapCommittedBytes);
+    measures.put("heap live after GC", Soak.Sample::heapLiveBytes);
+    measures.put("native (RSS - heap committed)", Soak.Sample::nativeBytes);
+    measures.put("direct buffers", Soak.Sample::directBytes);
+    List<Soak.Sample> after = r.afterWarmUp();
+    for (var m : measures.entrySet()) {
+      var f = m.getValue();
+      System.out.printf("| %s | %,d | %,d | %,d | %,d | %.1f %% | %+.1f |%n", m.getKey(),
+          after.isEmpty() ? 0 : f.applyAsLong(after.get(0)) >> 20,
+          after.isEmpty() ? 0 : f.applyAsLong(after.get(after.size() - 1)) >> 20,
+          after.stream().mapToLong(f).min().orElse(0) >> 20, after.stream().mapToLong(f).max().orElse(0) >> 20,
+          r.spreadPercent(f), r.slopePer100k(f) / 1048576.0);
+    }
+    if (soakPlot != null) {
+      Files.writeString(soakPlot, Soak.svg(r));
+      System.out.println("plot: " + soakPlot);
+    }
+    return 0;
   }
 
   private int benchBigImageStall() throws Exception {

@@ -48,6 +48,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ImageLearner implements Processor<String, byte[], String, Object> {
   static final String STAGE = "learner";
   private static final int FULL_SCAN_EVERY = 12;
+  /** Images read from the store per step of a punctuation's walk (each one is an embedding and its state). */
+  static final int SCAN_CHUNK = 1024;
 
   private final LearnerSettings settings;
   private final LearnerTopology.Sinks sinks;
@@ -307,20 +309,46 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       return;
     }
     long streamTime = context.currentStreamTimeMs();
-    List<KeyValue<String, ImageState>> all = new ArrayList<>();
-    List<String> unreadable = new ArrayList<>();
-    try (KeyValueIterator<String, ImageState> it = images.all()) {
-      it.forEachRemaining(kv -> {
-        if (kv.value != null) {
-          all.add(kv);
-        } else if (kv.key != null) {
-          unreadable.add(kv.key);   // junk from the changelog (LenientStoreSerde): no image; removed for good
+    // The store is walked in chunks of SCAN_CHUNK images, each read through a fresh iterator that starts at the
+    // last key of the one before and is closed before the chunk is written. Why: the heap holds one chunk, not
+    // the whole backlog (which a long run makes large), and nothing is written under an open iterator (a write
+    // can flush the store's cache beneath it).
+    String last = null;
+    while (true) {
+      List<KeyValue<String, ImageState>> chunk = new ArrayList<>(SCAN_CHUNK);
+      List<String> unreadable = new ArrayList<>();
+      String from = last;
+      try (KeyValueIterator<String, ImageState> it = images.range(from, null)) {
+        while (it.hasNext() && chunk.size() + unreadable.size() < SCAN_CHUNK) {
+          KeyValue<String, ImageState> kv = it.next();
+          if (kv.key == null || kv.key.equals(from)) {
+            continue;   // range() includes its lower bound: the previous chunk's last key
+          }
+          last = kv.key;
+          if (kv.value != null) {
+            chunk.add(kv);
+          } else {
+            unreadable.add(kv.key);   // junk from the changelog (LenientStoreSerde): no image; removed for good
+          }
         }
-      });
+      }
+      if (chunk.isEmpty() && unreadable.isEmpty()) {
+        break;
+      }
+      unreadable.forEach(images::delete);
+      scan(chunk, streamTime, moved);
     }
-    unreadable.forEach(images::delete);
+    if (moved) {
+      drift.accept(snapshot);
+      externalChangesSeen = prototypes.externalChanges();
+      idleRounds += externalChange ? 0 : 1;
+    }
+  }
+
+  /** One chunk of the store's walk: evicts orphans and expired backlog, re-classifies the rest when moved. */
+  private void scan(List<KeyValue<String, ImageState>> chunk, long streamTime, boolean moved) {
     List<KeyValue<String, ImageState>> backlog = new ArrayList<>();
-    for (KeyValue<String, ImageState> kv : all) {
+    for (KeyValue<String, ImageState> kv : chunk) {
       ImageState s = kv.value;
       if (!s.hasEmbedding()) {
         if (s.pendingLabel() != null && streamTime - s.pendingLabel().arrivedAt() > settings.retention().labelWaitMs()) {
@@ -343,11 +371,6 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       // Stamped with stream time, not the image's event time: a correction is written now, and an old event
       // time (a backfill, a replay) would put it in a segment the topic's time retention deletes at once.
       update(kv.key, kv.value, false, Math.max(0, streamTime), ranked.get(kv.key), true);
-    }
-    if (moved) {
-      drift.accept(snapshot);
-      externalChangesSeen = prototypes.externalChanges();
-      idleRounds += externalChange ? 0 : 1;
     }
   }
 

@@ -170,6 +170,32 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
+  void shouldRelabelEveryImageOfABacklogThatSpansSeveralChunksOfTheStoreWalk() {
+    LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
+    int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.embed("a1", 0, 0, 0, 0);
+      h.label("a1", "a");
+      h.embed("b1", 10, 0, 0, 0);
+      h.label("b1", "b");
+      for (int i = 0; i < backlog; i++) {
+        h.embed(String.format("z%05d", i), 6, 0, 0, 0);   // nearer "b" now, nearer "a" once "b" moves to 15
+      }
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      h.embed("b2", 20, 0, 0, 0);
+      h.label("b2", "b");
+      h.predictions.readRecordsToList();
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      List<TestRecord<String, Prediction>> corrections = h.predictions.readRecordsToList();
+      assertEquals(backlog, corrections.size(), "every image of the backlog, once");
+      assertEquals(backlog, corrections.stream().map(TestRecord::key).distinct().count());
+      assertTrue(corrections.stream().allMatch(r -> r.value().className().equals("a") && r.value().version() == 2));
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      assertTrue(h.predictions.isEmpty());
+    }
+  }
+
+  @Test
   void shouldWriteOnlyChangedImagesToTheChangelogInARelabelRound() {
     LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
     try (LearnerHarness h = new LearnerHarness(s)) {
