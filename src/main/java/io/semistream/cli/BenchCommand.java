@@ -16,6 +16,7 @@ import io.semistream.embedding.EmbeddingService;
 import io.semistream.embedding.EmbeddingStats;
 import io.semistream.evaluation.BigImageStall;
 import io.semistream.evaluation.LatencyUnderLoad;
+import io.semistream.evaluation.ScaleOut;
 import io.semistream.evaluation.Soak;
 import io.semistream.evaluation.WorkDirectory;
 import io.semistream.model.ImageEmbedding;
@@ -105,6 +106,14 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--soak-plot", description = "Also write the soak's memory over time as an SVG chart to this file.")
   Path soakPlot;
 
+  @Option(names = "--scale-out", split = ",",
+      description = "Instead: the same stream through this many embedding services and learner instances on one "
+          + "broker, e.g. 1,2,3: images/s per count, and whether the labelled prototypes are bit-equal.")
+  List<Integer> scaleOut = List.of();
+
+  @Option(names = "--scale-images", defaultValue = "20000", description = "Scale-out: images per instance count.")
+  int scaleImages;
+
   @Option(names = "--latency-plot", description = "Also write the latency result as an SVG chart to this file.")
   Path latencyPlot;
 
@@ -121,6 +130,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (soakImages > 0) {
       return benchSoak();
+    }
+    if (!scaleOut.isEmpty()) {
+      return benchScaleOut();
     }
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
@@ -199,6 +211,29 @@ final class BenchCommand implements Callable<Integer> {
       System.out.println("plot: " + latencyPlot);
     }
     return r.loads().stream().allMatch(l -> l.missing() == 0) ? 0 : 1;
+  }
+
+  private int benchScaleOut() throws Exception {
+    Setup s = setUp();
+    System.out.printf("bench: scale-out %s, %,d images each, device %s, %d cores, model %s%n", scaleOut, scaleImages,
+        s.device(), Runtime.getRuntime().availableProcessors(), s.modelDir());
+    List<ScaleOut.Run> runs;
+    try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
+      runs = ScaleOut.run(s.config(), model, s.data(), scaleOut, scaleImages, System.out);
+    }
+    System.out.println();
+    System.out.println("| embedding services + learner instances | images/s | vs 1 | labelled prototypes bit-equal to "
+        + "the first run's |");
+    System.out.println("|---:|---:|---:|---|");
+    ScaleOut.Run first = runs.get(0);
+    boolean allEqual = true;
+    for (ScaleOut.Run r : runs) {
+      boolean equal = r.bitEqual(first) && r.labelledCounts().equals(first.labelledCounts());
+      allEqual &= equal;
+      System.out.printf("| %d | %,.0f | %.2f | %s (%d classes) |%n", r.instances(), r.imagesPerSecond(),
+          r.imagesPerSecond() / first.imagesPerSecond(), equal ? "yes" : "NO", r.labelledMeans().size());
+    }
+    return allEqual ? 0 : 1;
   }
 
   private int benchSoak() throws Exception {

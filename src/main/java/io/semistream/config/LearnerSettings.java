@@ -55,7 +55,7 @@ public record LearnerSettings(
 
   /** When a prediction may become a pseudo-label, how much it weighs, and when the backlog is re-classified. */
   public record SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio,
-      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds) {
+      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds, int relabelMaxImages) {
     public static final String PSEUDO_WEIGHT = "learner.pseudo.weight";
     public static final String MIN_CONFIDENCE = "learner.pseudo.min.confidence";
     public static final String MIN_MARGIN = "learner.pseudo.min.margin";
@@ -64,6 +64,7 @@ public record LearnerSettings(
     public static final String RELABEL_INTERVAL_MS = "learner.relabel.interval.ms";
     public static final String RELABEL_MIN_DRIFT = "learner.relabel.min.drift";
     public static final String RELABEL_IDLE_ROUNDS = "learner.relabel.idle.rounds";
+    public static final String RELABEL_MAX_IMAGES = "learner.relabel.max.images";
 
     public SelfTraining {
       if (pseudoWeight < 0 || maxRatio < 0 || minLabels < 1) {
@@ -72,14 +73,22 @@ public record LearnerSettings(
       if (!(minConfidence >= 0 && minConfidence <= 1) || !(minMargin >= 0 && minMargin <= 1)) {
         throw new IllegalArgumentException("pseudo-label confidence and margin must be in [0, 1]");
       }
-      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0) {
-        throw new IllegalArgumentException("relabel interval must be positive, drift and idle rounds >= 0");
+      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0 || relabelMaxImages < 1) {
+        throw new IllegalArgumentException("relabel interval and images per step must be positive, drift and idle "
+            + "rounds >= 0");
       }
+    }
+
+    /** With the default number of images a punctuation walks. */
+    public SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio, int minLabels,
+        long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds) {
+      this(pseudoWeight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs, relabelMinDrift,
+          relabelIdleRounds, 20_000);
     }
 
     public SelfTraining withPseudoWeight(double weight) {
       return new SelfTraining(weight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs,
-          relabelMinDrift, relabelIdleRounds);
+          relabelMinDrift, relabelIdleRounds, relabelMaxImages);
     }
   }
 
@@ -193,6 +202,10 @@ public record LearnerSettings(
         .define(SelfTraining.RELABEL_IDLE_ROUNDS, Type.INT, 3, Range.between(0, 1000), Importance.LOW,
             "Re-classification rounds allowed without new input: pseudo-labels move prototypes, which re-label "
                 + "images; this bounds that loop so that an idle learner falls silent.")
+        .define(SelfTraining.RELABEL_MAX_IMAGES, Type.INT, 20_000, Range.atLeast(1), Importance.LOW,
+            "Images of the backlog one punctuation re-classifies or expires; a round over a larger backlog goes "
+                + "on at the next punctuation, where it stopped. Bounds the time the stream thread spends in a "
+                + "punctuation: a round over the whole of a large backlog outlasted the transaction timeout.")
         .define(Retention.BACKLOG_MS, Type.LONG, 86_400_000L, Range.atLeast(1L), Importance.MEDIUM,
             "Unlabelled images older than this (stream time) leave the backlog, and their pseudo-labels with them.")
         .define(Retention.LABEL_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(1L), Importance.MEDIUM,
@@ -246,7 +259,7 @@ public record LearnerSettings(
         new SelfTraining(v.decimal(SelfTraining.PSEUDO_WEIGHT), v.decimal(SelfTraining.MIN_CONFIDENCE),
             v.decimal(SelfTraining.MIN_MARGIN), v.decimal(SelfTraining.MAX_RATIO), v.integer(SelfTraining.MIN_LABELS),
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),
-            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS)),
+            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS), v.integer(SelfTraining.RELABEL_MAX_IMAGES)),
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
             v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),

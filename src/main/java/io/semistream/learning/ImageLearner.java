@@ -68,6 +68,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private long punctuations;
   private int idleRounds;
   private long externalChangesSeen;
+  private Round round;
 
   ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer,
       JsonSerde<LabelRecord> labels) {
@@ -290,41 +291,69 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   /**
    * Relabel the backlog when prototypes moved; every few rounds also expire orphans and old backlog. Pseudo-labels
    * move prototypes, which move pseudo-labels: without new input only {@code relabel.idle.rounds} rounds run, so
-   * an idle learner falls silent instead of oscillating.
+   * an idle learner falls silent instead of oscillating. A round walks the store in key order, at most
+   * {@code relabel.max.images} images per punctuation; a round over a larger backlog goes on at the next
+   * punctuation where it stopped (with the prototypes of then), and no new round starts before it ends.
    */
   void punctuate(long wallClock) {
     punctuations++;
     prototypes.refreshIfStale(true);
     Map<String, double[]> snapshot = prototypes.snapshot();
-    // Synthesized prototypes and seeds from named candidates come from other services, not from this loop's
-    // pseudo-labels: a change of them (semantic vectors published, a candidate named, at an idle learner)
-    // re-labels the backlog without counting as a round.
-    boolean externalChange = prototypes.externalChanges() != externalChangesSeen;
-    boolean moved = (drift.moved(snapshot) && idleRounds < settings.selfTraining().relabelIdleRounds())
-        || externalChange;
     observer.prototypes(prototypes.all(), drift.maxDrift(snapshot));
     observer.backlog(context.taskId().partition(), images.approximateNumEntries());
-    boolean fullScan = punctuations % FULL_SCAN_EVERY == 0;
-    if (!moved && !fullScan) {
-      return;
+    if (round == null) {
+      // Synthesized prototypes and seeds from named candidates come from other services, not from this loop's
+      // pseudo-labels: a change of them (semantic vectors published, a candidate named, at an idle learner)
+      // re-labels the backlog without counting as a round.
+      boolean externalChange = prototypes.externalChanges() != externalChangesSeen;
+      boolean moved = (drift.moved(snapshot) && idleRounds < settings.selfTraining().relabelIdleRounds())
+          || externalChange;
+      boolean fullScan = punctuations % FULL_SCAN_EVERY == 0;
+      if (!moved && !fullScan) {
+        return;
+      }
+      if (moved) {
+        drift.accept(snapshot);
+        externalChangesSeen = prototypes.externalChanges();
+        idleRounds += externalChange ? 0 : 1;
+      }
+      round = new Round(moved);
     }
+    walk(settings.selfTraining().relabelMaxImages());
+  }
+
+  /** A round in progress: whether it re-classifies (or only expires), and the last key it has walked. */
+  private static final class Round {
+    final boolean relabel;
+    String last;
+
+    Round(boolean relabel) {
+      this.relabel = relabel;
+    }
+  }
+
+  /**
+   * Walks on with the round for up to {@code budget} images, in chunks of {@link #SCAN_CHUNK}, each read through a
+   * fresh iterator that starts at the last key walked and is closed before the chunk is written. Why chunks: the
+   * heap holds one chunk, not the whole backlog, and nothing is written under an open iterator (a write can flush
+   * the store's cache beneath it). Why a budget: a soak's round over 800,000 images outlasted the transaction
+   * timeout; the stream thread was fenced, rejoined, and was fenced again.
+   */
+  private void walk(int budget) {
     long streamTime = context.currentStreamTimeMs();
-    // The store is walked in chunks of SCAN_CHUNK images, each read through a fresh iterator that starts at the
-    // last key of the one before and is closed before the chunk is written. Why: the heap holds one chunk, not
-    // the whole backlog (which a long run makes large), and nothing is written under an open iterator (a write
-    // can flush the store's cache beneath it).
-    String last = null;
-    while (true) {
+    int walked = 0;
+    while (walked < budget) {
       List<KeyValue<String, ImageState>> chunk = new ArrayList<>(SCAN_CHUNK);
       List<String> unreadable = new ArrayList<>();
-      String from = last;
+      String from = round.last;
+      int limit = Math.min(SCAN_CHUNK, budget - walked);
       try (KeyValueIterator<String, ImageState> it = images.range(from, null)) {
-        while (it.hasNext() && chunk.size() + unreadable.size() < SCAN_CHUNK) {
+        while (it.hasNext() && chunk.size() + unreadable.size() < limit) {
           KeyValue<String, ImageState> kv = it.next();
           if (kv.key == null || kv.key.equals(from)) {
             continue;   // range() includes its lower bound: the previous chunk's last key
           }
-          last = kv.key;
+          round.last = kv.key;
           if (kv.value != null) {
             chunk.add(kv);
           } else {
@@ -333,15 +362,12 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         }
       }
       if (chunk.isEmpty() && unreadable.isEmpty()) {
-        break;
+        round = null;   // the end of the store: the round is over
+        return;
       }
+      walked += chunk.size() + unreadable.size();
       unreadable.forEach(images::delete);
-      scan(chunk, streamTime, moved);
-    }
-    if (moved) {
-      drift.accept(snapshot);
-      externalChangesSeen = prototypes.externalChanges();
-      idleRounds += externalChange ? 0 : 1;
+      scan(chunk, streamTime, round.relabel);
     }
   }
 

@@ -170,8 +170,9 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
-  void shouldRelabelEveryImageOfABacklogThatSpansSeveralChunksOfTheStoreWalk() {
-    LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
+  void shouldRelabelALargeBacklogInChunksAcrossPunctuationsAndResumeWhereTheWalkStopped() {
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.max.images", "1500"))
+        .withPseudoWeight(0);
     int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
     try (LearnerHarness h = new LearnerHarness(s)) {
       h.embed("a1", 0, 0, 0, 0);
@@ -181,17 +182,29 @@ class ImageLearnerTopologyTest {
       for (int i = 0; i < backlog; i++) {
         h.embed(String.format("z%05d", i), 6, 0, 0, 0);   // nearer "b" now, nearer "a" once "b" moves to 15
       }
+      // The classes' appearance starts a round, which two punctuations walk.
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       h.embed("b2", 20, 0, 0, 0);
       h.label("b2", "b");
       h.predictions.readRecordsToList();
+
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
-      List<TestRecord<String, Prediction>> corrections = h.predictions.readRecordsToList();
-      assertEquals(backlog, corrections.size(), "every image of the backlog, once");
-      assertEquals(backlog, corrections.stream().map(TestRecord::key).distinct().count());
-      assertTrue(corrections.stream().allMatch(r -> r.value().className().equals("a") && r.value().version() == 2));
+      List<TestRecord<String, Prediction>> first = h.predictions.readRecordsToList();
+      assertEquals(1500 - 3, first.size(), "one punctuation walks 1,500 images: a1, b1, b2 and 1,497 of the backlog");
+      assertEquals("z00000", first.get(0).key());
+      assertEquals("z01496", first.get(first.size() - 1).key());
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
-      assertTrue(h.predictions.isEmpty());
+      List<TestRecord<String, Prediction>> rest = h.predictions.readRecordsToList();
+      assertEquals(backlog - 1497, rest.size(), "the next one goes on where the walk stopped, to the end");
+      assertEquals("z01497", rest.get(0).key());
+
+      List<TestRecord<String, Prediction>> all = new java.util.ArrayList<>(first);
+      all.addAll(rest);
+      assertEquals(backlog, all.stream().map(TestRecord::key).distinct().count(), "every image of the backlog, once");
+      assertTrue(all.stream().allMatch(r -> r.value().className().equals("a")));
+      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
+      assertTrue(h.predictions.isEmpty(), "the round is over and nothing moved since it began");
     }
   }
 
