@@ -1,6 +1,5 @@
 package io.semistream.evaluation;
 
-import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.embedding.EmbeddingService;
@@ -11,7 +10,6 @@ import io.semistream.model.EmbeddingModel;
 import io.semistream.replay.PngEncoder;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
-import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -55,14 +52,10 @@ public final class LatencyUnderLoad {
   public static Result run(SemistreamConfig config, EmbeddingModel model, Dataset data, List<Integer> percents,
       Duration perLoad, PrintStream out) throws Exception {
     Path work = Files.createTempDirectory("semistream-latency");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
-      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers()).withLearner(
-          config.learner().withApplication("semistream-latency", work.resolve("streams")).withHttpPort(-1));
-      KafkaClients clients = new KafkaClients(live.kafka());
-      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
-      try (Admin admin = clients.admin()) {
-        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
-      }
+    try (LocalKafka kafka = LocalKafka.start(config, work)) {
+      SemistreamConfig live = kafka.withLearner("semistream-latency", work.resolve("streams"));
+      KafkaClients clients = kafka.clients();
+      TopicRegistry topics = kafka.topics();
       Map<String, Long> seen = new ConcurrentHashMap<>();
       try (EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
            LearnerService learner = new LearnerService(live, topics, null).start();

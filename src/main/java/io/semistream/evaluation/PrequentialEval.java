@@ -14,7 +14,6 @@ import io.semistream.asking.AskingService;
 import io.semistream.discovery.DiscoveryObserver;
 import io.semistream.discovery.DiscoveryService;
 
-import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.model.EmbeddingModel;
@@ -25,7 +24,6 @@ import io.semistream.records.Prediction;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.ReplayPlan;
 import io.semistream.replay.Replayer;
-import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Prequential evaluation: the whole pipeline (embedded broker, embedding service, learner) over a replayed data
@@ -83,15 +80,11 @@ public final class PrequentialEval {
     Path work = Files.createTempDirectory("semistream-eval");
     AskingProgress askingProgress = new AskingProgress();
     ReplayPlan plan = ReplayPlan.of(dataset, options);
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
-      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers())
-          .withLearner(config.learner().withApplication("semistream-eval", work.resolve("streams")).withHttpPort(-1));
+    try (LocalKafka kafka = LocalKafka.start(config, work)) {
+      SemistreamConfig live = kafka.withLearner("semistream-eval", work.resolve("streams"));
       live = live.withAsking(live.asking().withEnabled(labelling.active()));
-      KafkaClients clients = new KafkaClients(live.kafka());
-      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
-      try (Admin admin = clients.admin()) {
-        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
-      }
+      KafkaClients clients = kafka.clients();
+      TopicRegistry topics = kafka.topics();
       long start;
       Replayer.Result replayed;
       TrainingRecorder training = new TrainingRecorder(System.currentTimeMillis());

@@ -1,6 +1,5 @@
 package io.semistream.evaluation;
 
-import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.embedding.EmbeddingService;
@@ -12,7 +11,6 @@ import io.semistream.records.Prototype;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.ReplayPlan;
 import io.semistream.replay.Replayer;
-import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Scale-out: the same stream (the data set's first images, stratified labels) through 1, 2, 3 … embedding
@@ -75,13 +72,10 @@ public final class ScaleOut {
     ReplayOptions replay = ReplayOptions.defaults(data.name()).withLimit(images).withIdPrefix("scale");
     Map<String, Long> expectedCounts = expectedLabelCounts(data, replay);
     List<AutoCloseable> services = new ArrayList<>();
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
-      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
-      KafkaClients clients = new KafkaClients(live.kafka());
-      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
-      try (Admin admin = clients.admin()) {
-        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
-      }
+    try (LocalKafka kafka = LocalKafka.start(config, work)) {
+      SemistreamConfig live = kafka.config();
+      KafkaClients clients = kafka.clients();
+      TopicRegistry topics = kafka.topics();
       Set<String> predicted = ConcurrentHashMap.newKeySet();
       Map<String, Prototype> prototypes = new ConcurrentHashMap<>();
       var prototypeSerde = topics.prototypes().valueSerde().deserializer();
@@ -94,8 +88,7 @@ public final class ScaleOut {
           EmbeddingService e = new EmbeddingService(live.embedding().withIds(live.embedding().groupId(),
               live.embedding().transactionalIdPrefix() + "-" + i), clients, topics, model).start();
           services.add(e);
-          SemistreamConfig instance = live.withLearner(live.learner().withApplication("semistream-scale",
-              work.resolve("streams-" + i)).withHttpPort(-1));
+          SemistreamConfig instance = kafka.withLearner("semistream-scale", work.resolve("streams-" + i));
           LearnerService l = new LearnerService(instance, topics, null).start();
           services.add(l);
           learners.add(l);

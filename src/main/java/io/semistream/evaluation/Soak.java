@@ -1,6 +1,5 @@
 package io.semistream.evaluation;
 
-import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.embedding.EmbeddingService;
@@ -11,7 +10,6 @@ import io.semistream.records.LabelRecord;
 import io.semistream.replay.PngEncoder;
 import io.semistream.replay.Replayer;
 import io.semistream.serving.LearnerRuntime;
-import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -101,14 +98,10 @@ public final class Soak {
       throw new IllegalArgumentException("images, label spacing and window must be positive");
     }
     Path work = Files.createTempDirectory("semistream-soak");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"))) {
-      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers()).withLearner(
-          config.learner().withApplication("semistream-soak", work.resolve("streams")).withHttpPort(-1));
-      KafkaClients clients = new KafkaClients(live.kafka());
-      TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
-      try (Admin admin = clients.admin()) {
-        new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
-      }
+    try (LocalKafka kafka = LocalKafka.start(config, work)) {
+      SemistreamConfig live = kafka.withLearner("semistream-soak", work.resolve("streams"));
+      KafkaClients clients = kafka.clients();
+      TopicRegistry topics = kafka.topics();
       // One bit per image: 1,000,000 images cost 125 kB here, so the bench does not grow with the soak.
       BitSet seen = new BitSet();
       AtomicLong predicted = new AtomicLong();
