@@ -16,8 +16,10 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  */
 public record LearnerSettings(
     String applicationId, Path stateDir, int streamThreads, int partitions, Classification classification,
-    SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api, ZeroShot zeroShot) {
+    SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api, ZeroShot zeroShot,
+    long stateMemoryBytes) {
   public static final String APPLICATION_ID = "learner.application.id";
+  public static final String STATE_MEMORY_MB = "learner.state.memory.mb";
   public static final String STATE_DIR = "learner.state.dir";
   public static final String THREADS = "learner.threads";
   public static final String PARTITIONS = "learner.partitions";
@@ -26,8 +28,8 @@ public record LearnerSettings(
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
       throw new IllegalArgumentException("application id and state dir are required");
     }
-    if (streamThreads < 1 || partitions < 1) {
-      throw new IllegalArgumentException("learner threads and partitions must be >= 1");
+    if (streamThreads < 1 || partitions < 1 || stateMemoryBytes < 0) {
+      throw new IllegalArgumentException("learner threads and partitions must be >= 1, state memory >= 0");
     }
     if (classification == null || selfTraining == null || retention == null || anomalies == null || api == null
         || zeroShot == null) {
@@ -178,6 +180,10 @@ public record LearnerSettings(
         .define(STATE_DIR, Type.STRING, "data/streams", Importance.MEDIUM,
             "Kafka Streams state directory of the learner.")
         .define(THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW, "Stream threads per learner.")
+        .define(STATE_MEMORY_MB, Type.LONG, 256L, Range.between(0L, 1L << 20), Importance.MEDIUM,
+            "Native memory (MiB) that the RocksDB state stores of every Streams application in the process share: "
+                + "one block cache that also holds their write buffers, indexes and filters. 0: RocksDB's defaults, "
+                + "a cache and write buffers per store, and indexes that grow with the data.")
         .define(PARTITIONS, Type.INT, 4, Range.between(1, 1024), Importance.MEDIUM,
             "Partitions of the learner's internal by-image topics (its parallelism); embeddings and labels are "
                 + "re-keyed into them whatever partitioner their producers used.")
@@ -265,17 +271,18 @@ public record LearnerSettings(
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
             v.decimal(Anomalies.RECON_WEIGHT), v.string(Anomalies.VIEW).equals("novelty")),
         new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)),
-        new ZeroShot(v.bool(ZeroShot.ENABLED), v.decimal(ZeroShot.RIDGE_LAMBDA)));
+        new ZeroShot(v.bool(ZeroShot.ENABLED), v.decimal(ZeroShot.RIDGE_LAMBDA)),
+        v.longValue(STATE_MEMORY_MB) << 20);
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
     return new LearnerSettings(id, dir, streamThreads, partitions, classification, selfTraining, retention,
-        anomalies, api, zeroShot);
+        anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, newSelfTraining,
-        retention, anomalies, api, zeroShot);
+        retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withPseudoWeight(double weight) {
@@ -284,12 +291,12 @@ public record LearnerSettings(
 
   public LearnerSettings withApi(Api newApi) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
-        retention, anomalies, newApi, zeroShot);
+        retention, anomalies, newApi, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withZeroShot(ZeroShot newZeroShot) {
     return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
-        retention, anomalies, api, newZeroShot);
+        retention, anomalies, api, newZeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withHttpPort(int port) {

@@ -17,6 +17,11 @@ public final class StreamsProperties {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
     p.put("processing.exception.handler.global.enabled", "true");
+    long stateMemory = config.learner().stateMemoryBytes();
+    if (stateMemory > 0) {
+      p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedStateMemory.class);
+      p.put(BoundedStateMemory.BYTES, Long.toString(stateMemory));
+    }
     if (config.topics().replicationFactor() > 0) {
       p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topics().replicationFactor());
     }
