@@ -103,6 +103,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--soak-sample-seconds", defaultValue = "10", description = "Soak: seconds between samples.")
   int soakSampleSeconds;
 
+  @Option(names = "--soak-external-broker",
+      description = "Soak against the fresh broker of --bootstrap-servers (e.g. `semistream broker` in another "
+          + "process) instead of an embedded one, so that the memory measured is the pipeline's alone.")
+  boolean soakExternalBroker;
+
   @Option(names = "--soak-plot", description = "Also write the soak's memory over time as an SVG chart to this file.")
   Path soakPlot;
 
@@ -244,7 +249,7 @@ final class BenchCommand implements Callable<Integer> {
     Soak.Result r;
     try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
       r = Soak.run(s.config(), model, s.data(), soakImages, soakLabelEvery, soakWindow,
-          java.time.Duration.ofSeconds(soakSampleSeconds), System.out);
+          java.time.Duration.ofSeconds(soakSampleSeconds), soakExternalBroker, System.out);
     }
     System.out.println();
     System.out.printf("%,d images in %.0f s: %,.0f images/s; after the warm-up (the first %,d images):%n%n",
@@ -258,6 +263,8 @@ final class BenchCommand implements Callable<Integer> {
     measures.put("heap live after GC", Soak.Sample::heapLiveBytes);
     measures.put("native (RSS - heap committed)", Soak.Sample::nativeBytes);
     measures.put("direct buffers", Soak.Sample::directBytes);
+    measures.put("RocksDB (the shared cache's usage; 0 with learner.state.memory.mb=0)", Soak.Sample::stateStoreBytes);
+    measures.put("native other than RocksDB", x -> x.nativeBytes() - x.stateStoreBytes());
     List<Soak.Sample> after = r.afterWarmUp();
     for (var m : measures.entrySet()) {
       var f = m.getValue();

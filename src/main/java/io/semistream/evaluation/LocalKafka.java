@@ -16,9 +16,20 @@ record LocalKafka(EmbeddedKafkaBroker broker, SemistreamConfig config, KafkaClie
     implements AutoCloseable {
 
   static LocalKafka start(SemistreamConfig config, Path work) throws Exception {
-    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"));
+    return start(config, work, false);
+  }
+
+  /**
+   * With {@code external}, the broker named by {@code bootstrap.servers} instead of an embedded one (it must be
+   * fresh: ids and application ids are reused), so that this process' memory is the pipeline's alone.
+   */
+  static LocalKafka start(SemistreamConfig config, Path work, boolean external) throws Exception {
+    if (external && config.kafka().bootstrapServers().isEmpty()) {
+      throw new IllegalArgumentException("an external broker needs --bootstrap-servers");
+    }
+    EmbeddedKafkaBroker broker = external ? null : EmbeddedKafkaBroker.start(work.resolve("kafka"));
     try {
-      SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
+      SemistreamConfig live = external ? config : config.withBootstrapServers(broker.bootstrapServers());
       KafkaClients clients = new KafkaClients(live.kafka());
       TopicRegistry topics = TopicRegistry.load(config.topics().prefix());
       try (Admin admin = clients.admin()) {
@@ -26,7 +37,9 @@ record LocalKafka(EmbeddedKafkaBroker broker, SemistreamConfig config, KafkaClie
       }
       return new LocalKafka(broker, live, clients, topics);
     } catch (Exception e) {
-      broker.close();
+      if (broker != null) {
+        broker.close();
+      }
       throw e;
     }
   }
@@ -38,6 +51,8 @@ record LocalKafka(EmbeddedKafkaBroker broker, SemistreamConfig config, KafkaClie
 
   @Override
   public void close() {
-    broker.close();
+    if (broker != null) {
+      broker.close();
+    }
   }
 }

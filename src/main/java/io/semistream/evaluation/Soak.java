@@ -3,6 +3,7 @@ package io.semistream.evaluation;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
 import io.semistream.embedding.EmbeddingService;
+import io.semistream.kafka.BoundedStateMemory;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
 import io.semistream.model.EmbeddingModel;
@@ -40,7 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class Soak {
   /** One memory sample, taken after {@code images} images were produced and {@code predicted} had a prediction. */
   public record Sample(double seconds, long images, long predicted, long rssBytes, long heapCommittedBytes,
-      long heapLiveBytes, long directBytes) {
+      long heapLiveBytes, long directBytes, long stateStoreBytes) {
     public long nativeBytes() {
       return rssBytes - heapCommittedBytes;
     }
@@ -94,11 +95,17 @@ public final class Soak {
 
   public static Result run(SemistreamConfig config, EmbeddingModel model, Dataset data, long images, int labelEvery,
       int window, Duration sampleEvery, PrintStream out) throws Exception {
+    return run(config, model, data, images, labelEvery, window, sampleEvery, false, out);
+  }
+
+  /** With {@code externalBroker}: against the (fresh) broker of {@code bootstrap.servers}, not an embedded one. */
+  public static Result run(SemistreamConfig config, EmbeddingModel model, Dataset data, long images, int labelEvery,
+      int window, Duration sampleEvery, boolean externalBroker, PrintStream out) throws Exception {
     if (images <= 0 || labelEvery <= 0 || window <= 0) {
       throw new IllegalArgumentException("images, label spacing and window must be positive");
     }
     Path work = Files.createTempDirectory("semistream-soak");
-    try (LocalKafka kafka = LocalKafka.start(config, work)) {
+    try (LocalKafka kafka = LocalKafka.start(config, work, externalBroker)) {
       SemistreamConfig live = kafka.withLearner("semistream-soak", work.resolve("streams"));
       KafkaClients clients = kafka.clients();
       TopicRegistry topics = kafka.topics();
@@ -192,8 +199,8 @@ public final class Soak {
     Sample s = sample(start, images, predicted.get());
     samples.add(s);
     out.printf("soak: %6.0f s  %,10d images  %,10d predicted  RSS %,6d MiB  heap committed %,6d MiB  live %,6d MiB"
-        + "  native %,6d MiB%n", s.seconds(), s.images(), s.predicted(), s.rssBytes() >> 20,
-        s.heapCommittedBytes() >> 20, s.heapLiveBytes() >> 20, s.nativeBytes() >> 20);
+        + "  native %,6d MiB (RocksDB %,d MiB)%n", s.seconds(), s.images(), s.predicted(), s.rssBytes() >> 20,
+        s.heapCommittedBytes() >> 20, s.heapLiveBytes() >> 20, s.nativeBytes() >> 20, s.stateStoreBytes() >> 20);
     return now + every.toNanos();
   }
 
@@ -215,7 +222,7 @@ public final class Soak {
       }
     }
     return new Sample((System.nanoTime() - start) / 1e9, images, predicted, residentBytes(), heapCommitted, live,
-        direct);
+        direct, BoundedStateMemory.usage());
   }
 
   /** VmRSS of this process from /proc (Linux); 0 where it cannot be read. */

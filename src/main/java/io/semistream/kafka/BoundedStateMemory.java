@@ -51,6 +51,11 @@ public final class BoundedStateMemory implements RocksDBConfigSetter {
     return cache;
   }
 
+  /** Bytes the shared cache holds now (blocks, write buffers, indexes, filters); 0 before the first store opened. */
+  public static synchronized long usage() {
+    return cache == null ? 0 : cache.getUsage();
+  }
+
   /** The budget in force (0 before the first store opened). */
   public static synchronized long budget() {
     return budget;

@@ -10,7 +10,7 @@ class SoakTest {
   private static final long MIB = 1 << 20;
 
   private static Soak.Sample at(long images, long rssMiB, long heapMiB) {
-    return new Soak.Sample(images / 100.0, images, images, rssMiB * MIB, heapMiB * MIB, heapMiB * MIB / 2, 0);
+    return new Soak.Sample(images / 100.0, images, images, rssMiB * MIB, heapMiB * MIB, heapMiB * MIB / 2, 0, 0);
   }
 
   @Test
