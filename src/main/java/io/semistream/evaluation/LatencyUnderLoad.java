@@ -155,18 +155,10 @@ public final class LatencyUnderLoad {
     int left = 60;
     int bottom = 40;
     double maxMs = r.loads().stream().mapToDouble(Load::p99Ms).filter(Double::isFinite).max().orElse(1) * 1.1;
-    StringBuilder s = new StringBuilder();
-    s.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
-    s.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", w, h));
-    s.append(String.format("<text x=\"%d\" y=\"18\">image → prediction visible (read_committed), ms; maximum "
-        + "%,.0f images/s</text>%n", left, r.maxRate()));
     int plotW = w - left - 20;
     int plotH = h - bottom - 30;
-    s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, h - bottom,
-        left + plotW, h - bottom));
-    s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, 30, left,
-        h - bottom));
+    StringBuilder s = SvgFrame.open(w, h, left, bottom, 30, plotW, String.format(
+        "image → prediction visible (read_committed), ms; maximum %,.0f images/s", r.maxRate()));
     for (int t = 0; t <= 4; t++) {
       double v = maxMs * t / 4;
       int y = (int) (h - bottom - plotH * t / 4.0);

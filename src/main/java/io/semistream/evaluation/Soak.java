@@ -249,16 +249,8 @@ public final class Soak {
     int plotH = h - bottom - 40;
     long maxImages = r.samples().stream().mapToLong(Sample::images).max().orElse(1);
     double maxMiB = r.samples().stream().mapToLong(Sample::rssBytes).max().orElse(1) / 1048576.0 * 1.1;
-    StringBuilder s = new StringBuilder();
-    s.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
-    s.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", w, h));
-    s.append(String.format("<text x=\"%d\" y=\"18\">memory (MiB) against images through the pipeline; %,.0f "
-        + "images/s</text>%n", left, r.imagesPerSecond()));
-    s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, h - bottom,
-        left + plotW, h - bottom));
-    s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, 40, left,
-        h - bottom));
+    StringBuilder s = SvgFrame.open(w, h, left, bottom, 40, plotW, String.format(
+        "memory (MiB) against images through the pipeline; %,.0f images/s", r.imagesPerSecond()));
     for (int t = 0; t <= 4; t++) {
       int y = (int) (h - bottom - plotH * t / 4.0);
       s.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f</text>%n", left - 6, y + 4,
