@@ -26,6 +26,7 @@ public final class ImagePreprocessor {
   private final int maxBytes;
   private final int maxSourceSide;
   private final long maxSourcePixels;
+  private final boolean plainPngFastPath;
 
   /** With the default pixel bound, {@link #DEFAULT_MAX_PIXELS}. */
   public ImagePreprocessor(int side, int maxBytes, int maxSourceSide) {
@@ -47,6 +48,23 @@ public final class ImagePreprocessor {
     this.maxBytes = maxBytes;
     this.maxSourceSide = maxSourceSide;
     this.maxSourcePixels = maxSourcePixels;
+    this.plainPngFastPath = true;
+  }
+
+  private ImagePreprocessor(ImagePreprocessor limits, boolean plainPngFastPath) {
+    this.side = limits.side;
+    this.maxBytes = limits.maxBytes;
+    this.maxSourceSide = limits.maxSourceSide;
+    this.maxSourcePixels = limits.maxSourcePixels;
+    this.plainPngFastPath = plainPngFastPath;
+  }
+
+  /**
+   * The same preprocessor decoding every image through ImageIO, plain PNGs included: what the bench puts beside
+   * the fast path ({@link PlainPngDecoder}) to measure it; the values are the same.
+   */
+  public ImagePreprocessor throughImageIoOnly() {
+    return new ImagePreprocessor(this, false);
   }
 
   /** With the limits the configuration gives the embedding service (bytes, side, pixels). */
@@ -82,8 +100,38 @@ public final class ImagePreprocessor {
       throw new RejectedRecordException(RejectReason.OVERSIZED_IMAGE,
           "image of " + encoded.length + " bytes exceeds embedding.max.image.bytes=" + maxBytes);
     }
+    PlainPngDecoder.Header png = PlainPngDecoder.header(encoded);
+    if (plainPngFastPath && png != null && plain(png)) {
+      checkLimits(png.width(), png.height(), maxInlinePixels);
+      PlainPngDecoder.Samples samples = subsamplingFactor(png.width(), png.height()) < 2
+          ? PlainPngDecoder.decode(encoded, png) : null;
+      if (samples != null) {
+        return toModelInput(samples);
+      }
+    }
     BufferedImage image = decode(encoded, maxInlinePixels);
     return toModelInput(image);
+  }
+
+  /** The PNG kinds whose header ImageIO reads the same way and whose pixels {@link PlainPngDecoder} can give. */
+  private static boolean plain(PlainPngDecoder.Header h) {
+    return h.interlace() == 0 && ((h.colourType() == 0 && (h.bitDepth() == 8 || h.bitDepth() == 16))
+        || ((h.colourType() == 2 || h.colourType() == 6) && h.bitDepth() == 8));
+  }
+
+  private void checkLimits(int width, int height, long maxInlinePixels) throws RejectedRecordException,
+      LargeImageException {
+    if (width > maxSourceSide || height > maxSourceSide) {
+      throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE,
+          "image of " + width + "x" + height + " exceeds embedding.max.image.side=" + maxSourceSide);
+    }
+    if ((long) width * height > maxSourcePixels) {
+      throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE, "image of " + width + "x" + height + " = "
+          + (long) width * height + " pixels exceeds embedding.max.image.pixels=" + maxSourcePixels);
+    }
+    if ((long) width * height > maxInlinePixels) {
+      throw new LargeImageException(width, height);
+    }
   }
 
   private BufferedImage decode(byte[] encoded, long maxInlinePixels) throws RejectedRecordException,
@@ -99,17 +147,7 @@ public final class ImagePreprocessor {
         reader.setInput(in, true, true);
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
-        if (width > maxSourceSide || height > maxSourceSide) {
-          throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE,
-              "image of " + width + "x" + height + " exceeds embedding.max.image.side=" + maxSourceSide);
-        }
-        if ((long) width * height > maxSourcePixels) {
-          throw new RejectedRecordException(RejectReason.IMAGE_TOO_LARGE, "image of " + width + "x" + height + " = "
-              + (long) width * height + " pixels exceeds embedding.max.image.pixels=" + maxSourcePixels);
-        }
-        if ((long) width * height > maxInlinePixels) {
-          throw new LargeImageException(width, height);
-        }
+        checkLimits(width, height, maxInlinePixels);
         BufferedImage image = reader.read(0, subsampling(reader, width, height));
         if (image == null || width < 1 || height < 1) {
           throw new RejectedRecordException(RejectReason.UNDECODABLE_IMAGE, "decoder returned no image");
@@ -132,11 +170,45 @@ public final class ImagePreprocessor {
    */
   private ImageReadParam subsampling(ImageReader reader, int width, int height) {
     ImageReadParam param = reader.getDefaultReadParam();
-    int k = Math.min(width, height) / (8 * side);
+    int k = subsamplingFactor(width, height);
     if (k >= 2) {
       param.setSourceSubsampling(k, k, 0, 0);
     }
     return param;
+  }
+
+  private int subsamplingFactor(int width, int height) {
+    return Math.min(width, height) / (8 * side);
+  }
+
+  /** The same values as {@link #toModelInput(BufferedImage)} gives for ImageIO's decoding of the same file. */
+  private float[] toModelInput(PlainPngDecoder.Samples s) {
+    int w = s.width();
+    int h = s.height();
+    float[] grey = new float[w * h];
+    if (s.channels() == 1) {
+      int max = (1 << s.bitDepth()) - 1;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          grey[y * w + x] = s.at(x, y, 0) / (float) max;
+        }
+      }
+    } else {
+      boolean alpha = s.channels() == 4;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          grey[y * w + x] = luminance(s.at(x, y, 0), s.at(x, y, 1), s.at(x, y, 2), alpha ? s.at(x, y, 3) : 255, alpha);
+        }
+      }
+    }
+    return (w == side && h == side) ? grey : resize(grey, w, h);
+  }
+
+  /** BT.601 luminance in [0, 1], composited on black when the image has transparency. */
+  private static float luminance(int r, int g, int b, int a, boolean hasAlpha) {
+    float alpha = hasAlpha ? a / 255f : 1f;
+    float luminance = 0.299f * r + 0.587f * g + 0.114f * b;
+    return alpha * luminance / 255f;
   }
 
   /** Grey in [0, 1] at the source size, then area-averaged to side × side. */
@@ -159,9 +231,8 @@ public final class ImagePreprocessor {
       for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
           int argb = image.getRGB(x, y);
-          float a = alpha ? ((argb >>> 24) & 0xFF) / 255f : 1f;
-          float luminance = 0.299f * ((argb >> 16) & 0xFF) + 0.587f * ((argb >> 8) & 0xFF) + 0.114f * (argb & 0xFF);
-          grey[y * w + x] = a * luminance / 255f;
+          grey[y * w + x] = luminance((argb >> 16) & 0xFF, (argb >> 8) & 0xFF, argb & 0xFF, (argb >>> 24) & 0xFF,
+              alpha);
         }
       }
     }
