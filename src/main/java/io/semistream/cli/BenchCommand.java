@@ -58,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin
   ModelOption modelOption;
 
+  @Option(names = "--repeat", defaultValue = "1", description = "Measure standalone and through Kafka this many "
+      + "times, alternating (a fresh broker each time), and report the medians: one run on a shared machine varies "
+      + "by a quarter.")
+  int repeat;
+
   @Option(names = "--skip-kafka", description = "Only measure the standalone model.")
   boolean skipKafka;
 
@@ -146,44 +151,74 @@ final class BenchCommand implements Callable<Integer> {
     Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
     System.out.printf("bench: device %s, %d cores, intra-op threads %d, model %s%n", device,
         Runtime.getRuntime().availableProcessors(), config.embedding().effectiveIntraOpThreads(), dir);
-    Map<Integer, Double> standalone = new LinkedHashMap<>();
-    Map<Integer, Double> viaKafka = new LinkedHashMap<>();
-    Map<Integer, Double> onePerTransaction = new LinkedHashMap<>();
+    Map<Integer, List<Double>> standalone = new LinkedHashMap<>();
+    Map<Integer, List<Double>> viaKafka = new LinkedHashMap<>();
+    Map<Integer, List<Double>> onePerTransaction = new LinkedHashMap<>();
+    int workers = config.embedding().threads();
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
-      for (int b : batchSizes) {
-        standalone.put(b, standalone(model, fashion, b, count(b)));
-        System.out.printf("standalone  batch %4d: %,10.0f images/s%n", b, standalone.get(b));
-      }
-      ImagePreprocessor pre = new ImagePreprocessor(28, 1 << 20, 4096);
-      double plain = decodeRate(fashion, pre);
-      double imageIo = decodeRate(fashion, pre.throughImageIoOnly());
-      System.out.printf("decode+preprocess (PNG 28x28, 1 thread): %,.0f images/s (%.1f us/image) as the service "
-          + "decodes, %,.0f (%.1f us/image) through ImageIO, %.1f times faster%n", plain, 1e6 / plain, imageIo,
-          1e6 / imageIo, plain / imageIo);
-      int b = batchSizes.get(0);
-      System.out.printf("novelty view after a promotion (the fixed version's encoder alone, batch %d): %,.0f "
-          + "images/s, beside %,.0f for the whole forward pass%n", b, encoderOnly(model, fashion, b, count(b)),
-          standalone(model, fashion, b, count(b)));
-      if (!skipKafka) {
-        kafka(config, model, fashion, viaKafka, onePerTransaction);
+      for (int run = 1; run <= Math.max(1, repeat); run++) {
+        if (repeat > 1) {
+          System.out.printf("-- run %d of %d%n", run, repeat);
+        }
+        for (int b : batchSizes) {
+          double rate = standalone(model, fashion, b, count(b), workers);
+          standalone.computeIfAbsent(b, k -> new ArrayList<>()).add(rate);
+          System.out.printf("standalone  batch %4d: %,10.0f images/s (%d predictor(s) side by side, %d intra-op "
+              + "thread(s) each, as the service's workers run)%n", b, rate, workers,
+              config.embedding().effectiveIntraOpThreads());
+        }
+        if (run == 1) {
+          ImagePreprocessor pre = new ImagePreprocessor(28, 1 << 20, 4096);
+          double plain = decodeRate(fashion, pre);
+          double imageIo = decodeRate(fashion, pre.throughImageIoOnly());
+          System.out.printf("decode+preprocess (PNG 28x28, 1 thread): %,.0f images/s (%.1f us/image) as the service "
+              + "decodes, %,.0f (%.1f us/image) through ImageIO, %.1f times faster%n", plain, 1e6 / plain, imageIo,
+              1e6 / imageIo, plain / imageIo);
+          int b = batchSizes.get(0);
+          System.out.printf("novelty view after a promotion (the fixed version's encoder alone, batch %d): %,.0f "
+              + "images/s, beside %,.0f for the whole forward pass%n", b, encoderOnly(model, fashion, b, count(b)),
+              standalone(model, fashion, b, count(b)));
+        }
+        if (!skipKafka) {
+          kafka(config, model, fashion, viaKafka, onePerTransaction);
+        }
       }
     }
     if (trainSteps > 0) {
       benchTraining(config, device, dir, fashion);
     }
     System.out.println();
-    System.out.printf("| batch | standalone model (img/s) | through Kafka, 1 batch per transaction (img/s) | "
-        + "through Kafka, up to %d per transaction (img/s) | Kafka / standalone |%n",
+    String of = repeat > 1 ? String.format(", median of %d (min-max)", repeat) : "";
+    System.out.printf("| batch | standalone model (img/s%s) | through Kafka, 1 batch per transaction | "
+        + "through Kafka, up to %d per transaction | Kafka / standalone (medians) |%n", of,
         config.embedding().transactionMaxBatches());
     System.out.println("|------:|------:|------:|------:|------:|");
     for (int b : batchSizes) {
-      Double one = onePerTransaction.get(b);
-      Double k = viaKafka.getOrDefault(b, one);
-      System.out.printf("| %5d | %,.0f | %s | %s | %s |%n", b, standalone.get(b),
-          one == null ? "-" : String.format("%,.0f", one), k == null ? "-" : String.format("%,.0f", k),
-          k == null ? "-" : String.format("%.2f", k / standalone.get(b)));
+      List<Double> one = onePerTransaction.get(b);
+      List<Double> k = viaKafka.getOrDefault(b, one);
+      double base = median(standalone.get(b));
+      System.out.printf("| %5d | %s | %s | %s | %s |%n", b, cell(standalone.get(b)), cell(one), cell(k),
+          k == null ? "-" : String.format("%.2f", median(k) / base));
     }
     return 0;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** The median, and the range when there are several runs. */
+  private static String cell(List<Double> values) {
+    if (values == null || values.isEmpty()) {
+      return "-";
+    }
+    if (values.size() == 1) {
+      return String.format("%,.0f", values.get(0));
+    }
+    return String.format("%,.0f (%,.0f-%,.0f)", median(values), values.stream().mapToDouble(d -> d).min().orElse(0),
+        values.stream().mapToDouble(d -> d).max().orElse(0));
   }
 
   /** What every model bench starts with: the configuration, the engine on its device, the model, the images. */
@@ -210,11 +245,16 @@ final class BenchCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.printf("maximum: %,.0f images/s end to end%n%n", r.maxRate());
-    System.out.println("| load | asked (img/s) | sent (img/s) | images | p50 (ms) | p99 (ms) | max (ms) |");
-    System.out.println("|-----:|------:|------:|------:|------:|------:|------:|");
+    System.out.println("| load | asked (img/s) | sent (img/s) | images | p50 (ms) | p99 (ms) | max (ms) | image → "
+        + "embedding p50 / p99 | embedding → prediction p50 / p99 | slowest 1 %: share in the learner's hop | GC "
+        + "pauses (longest ms) |");
+    System.out.println("|-----:|------:|------:|------:|------:|------:|------:|------:|------:|------:|------:|");
     for (LatencyUnderLoad.Load l : r.loads()) {
-      System.out.printf("| %d %% | %,.0f | %,.0f | %,d | %.0f | %.0f | %.0f |%n", l.percent(), l.askedRate(),
-          l.achievedRate(), l.images(), l.p50Ms(), l.p99Ms(), l.maxMs());
+      var h = l.hops();
+      System.out.printf("| %d %% | %,.0f | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f / %.0f | %.0f / %.0f | %.0f %% | "
+          + "%d (%.0f) |%n", l.percent(), l.askedRate(), l.achievedRate(), l.images(), l.p50Ms(), l.p99Ms(),
+          l.maxMs(), h.embeddingP50Ms(), h.embeddingP99Ms(), h.learnerP50Ms(), h.learnerP99Ms(),
+          h.slowestInLearnerPercent(), h.gcPauses(), h.gcLongestMs());
     }
     if (latencyPlot != null) {
       Files.writeString(latencyPlot, LatencyUnderLoad.svg(r));
@@ -371,6 +411,45 @@ final class BenchCommand implements Callable<Integer> {
     return batches;
   }
 
+  /**
+   * The model alone with the service's parallelism: {@code workers} predictors, each on its own thread (as each
+   * worker has one), sharing the batches; images/s from the common start to the last one done.
+   */
+  private static double standalone(EmbeddingModel model, Dataset data, int batch, int n, int workers)
+      throws Exception {
+    if (workers <= 1) {
+      return standalone(model, data, batch, n);
+    }
+    float[][][] batches = batches(data, batch, n);
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(workers + 1);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        final int first = w;
+        done.add(pool.submit(() -> {
+          DjlEngine.disableGradientsOnThisThread();
+          try (Predictor<float[][], List<ImageEmbedding>> predictor = model.newPredictor()) {
+            predictor.predict(batches[first % batches.length]);
+            start.await();
+            for (int i = first; i < batches.length; i += workers) {
+              predictor.predict(batches[i]);
+            }
+          }
+          return null;
+        }));
+      }
+      start.await();
+      long t0 = System.nanoTime();
+      for (var f : done) {
+        f.get();
+      }
+      return (long) batches.length * batch / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static double standalone(EmbeddingModel model, Dataset data, int batch, int n) throws Exception {
     float[][][] batches = batches(data, batch, n);
     try (Predictor<float[][], List<ImageEmbedding>> predictor = model.newPredictor()) {
@@ -416,8 +495,8 @@ final class BenchCommand implements Callable<Integer> {
     return 3 * pngs.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  private void kafka(SemistreamConfig config, EmbeddingModel model, Dataset fashion, Map<Integer, Double> out,
-      Map<Integer, Double> onePerTransaction) throws Exception {
+  private void kafka(SemistreamConfig config, EmbeddingModel model, Dataset fashion, Map<Integer, List<Double>> out,
+      Map<Integer, List<Double>> onePerTransaction) throws Exception {
     Path brokerDir = Files.createTempDirectory("semistream-bench-kafka");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of())) {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
@@ -451,7 +530,7 @@ final class BenchCommand implements Callable<Integer> {
             long end = System.nanoTime();
             long embedded = service.stats().embedded();
             double rate = (embedded - firstCount) / ((end - firstBatch) / 1e9);
-            (perTransaction == 1 ? onePerTransaction : out).put(b, rate);
+            (perTransaction == 1 ? onePerTransaction : out).computeIfAbsent(b, k -> new ArrayList<>()).add(rate);
             System.out.printf("via Kafka   batch %4d, up to %d batch(es) per transaction: %,10.0f images/s steady "
                 + "state (%,d images in %d batches; %.0f images/s including the %.1f s consumer-group join)%n", b,
                 perTransaction, rate, embedded, service.stats().batches(), embedded / ((end - start) / 1e9),

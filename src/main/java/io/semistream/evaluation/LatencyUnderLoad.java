@@ -36,7 +36,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class LatencyUnderLoad {
   /** One load level: the rate asked for and achieved, and the latency quantiles in milliseconds. */
   public record Load(int percent, double askedRate, double achievedRate, int images, double p50Ms, double p99Ms,
-      double maxMs, int missing) {
+      double maxMs, int missing, Hops hops) {
+    public Load(int percent, double askedRate, double achievedRate, int images, double p50Ms, double p99Ms,
+        double maxMs, int missing) {
+      this(percent, askedRate, achievedRate, images, p50Ms, p99Ms, maxMs, missing, Hops.NONE);
+    }
+  }
+
+  /**
+   * Where the time went: image produced → its embedding visible ({@code read_committed}: the embedding service's
+   * batch and transaction), embedding visible → prediction visible (the learner's two transactions), the share
+   * of the slowest 1 % of images' time spent in the learner's hop, and the JVM's stop-the-world pauses during the
+   * load (how many, the longest).
+   */
+  public record Hops(double embeddingP50Ms, double embeddingP99Ms, double learnerP50Ms, double learnerP99Ms,
+      double slowestInLearnerPercent, int gcPauses, double gcLongestMs) {
+    static final Hops NONE = new Hops(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
   }
 
   /** The maximum rate (images/s end to end) and every load level's result. */
@@ -57,10 +72,14 @@ public final class LatencyUnderLoad {
       KafkaClients clients = kafka.clients();
       TopicRegistry topics = kafka.topics();
       Map<String, Long> seen = new ConcurrentHashMap<>();
-      try (EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
+      Map<String, Long> embedded = new ConcurrentHashMap<>();
+      try (GcPauses gc = GcPauses.listen();
+           EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
            LearnerService learner = new LearnerService(live, topics, null).start();
            TopicTail predictions = new TopicTail(clients, topics.predictions().name(), true,
                (id, value) -> seen.putIfAbsent(id, System.nanoTime()));
+           TopicTail embeddings = new TopicTail(clients, topics.embeddings().name(),
+               (id, value) -> embedded.putIfAbsent(id, System.nanoTime()));
            KafkaProducer<String, byte[]> producer = clients.producer(new StringSerializer(),
                new ByteArraySerializer(), Map.of("linger.ms", 0))) {
         if (!learner.awaitRunning(Duration.ofSeconds(60))) {
@@ -95,6 +114,7 @@ public final class LatencyUnderLoad {
           String prefix = "load" + percent + "-";
           long start = System.nanoTime();
           long last = start;
+          gc.reset();
           for (int i = 0; i < count; i++) {
             long due = start + (long) (i * 1e9 / rate);
             long now;
@@ -117,18 +137,54 @@ public final class LatencyUnderLoad {
           }
           double[] lat = Arrays.copyOf(ms, n);
           Arrays.sort(lat);
+          Hops hops = hops(prefix, count, sent, embedded, seen, quantile(lat, 0.99), gc);
           Load load = new Load(percent, rate, count / Math.max(1e-9, (last - start) / 1e9), count,
-              quantile(lat, 0.5), quantile(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1], count - n);
+              quantile(lat, 0.5), quantile(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1], count - n, hops);
           loads.add(load);
           out.printf("latency: %3d %% load (%,.0f images/s asked, %,.0f sent): p50 %.0f ms, p99 %.0f ms, max %.0f ms"
               + " over %,d images%s%n", percent, rate, load.achievedRate(), load.p50Ms(), load.p99Ms(), load.maxMs(),
               count, load.missing() == 0 ? "" : "; " + load.missing() + " never predicted");
+          out.printf("latency: %3d %%: image -> embedding p50 %.0f / p99 %.0f ms, embedding -> prediction p50 %.0f / "
+              + "p99 %.0f ms; the slowest 1 %% spent %.0f %% of their time in the learner's hop; %d GC pause(s), "
+              + "longest %.0f ms%n", percent, hops.embeddingP50Ms(), hops.embeddingP99Ms(), hops.learnerP50Ms(),
+              hops.learnerP99Ms(), hops.slowestInLearnerPercent(), hops.gcPauses(), hops.gcLongestMs());
         }
         return new Result(maxRate, loads);
       }
     } finally {
       WorkDirectory.delete(work);
     }
+  }
+
+  /** The two hops' quantiles for one load's images, and which hop the slowest ones (at or above p99) lost in. */
+  static Hops hops(String prefix, int count, Map<String, Long> sent, Map<String, Long> embedded,
+      Map<String, Long> predicted, double p99Ms, GcPauses gc) {
+    double[] first = new double[count];
+    double[] second = new double[count];
+    int n = 0;
+    double slowTotal = 0;
+    double slowInLearner = 0;
+    for (int i = 0; i < count; i++) {
+      String id = prefix + i;
+      Long e = embedded.get(id);
+      Long p = predicted.get(id);
+      if (e == null || p == null) {
+        continue;
+      }
+      first[n] = (e - sent.get(id)) / 1e6;
+      second[n] = (p - e) / 1e6;
+      if (first[n] + second[n] >= p99Ms) {
+        slowTotal += first[n] + second[n];
+        slowInLearner += second[n];
+      }
+      n++;
+    }
+    double[] a = Arrays.copyOf(first, n);
+    double[] b = Arrays.copyOf(second, n);
+    Arrays.sort(a);
+    Arrays.sort(b);
+    return new Hops(quantile(a, 0.5), quantile(a, 0.99), quantile(b, 0.5), quantile(b, 0.99),
+        slowTotal == 0 ? Double.NaN : 100 * slowInLearner / slowTotal, gc.count(), gc.longestMs());
   }
 
   private static void awaitSeen(Map<String, Long> seen, String prefix, int count, Duration timeout)

@@ -31,4 +31,45 @@ class LatencyUnderLoadTest {
     assertEquals(2, svg.split("<polyline", -1).length - 1, "a p50 and a p99 line");
     assertTrue(svg.contains("50 %") && svg.contains("100 %"), svg);
   }
+
+  @Test
+  void shouldSplitEachImagesLatencyIntoTheEmbeddingAndTheLearnerHop() throws Exception {
+    // 100 images sent at 0; embedded after 10 ms and predicted 20 ms later, except the last: 10 + 500 ms.
+    java.util.Map<String, Long> sent = new java.util.HashMap<>();
+    java.util.Map<String, Long> embedded = new java.util.HashMap<>();
+    java.util.Map<String, Long> predicted = new java.util.HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      sent.put("x" + i, 0L);
+      embedded.put("x" + i, 10_000_000L);
+      predicted.put("x" + i, (i == 99 ? 510 : 30) * 1_000_000L);
+    }
+    predicted.remove("x5");   // never predicted: left out, not counted as 0
+    try (GcPauses gc = GcPauses.listen()) {
+      var hops = LatencyUnderLoad.hops("x", 100, sent, embedded, predicted, 30, gc);
+      assertEquals(10, hops.embeddingP50Ms(), 1e-9);
+      assertEquals(10, hops.embeddingP99Ms(), 1e-9);
+      assertEquals(20, hops.learnerP50Ms(), 1e-9);
+      assertEquals(500, hops.learnerP99Ms(), 1e-9, "nearest rank: the 99th of 99 values, the slow one");
+      // Every image is at or above the p99 given (30 ms): (98 * 20 + 500) / (98 * 30 + 510) in the learner.
+      assertEquals(100.0 * (98 * 20 + 500) / (98 * 30 + 510), hops.slowestInLearnerPercent(), 1e-9);
+      var slowOnly = LatencyUnderLoad.hops("x", 100, sent, embedded, predicted, 100, gc);
+      assertEquals(100.0 * 500 / 510, slowOnly.slowestInLearnerPercent(), 1e-9);
+    }
+  }
+
+  @Test
+  void shouldCountStopTheWorldCollectionsWhileListening() throws Exception {
+    try (GcPauses gc = GcPauses.listen()) {
+      gc.reset();
+      System.gc();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (gc.count() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);   // notifications arrive on another thread
+      }
+      assertTrue(gc.count() >= 1, "a full collection is a pause");
+      assertTrue(gc.longestMs() >= 0);
+      gc.reset();
+      assertEquals(0, gc.count());
+    }
+  }
 }
