@@ -74,6 +74,8 @@ public final class LatencyUnderLoad {
       Map<String, Long> seen = new ConcurrentHashMap<>();
       Map<String, Long> embedded = new ConcurrentHashMap<>();
       try (GcPauses gc = GcPauses.listen();
+           StackSampler sampler = StackSampler.start(name -> name.endsWith("StreamThread-1")
+               || name.equals("embedding-worker-0"), 5);
            EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
            LearnerService learner = new LearnerService(live, topics, null).start();
            TopicTail predictions = new TopicTail(clients, topics.predictions().name(), true,
@@ -148,12 +150,86 @@ public final class LatencyUnderLoad {
               + "p99 %.0f ms; the slowest 1 %% spent %.0f %% of their time in the learner's hop; %d GC pause(s), "
               + "longest %.0f ms%n", percent, hops.embeddingP50Ms(), hops.embeddingP99Ms(), hops.learnerP50Ms(),
               hops.learnerP99Ms(), hops.slowestInLearnerPercent(), hops.gcPauses(), hops.gcLongestMs());
+          out.println("latency: " + percent + " %: images at or above p99, by when they were sent: "
+              + slowBursts(prefix, count, sent, seen, start, load.p99Ms()));
+          out.println("latency: " + percent + " %: what the service threads did during the worst burst: "
+              + worstBurst(prefix, count, sent, seen, load.p99Ms(), sampler));
+          out.println("latency: " + percent + " %: the learner's stream threads, longest in the last minute: "
+              + streamThreadMaxima(learner.streams()));
         }
         return new Result(maxRate, loads);
       }
     } finally {
       WorkDirectory.delete(work);
     }
+  }
+
+  /**
+   * When the slowest images were sent, as bursts ("12.3 s: 14 images, up to 553 ms"): stalls that recur at a
+   * fixed period point at a periodic task (a punctuation, a check, a commit), scattered ones at load.
+   */
+  static String slowBursts(String prefix, int count, Map<String, Long> sent, Map<String, Long> seen, long start,
+      double p99Ms) {
+    StringBuilder s = new StringBuilder();
+    double burstStart = Double.NaN;
+    double lastAt = Double.NaN;
+    int inBurst = 0;
+    double worst = 0;
+    for (int i = 0; i <= count; i++) {
+      Long done = i < count ? seen.get(prefix + i) : null;
+      double at = i < count ? (sent.get(prefix + i) - start) / 1e9 : Double.NaN;
+      double ms = done == null ? Double.NaN : (done - sent.get(prefix + i)) / 1e6;
+      boolean slow = ms >= p99Ms;
+      if (inBurst > 0 && (i == count || (slow && at - lastAt > 0.25))) {
+        s.append(String.format("%s%.1f s: %d, up to %.0f ms", s.length() == 0 ? "" : "; ", burstStart, inBurst, worst));
+        inBurst = 0;
+        worst = 0;
+      }
+      if (slow) {
+        if (inBurst == 0) {
+          burstStart = at;
+        }
+        inBurst++;
+        lastAt = at;
+        worst = Math.max(worst, ms);
+      }
+    }
+    return s.toString();
+  }
+
+  /** The stack samples from the first send to the last prediction of the slowest run of consecutive images. */
+  static String worstBurst(String prefix, int count, Map<String, Long> sent, Map<String, Long> seen, double p99Ms,
+      StackSampler sampler) {
+    long from = Long.MAX_VALUE;
+    long to = Long.MIN_VALUE;
+    double worst = 0;
+    for (int i = 0; i < count; i++) {
+      Long done = seen.get(prefix + i);
+      if (done != null && (done - sent.get(prefix + i)) / 1e6 > worst) {
+        worst = (done - sent.get(prefix + i)) / 1e6;
+        from = sent.get(prefix + i);
+        to = done;
+      }
+    }
+    return worst < p99Ms ? "none" : String.format("the slowest image (%.0f ms)", worst)
+        + sampler.between(from, to, 6);
+  }
+
+  /**
+   * Kafka Streams' own per-thread maxima (ms, over its sample windows: about the last minute): which of poll,
+   * process, punctuate and commit held a stream thread longest, the candidates for a stall.
+   */
+  static String streamThreadMaxima(org.apache.kafka.streams.KafkaStreams streams) {
+    Map<String, Double> max = new java.util.TreeMap<>();
+    streams.metrics().forEach((name, metric) -> {
+      if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-latency-max")
+          && metric.metricValue() instanceof Double v && Double.isFinite(v)) {
+        max.merge(name.name().replace("-latency-max", ""), v, Math::max);
+      }
+    });
+    StringBuilder s = new StringBuilder();
+    max.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(String.format("%s %.0f ms", k, v)));
+    return s.toString();
   }
 
   /** The two hops' quantiles for one load's images, and which hop the slowest ones (at or above p99) lost in. */

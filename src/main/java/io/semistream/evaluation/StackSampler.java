@@ -1,0 +1,105 @@
+package io.semistream.evaluation;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A poor man's profiler for stalls: every few milliseconds, what each thread of interest is doing (its innermost
+ * frames that are not JDK internals). A latency bench asks afterwards what those threads did while a burst of slow
+ * images waited, which names the stall's cause instead of guessing it.
+ */
+final class StackSampler implements AutoCloseable {
+  /** One observation: when (System.nanoTime()), which thread, and where it was. */
+  record Sample(long at, String thread, String where) {
+  }
+
+  private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private StackSampler(Predicate<String> threads, long periodMillis) {
+    ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    thread = new Thread(() -> {
+      while (running) {
+        long now = System.nanoTime();
+        for (ThreadInfo info : bean.dumpAllThreads(false, false, 64)) {
+          if (info != null && threads.test(info.getThreadName())) {
+            samples.add(new Sample(now, info.getThreadName(), where(info)));
+          }
+        }
+        try {
+          Thread.sleep(periodMillis);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "stack-sampler");
+    thread.setDaemon(true);
+  }
+
+  static StackSampler start(Predicate<String> threads, long periodMillis) {
+    StackSampler s = new StackSampler(threads, periodMillis);
+    s.thread.start();
+    return s;
+  }
+
+  /**
+   * The innermost two frames that are not JDK internals, plus the innermost frame of the project's own code (the
+   * caller that matters when the innermost frames are a library's), and the thread's state.
+   */
+  private static String where(ThreadInfo info) {
+    StringBuilder s = new StringBuilder(info.getThreadState().toString());
+    int kept = 0;
+    boolean own = false;
+    for (StackTraceElement e : info.getStackTrace()) {
+      String c = e.getClassName();
+      if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) {
+        continue;
+      }
+      boolean project = c.startsWith("io.semistream.");
+      if (kept < 2 || (project && !own)) {
+        s.append(kept == 0 ? " " : kept < 2 ? " < " : " ... ").append(c.substring(c.lastIndexOf('.') + 1)).append('.')
+            .append(e.getMethodName());
+        kept++;
+        own |= project;
+      }
+      if (own && kept >= 2) {
+        break;
+      }
+    }
+    return s.toString();
+  }
+
+  /** Per thread, the most frequent places between two instants, with their share of that thread's samples. */
+  String between(long from, long to, int top) {
+    Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
+    synchronized (samples) {
+      for (Sample s : samples) {
+        if (s.at() >= from && s.at() <= to) {
+          counts.computeIfAbsent(s.thread(), k -> new java.util.HashMap<>()).merge(s.where(), 1, Integer::sum);
+        }
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    counts.forEach((thread, places) -> {
+      int total = places.values().stream().mapToInt(Integer::intValue).sum();
+      out.append("\n    ").append(thread).append(" (").append(total).append(" samples):");
+      places.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
+          .forEach(e -> out.append(String.format("%n      %3.0f %% %s", 100.0 * e.getValue() / total, e.getKey())));
+    });
+    return out.toString();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+  }
+}
