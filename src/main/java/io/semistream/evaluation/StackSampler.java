@@ -27,10 +27,19 @@ final class StackSampler implements AutoCloseable {
   private StackSampler(Predicate<String> threads, long periodMillis) {
     ThreadMXBean bean = ManagementFactory.getThreadMXBean();
     thread = new Thread(() -> {
+      long[] ids = new long[0];
+      long idsAt = 0;
       while (running) {
         long now = System.nanoTime();
-        for (ThreadInfo info : bean.dumpAllThreads(false, false, 64)) {
-          if (info != null && threads.test(info.getThreadName())) {
+        if (now - idsAt > 1_000_000_000L) {
+          // Stacks of the threads of interest only: a dump of every thread stops the JVM for longer, and a
+          // sampler must not make the stalls it is looking for.
+          ids = Thread.getAllStackTraces().keySet().stream().filter(t -> threads.test(t.getName()))
+              .mapToLong(Thread::getId).toArray();
+          idsAt = now;
+        }
+        for (ThreadInfo info : ids.length == 0 ? new ThreadInfo[0] : bean.getThreadInfo(ids, 64)) {
+          if (info != null) {
             samples.add(new Sample(now, info.getThreadName(), where(info)));
           }
         }

@@ -1,0 +1,40 @@
+package io.semistream.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class StackSamplerTest {
+  private static void holdStill(CountDownLatch release) throws InterruptedException {
+    release.await();
+  }
+
+  @Test
+  void shouldTellWhereTheWatchedThreadSpentTheInterval() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Thread watched = new Thread(() -> {
+      try {
+        holdStill(release);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "watched-thread");
+    watched.start();
+    for (int i = 0; i < 500 && watched.getState() != Thread.State.WAITING; i++) {
+      Thread.sleep(2);   // parked in holdStill before sampling starts: every sample then sees the same place
+    }
+    try (StackSampler sampler = StackSampler.start(name -> name.equals("watched-thread"), 2)) {
+      long from = System.nanoTime();
+      Thread.sleep(300);
+      String report = sampler.between(from, System.nanoTime(), 3);
+      assertTrue(report.contains("watched-thread ("), report);
+      assertTrue(report.contains("100 % WAITING StackSamplerTest.holdStill"), report);
+      assertTrue(!report.contains("stack-sampler"), "only the watched threads: " + report);
+      assertTrue(sampler.between(0, from - 1, 3).isEmpty(), "nothing before the sampler started");
+    } finally {
+      release.countDown();
+      watched.join();
+    }
+  }
+}
