@@ -57,8 +57,7 @@ public record LearnerSettings(
 
   /** When a prediction may become a pseudo-label, how much it weighs, and when the backlog is re-classified. */
   public record SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio,
-      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds, int relabelMaxImages,
-      long relabelSliceMs) {
+      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds, int relabelMaxImages) {
     public static final String PSEUDO_WEIGHT = "learner.pseudo.weight";
     public static final String MIN_CONFIDENCE = "learner.pseudo.min.confidence";
     public static final String MIN_MARGIN = "learner.pseudo.min.margin";
@@ -68,7 +67,6 @@ public record LearnerSettings(
     public static final String RELABEL_MIN_DRIFT = "learner.relabel.min.drift";
     public static final String RELABEL_IDLE_ROUNDS = "learner.relabel.idle.rounds";
     public static final String RELABEL_MAX_IMAGES = "learner.relabel.max.images";
-    public static final String RELABEL_SLICE_MS = "learner.relabel.slice.ms";
 
     public SelfTraining {
       if (pseudoWeight < 0 || maxRatio < 0 || minLabels < 1) {
@@ -77,18 +75,10 @@ public record LearnerSettings(
       if (!(minConfidence >= 0 && minConfidence <= 1) || !(minMargin >= 0 && minMargin <= 1)) {
         throw new IllegalArgumentException("pseudo-label confidence and margin must be in [0, 1]");
       }
-      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0 || relabelMaxImages < 1
-          || relabelSliceMs < 0) {
-        throw new IllegalArgumentException("relabel interval and images per step must be positive, drift, idle "
-            + "rounds and slice >= 0");
+      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0 || relabelMaxImages < 1) {
+        throw new IllegalArgumentException("relabel interval and images per step must be positive, drift and idle "
+            + "rounds >= 0");
       }
-    }
-
-    /** Rounds walked without time slices (a punctuation walks up to {@code relabelMaxImages} at once). */
-    public SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio, int minLabels,
-        long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds, int relabelMaxImages) {
-      this(pseudoWeight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs, relabelMinDrift,
-          relabelIdleRounds, relabelMaxImages, 0);
     }
 
     /** With the default number of images a punctuation walks. */
@@ -100,7 +90,7 @@ public record LearnerSettings(
 
     public SelfTraining withPseudoWeight(double weight) {
       return new SelfTraining(weight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs,
-          relabelMinDrift, relabelIdleRounds, relabelMaxImages, relabelSliceMs);
+          relabelMinDrift, relabelIdleRounds, relabelMaxImages);
     }
   }
 
@@ -222,11 +212,6 @@ public record LearnerSettings(
             "Images of the backlog one punctuation re-classifies or expires; a round over a larger backlog goes "
                 + "on at the next punctuation, where it stopped. Bounds the time the stream thread spends in a "
                 + "punctuation: a round over the whole of a large backlog outlasted the transaction timeout.")
-        .define(SelfTraining.RELABEL_SLICE_MS, Type.LONG, 25L, Range.between(0L, 60_000L), Importance.LOW,
-            "A relabel round walks the backlog in slices of at most this many milliseconds of the stream "
-                + "thread (at least 256 images each), one every twice that, so that arriving images are predicted "
-                + "between slices instead of waiting behind the round; 0: a punctuation walks up to "
-                + "learner.relabel.max.images at once.")
         .define(Retention.BACKLOG_MS, Type.LONG, 86_400_000L, Range.atLeast(1L), Importance.MEDIUM,
             "Unlabelled images older than this (stream time) leave the backlog, and their pseudo-labels with them.")
         .define(Retention.LABEL_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(1L), Importance.MEDIUM,
@@ -280,8 +265,7 @@ public record LearnerSettings(
         new SelfTraining(v.decimal(SelfTraining.PSEUDO_WEIGHT), v.decimal(SelfTraining.MIN_CONFIDENCE),
             v.decimal(SelfTraining.MIN_MARGIN), v.decimal(SelfTraining.MAX_RATIO), v.integer(SelfTraining.MIN_LABELS),
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),
-            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS), v.integer(SelfTraining.RELABEL_MAX_IMAGES),
-            v.longValue(SelfTraining.RELABEL_SLICE_MS)),
+            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS), v.integer(SelfTraining.RELABEL_MAX_IMAGES)),
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
             v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),

@@ -50,8 +50,6 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private static final int FULL_SCAN_EVERY = 12;
   /** Images read from the store per step of a punctuation's walk (each one is an embedding and its state). */
   static final int SCAN_CHUNK = 1024;
-  /** The same when the walk is time-sliced: a step must be short next to a slice (~5 ms of work on 2 cores). */
-  static final int SLICE_CHUNK = 256;
 
   private final LearnerSettings settings;
   private final LearnerTopology.Sinks sinks;
@@ -100,10 +98,6 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     this.relabelRanking = new RelabelRanking(classifier, settings.classification().engineRankingMinClasses());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
-    long slice = settings.selfTraining().relabelSliceMs();
-    if (slice > 0) {
-      context.schedule(Duration.ofMillis(2 * slice), PunctuationType.WALL_CLOCK_TIME, this::continueRound);
-    }
   }
 
   @Override
@@ -325,24 +319,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       }
       round = new Round(moved);
     }
-    walk(settings.selfTraining().relabelMaxImages(), sliceDeadline());
-  }
-
-  /**
-   * The next slice of a round in progress ({@code learner.relabel.slice.ms}): between slices the stream thread
-   * processes arrivals, so an image that arrives during a long round waits for one slice, not for the round. A
-   * latency bench found the learner's thread spending half a second walking the backlog while arrivals queued.
-   */
-  void continueRound(long wallClock) {
-    if (round != null) {
-      walk(settings.selfTraining().relabelMaxImages(), sliceDeadline());
-    }
-  }
-
-  /** When the current slice ends (System.nanoTime()); no end when rounds are not sliced. */
-  private long sliceDeadline() {
-    long slice = settings.selfTraining().relabelSliceMs();
-    return slice > 0 ? System.nanoTime() + slice * 1_000_000 : Long.MAX_VALUE;
+    walk(settings.selfTraining().relabelMaxImages());
   }
 
   /** A round in progress: whether it re-classifies (or only expires), and the last key it has walked. */
@@ -356,23 +333,20 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   }
 
   /**
-   * Walks on with the round for up to {@code budget} images and until {@code deadline} (System.nanoTime()), in
-   * chunks of {@link #SCAN_CHUNK} ({@link #SLICE_CHUNK} when sliced), each read through a fresh iterator that starts
-   * at the last key walked and is closed before the chunk is written. Why chunks: the heap holds one chunk, not the
-   * whole backlog, and nothing is written under an open iterator (a write can flush the store's cache beneath it).
-   * Why a budget: a soak's round over 800,000 images outlasted the transaction timeout; the stream thread was
-   * fenced, rejoined, and was fenced again.
+   * Walks on with the round for up to {@code budget} images, in chunks of {@link #SCAN_CHUNK}, each read through a
+   * fresh iterator that starts at the last key walked and is closed before the chunk is written. Why chunks: the
+   * heap holds one chunk, not the whole backlog, and nothing is written under an open iterator (a write can flush
+   * the store's cache beneath it). Why a budget: a soak's round over 800,000 images outlasted the transaction
+   * timeout; the stream thread was fenced, rejoined, and was fenced again.
    */
-  private void walk(int budget, long deadline) {
+  private void walk(int budget) {
     long streamTime = context.currentStreamTimeMs();
-    int chunkSize = deadline == Long.MAX_VALUE ? SCAN_CHUNK : SLICE_CHUNK;
     int walked = 0;
-    // At least one chunk per call, so that a round always progresses however short the slice.
-    while (walked < budget && (walked == 0 || System.nanoTime() < deadline)) {
-      List<KeyValue<String, ImageState>> chunk = new ArrayList<>(chunkSize);
+    while (walked < budget) {
+      List<KeyValue<String, ImageState>> chunk = new ArrayList<>(SCAN_CHUNK);
       List<String> unreadable = new ArrayList<>();
       String from = round.last;
-      int limit = Math.min(chunkSize, budget - walked);
+      int limit = Math.min(SCAN_CHUNK, budget - walked);
       try (KeyValueIterator<String, ImageState> it = images.range(from, null)) {
         while (it.hasNext() && chunk.size() + unreadable.size() < limit) {
           KeyValue<String, ImageState> kv = it.next();

@@ -171,8 +171,8 @@ class ImageLearnerTopologyTest {
 
   @Test
   void shouldRelabelALargeBacklogInChunksAcrossPunctuationsAndResumeWhereTheWalkStopped() {
-    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.max.images", "1500",
-        "learner.relabel.slice.ms", "0")).withPseudoWeight(0);
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.max.images", "1500"))
+        .withPseudoWeight(0);
     int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
     try (LearnerHarness h = new LearnerHarness(s)) {
       h.embed("a1", 0, 0, 0, 0);
@@ -205,53 +205,6 @@ class ImageLearnerTopologyTest {
       assertTrue(all.stream().allMatch(r -> r.value().className().equals("a")));
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       assertTrue(h.predictions.isEmpty(), "the round is over and nothing moved since it began");
-    }
-  }
-
-  @Test
-  void shouldPredictAnArrivalBetweenTheSlicesOfALongRoundAndFinishTheRoundInTheNextSlices() {
-    // 1 ms slices: the first slice walks one step (256 images; more take longer than 1 ms), an image arriving
-    // then is predicted at once, and the slice punctuator (every 2 ms) walks on where the round stopped.
-    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.slice.ms", "1")).withPseudoWeight(0);
-    int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
-    try (LearnerHarness h = new LearnerHarness(s)) {
-      h.embed("a1", 0, 0, 0, 0);
-      h.label("a1", "a");
-      h.embed("b1", 10, 0, 0, 0);
-      h.label("b1", "b");
-      for (int i = 0; i < backlog; i++) {
-        h.embed(String.format("z%05d", i), 6, 0, 0, 0);   // nearer "b" now, nearer "a" once "b" moves to 15
-      }
-      // The classes' appearance starts a round; slices finish it (it needs at most 9 steps of 256).
-      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
-      for (int i = 0; i < 40; i++) {
-        h.driver.advanceWallClockTime(Duration.ofMillis(2 * s.selfTraining().relabelSliceMs()));
-      }
-      h.embed("b2", 20, 0, 0, 0);
-      h.label("b2", "b");
-      h.predictions.readRecordsToList();
-
-      h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
-      List<TestRecord<String, Prediction>> all = new java.util.ArrayList<>(h.predictions.readRecordsToList());
-      assertTrue(all.size() >= ImageLearner.SLICE_CHUNK - 3 && all.size() < backlog,
-          "the first slice walks at least one step, not the round: " + all.size());
-      assertEquals("z00000", all.get(0).key());
-
-      h.embed("new", 30, 0, 0, 0);
-      assertEquals(List.of("new"), h.predictions.readRecordsToList().stream().map(TestRecord::key).toList(),
-          "an arrival in the middle of the round is predicted at once");
-
-      for (int i = 0; i < 100 && all.size() < backlog; i++) {
-        h.driver.advanceWallClockTime(Duration.ofMillis(2 * s.selfTraining().relabelSliceMs()));
-        all.addAll(h.predictions.readRecordsToList());
-      }
-      assertEquals(backlog, all.size(), "the slices walk the rest of the backlog");
-      assertEquals(backlog, all.stream().map(TestRecord::key).distinct().count(), "every image of the backlog, once");
-      assertEquals(all.stream().map(TestRecord::key).sorted().toList(), all.stream().map(TestRecord::key).toList(),
-          "in key order: each slice goes on where the last one stopped");
-      assertTrue(all.stream().allMatch(r -> r.value().className().equals("a")));
-      h.driver.advanceWallClockTime(Duration.ofMillis(2 * s.selfTraining().relabelSliceMs()));
-      assertTrue(h.predictions.isEmpty(), "the round is over");
     }
   }
 
