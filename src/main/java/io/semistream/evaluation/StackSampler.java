@@ -60,26 +60,26 @@ final class StackSampler implements AutoCloseable {
   }
 
   /**
-   * The innermost two frames that are not JDK internals, plus the innermost frame of the project's own code (the
-   * caller that matters when the innermost frames are a library's), and the thread's state.
+   * The innermost two frames that are not JDK internals, plus the innermost two frames of the project's own code
+   * (the callers that matter when the innermost frames are a library's: who parses, who waits), and the state.
    */
   private static String where(ThreadInfo info) {
     StringBuilder s = new StringBuilder(info.getThreadState().toString());
     int kept = 0;
-    boolean own = false;
+    int own = 0;
     for (StackTraceElement e : info.getStackTrace()) {
       String c = e.getClassName();
       if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) {
         continue;
       }
       boolean project = c.startsWith("io.semistream.");
-      if (kept < 2 || (project && !own)) {
-        s.append(kept == 0 ? " " : kept < 2 ? " < " : " ... ").append(c.substring(c.lastIndexOf('.') + 1)).append('.')
-            .append(e.getMethodName());
+      if (kept < 2 || (project && own < 2)) {
+        s.append(kept == 0 ? " " : kept < 2 || own > 0 ? " < " : " ... ").append(c.substring(c.lastIndexOf('.') + 1))
+            .append('.').append(e.getMethodName());
         kept++;
-        own |= project;
+        own += project ? 1 : 0;
       }
-      if (own && kept >= 2) {
+      if (own == 2 && kept >= 2) {
         break;
       }
     }
