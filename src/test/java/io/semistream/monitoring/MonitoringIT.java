@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MonitoringIT {
   private static final String SHARE = "sum(rate(semistream_learner_anomalies_total[1m])) / "
-      + "sum(rate(semistream_learner_predictions_total{status!=\"labelled\"}[1m]))";
+      + "sum(rate(semistream_learner_anomaly_scored_total[1m]))";
   private static final Path MONITORING = ProjectPaths.root().resolve("monitoring");
   /** Alerts that may be active on a healthy stream: lag grows while a replay floods the pipeline. */
   private static final Set<String> LOAD_ALERTS = Set.of("SemistreamConsumerLagGrowing");
@@ -131,12 +131,14 @@ class MonitoringIT {
             assertTrue(nativeBytes > 0, instance + ": RSS minus the same process' JVM memory is " + nativeBytes);
           }
           assertEquals(Set.of(), firingOrPending(prom, LOAD_ALERTS), "no alert on a healthy stream");
+          System.err.println("MonitoringIT: anomaly share of arriving images, familiar stream: " + query(prom, SHARE));
 
           // A burst of a class the learners have never seen.
           replay(kafka, fashion, ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(2_500)
               .withLabelFraction(0).withHoldout(Set.of(), Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8)).withIdPrefix("burst"));
           assertTrue(awaitFiring(prom, Set.of("SemistreamAnomalyRateSpike"), Duration.ofSeconds(120)),
               "the anomaly-spike alert fires; share now: " + query(prom, SHARE));
+          System.err.println("MonitoringIT: anomaly share of arriving images, new class: " + query(prom, SHARE));
 
           // A producer sends undecodable images (before the switch below: re-embedding the retained images
           // after a switch delays new ones).
