@@ -35,6 +35,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -177,7 +181,7 @@ final class BenchCommand implements Callable<Integer> {
           int b = batchSizes.get(0);
           System.out.printf("novelty view after a promotion (the fixed version's encoder alone, batch %d): %,.0f "
               + "images/s, beside %,.0f for the whole forward pass%n", b, encoderOnly(model, fashion, b, count(b)),
-              standalone(model, fashion, b, count(b)));
+              standalone(model, fashion, b, count(b), 1));
         }
         if (!skipKafka) {
           kafka(config, model, fashion, viaKafka, onePerTransaction);
@@ -413,24 +417,24 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * The model alone with the service's parallelism: {@code workers} predictors, each on its own thread (as each
-   * worker has one), sharing the batches; images/s from the common start to the last one done.
+   * worker has one), sharing the batches after three warm-up batches each; images/s from the common start to the
+   * last one done.
    */
   private static double standalone(EmbeddingModel model, Dataset data, int batch, int n, int workers)
       throws Exception {
-    if (workers <= 1) {
-      return standalone(model, data, batch, n);
-    }
     float[][][] batches = batches(data, batch, n);
-    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(workers + 1);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+    CyclicBarrier start = new CyclicBarrier(workers + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
-      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < workers; w++) {
         final int first = w;
         done.add(pool.submit(() -> {
           DjlEngine.disableGradientsOnThisThread();
           try (Predictor<float[][], List<ImageEmbedding>> predictor = model.newPredictor()) {
-            predictor.predict(batches[first % batches.length]);
+            for (int warm = 0; warm < Math.min(3, batches.length); warm++) {
+              predictor.predict(batches[warm]);
+            }
             start.await();
             for (int i = first; i < batches.length; i += workers) {
               predictor.predict(batches[i]);
@@ -441,26 +445,12 @@ final class BenchCommand implements Callable<Integer> {
       }
       start.await();
       long t0 = System.nanoTime();
-      for (var f : done) {
+      for (Future<?> f : done) {
         f.get();
       }
       return (long) batches.length * batch / ((System.nanoTime() - t0) / 1e9);
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private static double standalone(EmbeddingModel model, Dataset data, int batch, int n) throws Exception {
-    float[][][] batches = batches(data, batch, n);
-    try (Predictor<float[][], List<ImageEmbedding>> predictor = model.newPredictor()) {
-      for (int w = 0; w < Math.min(3, batches.length); w++) {
-        predictor.predict(batches[w]);
-      }
-      long start = System.nanoTime();
-      for (float[][] b : batches) {
-        predictor.predict(b);
-      }
-      return n / ((System.nanoTime() - start) / 1e9);
     }
   }
 

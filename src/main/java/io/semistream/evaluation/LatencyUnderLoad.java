@@ -19,12 +19,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Latency under a controlled load: image produced → its first prediction visible to a {@code read_committed}
@@ -37,10 +39,6 @@ public final class LatencyUnderLoad {
   /** One load level: the rate asked for and achieved, and the latency quantiles in milliseconds. */
   public record Load(int percent, double askedRate, double achievedRate, int images, double p50Ms, double p99Ms,
       double maxMs, int missing, Hops hops) {
-    public Load(int percent, double askedRate, double achievedRate, int images, double p50Ms, double p99Ms,
-        double maxMs, int missing) {
-      this(percent, askedRate, achievedRate, images, p50Ms, p99Ms, maxMs, missing, Hops.NONE);
-    }
   }
 
   /**
@@ -51,7 +49,6 @@ public final class LatencyUnderLoad {
    */
   public record Hops(double embeddingP50Ms, double embeddingP99Ms, double learnerP50Ms, double learnerP99Ms,
       double slowestInLearnerPercent, int gcPauses, double gcLongestMs) {
-    static final Hops NONE = new Hops(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
   }
 
   /** The maximum rate (images/s end to end) and every load level's result. */
@@ -152,8 +149,8 @@ public final class LatencyUnderLoad {
               hops.learnerP99Ms(), hops.slowestInLearnerPercent(), hops.gcPauses(), hops.gcLongestMs());
           out.println("latency: " + percent + " %: images at or above p99, by when they were sent: "
               + slowBursts(prefix, count, sent, seen, start, load.p99Ms()));
-          out.println("latency: " + percent + " %: what the service threads did during the worst burst: "
-              + worstBurst(prefix, count, sent, seen, load.p99Ms(), sampler));
+          out.println("latency: " + percent + " %: what the service threads did while the slowest image waited: "
+              + whileSlowestWaited(prefix, count, sent, seen, load.p99Ms(), sampler));
           out.println("latency: " + percent + " %: the learner's stream threads, longest in the last minute: "
               + streamThreadMaxima(learner.streams()));
         }
@@ -197,8 +194,8 @@ public final class LatencyUnderLoad {
     return s.toString();
   }
 
-  /** The stack samples from the first send to the last prediction of the slowest run of consecutive images. */
-  static String worstBurst(String prefix, int count, Map<String, Long> sent, Map<String, Long> seen, double p99Ms,
+  /** The stack samples from the slowest image's send to its prediction (none when no image reached p99). */
+  static String whileSlowestWaited(String prefix, int count, Map<String, Long> sent, Map<String, Long> seen, double p99Ms,
       StackSampler sampler) {
     long from = Long.MAX_VALUE;
     long to = Long.MIN_VALUE;
@@ -219,8 +216,8 @@ public final class LatencyUnderLoad {
    * Kafka Streams' own per-thread maxima (ms, over its sample windows: about the last minute): which of poll,
    * process, punctuate and commit held a stream thread longest, the candidates for a stall.
    */
-  static String streamThreadMaxima(org.apache.kafka.streams.KafkaStreams streams) {
-    Map<String, Double> max = new java.util.TreeMap<>();
+  static String streamThreadMaxima(KafkaStreams streams) {
+    Map<String, Double> max = new TreeMap<>();
     streams.metrics().forEach((name, metric) -> {
       if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-latency-max")
           && metric.metricValue() instanceof Double v && Double.isFinite(v)) {

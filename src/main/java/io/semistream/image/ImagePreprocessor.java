@@ -101,7 +101,8 @@ public final class ImagePreprocessor {
           "image of " + encoded.length + " bytes exceeds embedding.max.image.bytes=" + maxBytes);
     }
     PlainPngDecoder.Header png = PlainPngDecoder.header(encoded);
-    if (plainPngFastPath && png != null && plain(png)) {
+    // Only for the kinds the fast path decodes: any other PNG keeps ImageIO's own header check and messages.
+    if (plainPngFastPath && png != null && png.plain()) {
       checkLimits(png.width(), png.height(), maxInlinePixels);
       PlainPngDecoder.Samples samples = subsamplingFactor(png.width(), png.height()) < 2
           ? PlainPngDecoder.decode(encoded, png) : null;
@@ -111,12 +112,6 @@ public final class ImagePreprocessor {
     }
     BufferedImage image = decode(encoded, maxInlinePixels);
     return toModelInput(image);
-  }
-
-  /** The PNG kinds whose header ImageIO reads the same way and whose pixels {@link PlainPngDecoder} can give. */
-  private static boolean plain(PlainPngDecoder.Header h) {
-    return h.interlace() == 0 && ((h.colourType() == 0 && (h.bitDepth() == 8 || h.bitDepth() == 16))
-        || ((h.colourType() == 2 || h.colourType() == 6) && h.bitDepth() == 8));
   }
 
   private void checkLimits(int width, int height, long maxInlinePixels) throws RejectedRecordException,

@@ -27,8 +27,22 @@ final class PlainPngDecoder {
     }
   }
 
-  /** Width and height from a PNG's header, or null if the bytes do not start like a PNG. */
+  /** What a PNG's IHDR chunk says. */
   record Header(int width, int height, int bitDepth, int colourType, int interlace) {
+    /** Samples per pixel of the kinds decoded here (grey, RGB, RGBA); 0 for any other colour type. */
+    int channels() {
+      return switch (colourType) {
+        case 0 -> 1;
+        case 2 -> 3;
+        case 6 -> 4;
+        default -> 0;
+      };
+    }
+
+    /** A kind this class decodes: grey at 8 or 16 bits, RGB or RGBA at 8, not interlaced. */
+    boolean plain() {
+      return interlace == 0 && channels() > 0 && (bitDepth == 8 || (bitDepth == 16 && colourType == 0));
+    }
   }
 
   private static final byte[] SIGNATURE = {(byte) 137, 80, 78, 71, 13, 10, 26, 10};
@@ -62,16 +76,10 @@ final class PlainPngDecoder {
    * The caller has already checked the header's dimensions against its limits.
    */
   static Samples decode(byte[] png, Header h) {
-    int channels = switch (h.colourType()) {
-      case 0 -> 1;
-      case 2 -> 3;
-      case 6 -> 4;
-      default -> 0;
-    };
-    boolean depthOk = h.bitDepth() == 8 || (h.bitDepth() == 16 && h.colourType() == 0);
-    if (channels == 0 || !depthOk || h.interlace() != 0) {
+    if (!h.plain()) {
       return null;
     }
+    int channels = h.channels();
     int bytesPerPixel = channels * h.bitDepth() / 8;
     long rowBytes = (long) h.width() * bytesPerPixel;
     long filtered = h.height() * (rowBytes + 1);

@@ -7,6 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyUnderLoadTest {
+  private static final LatencyUnderLoad.Hops HOPS = new LatencyUnderLoad.Hops(1, 2, 3, 4, 50, 0, 0);
+
   @Test
   void shouldTakeNearestRankQuantiles() {
     double[] sorted = new double[100];
@@ -23,9 +25,9 @@ class LatencyUnderLoadTest {
   @Test
   void shouldDrawOneLinePerQuantileWithAPointPerLoad() {
     var r = new LatencyUnderLoad.Result(1_000, List.of(
-        new LatencyUnderLoad.Load(25, 250, 249, 5_000, 80, 120, 150, 0),
-        new LatencyUnderLoad.Load(50, 500, 498, 10_000, 90, 140, 200, 0),
-        new LatencyUnderLoad.Load(100, 1_000, 990, 20_000, 900, 2_000, 2_500, 0)));
+        new LatencyUnderLoad.Load(25, 250, 249, 5_000, 80, 120, 150, 0, HOPS),
+        new LatencyUnderLoad.Load(50, 500, 498, 10_000, 90, 140, 200, 0, HOPS),
+        new LatencyUnderLoad.Load(100, 1_000, 990, 20_000, 900, 2_000, 2_500, 0, HOPS)));
     String svg = LatencyUnderLoad.svg(r);
     assertTrue(svg.startsWith("<svg"), svg);
     assertEquals(2, svg.split("<polyline", -1).length - 1, "a p50 and a p99 line");
@@ -55,6 +57,23 @@ class LatencyUnderLoadTest {
       var slowOnly = LatencyUnderLoad.hops("x", 100, sent, embedded, predicted, 100, gc);
       assertEquals(100.0 * 500 / 510, slowOnly.slowestInLearnerPercent(), 1e-9);
     }
+  }
+
+  @Test
+  void shouldGroupTheSlowestImagesIntoBurstsByWhenTheyWereSent() {
+    // One image every 10 ms; images 5-7 and 100-101 took 400 ms, the rest 50: two bursts, 0.95 s apart.
+    java.util.Map<String, Long> sent = new java.util.HashMap<>();
+    java.util.Map<String, Long> seen = new java.util.HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      long at = 1_000_000_000L + i * 10_000_000L;
+      sent.put("y" + i, at);
+      boolean slow = (i >= 5 && i <= 7) || i == 100 || i == 101;
+      seen.put("y" + i, at + (slow ? 400 + i : 50) * 1_000_000L);
+    }
+    seen.remove("y150");   // never predicted: not slow, not a burst
+    assertEquals("0.1 s: 3, up to 407 ms; 1.0 s: 2, up to 501 ms",
+        LatencyUnderLoad.slowBursts("y", 200, sent, seen, 1_000_000_000L, 400));
+    assertEquals("", LatencyUnderLoad.slowBursts("y", 200, sent, seen, 1_000_000_000L, 1_000));
   }
 
   @Test

@@ -15,9 +15,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -217,8 +220,8 @@ class PlainPngDecoderTest {
   }
 
   /** Rebuilds PNG files chunk by chunk (with valid CRCs) to make the cases ImageIO's writer never writes. */
-  private record PngFiles(byte[] header, byte[] imageData, java.util.List<byte[]> before, java.util.List<byte[]> idat,
-      java.util.List<byte[]> between) {
+  private record PngFiles(byte[] header, byte[] imageData, List<byte[]> before, List<byte[]> idat,
+      List<byte[]> between) {
     static byte[] noise(int n, long seed) {
       byte[] b = new byte[n];
       new Random(seed).nextBytes(b);
@@ -226,7 +229,7 @@ class PlainPngDecoderTest {
     }
 
     static byte[] deflate(byte[] raw) {
-      java.util.zip.Deflater d = new java.util.zip.Deflater();
+      Deflater d = new Deflater();
       d.setInput(raw);
       d.finish();
       byte[] buf = new byte[raw.length + 64];
@@ -254,15 +257,15 @@ class PlainPngDecoderTest {
         }
       }
       byte[] all = data.toByteArray();
-      return new PngFiles(header, all, java.util.List.of(), java.util.List.of(all), java.util.List.of());
+      return new PngFiles(header, all, List.of(), List.of(all), List.of());
     }
 
     PngFiles withImageData(byte[] data) {
-      return new PngFiles(header, data, before, java.util.List.of(data), between);
+      return new PngFiles(header, data, before, List.of(data), between);
     }
 
     PngFiles withImageDataSplitInto(int parts) {
-      java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+      List<byte[]> chunks = new ArrayList<>();
       int step = (imageData.length + parts - 1) / parts;
       for (int at = 0; at < imageData.length; at += step) {
         chunks.add(Arrays.copyOfRange(imageData, at, Math.min(imageData.length, at + step)));
@@ -271,13 +274,13 @@ class PlainPngDecoderTest {
     }
 
     PngFiles withChunkAfterHeader(String type, byte[] body) {
-      java.util.List<byte[]> more = new java.util.ArrayList<>(before);
+      List<byte[]> more = new ArrayList<>(before);
       more.add(chunk(type, body));
       return new PngFiles(header, imageData, more, idat, between);
     }
 
     PngFiles withChunkBetweenImageData(String type, byte[] body) {
-      return new PngFiles(header, imageData, before, idat, java.util.List.of(chunk(type, body)));
+      return new PngFiles(header, imageData, before, idat, List.of(chunk(type, body)));
     }
 
     PngFiles withHeader(int width, int height, int bitDepth, int colourType) {
