@@ -9,7 +9,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public record TrainerSettings(boolean enabled, int labelledPerClass, int recentImages, int labelledBatch,
     int unlabelledBatch, double learningRate, long learningRateDecaySteps, double threshold, double consistencyWeight,
     double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels,
-    int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, int maxClasses, long maxSteps, long seed) {
+    int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, double confidence, int maxClasses, long maxSteps, long seed) {
   public static final String ENABLED = "trainer.enabled";
   public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
   public static final String RECENT_IMAGES = "trainer.recent.images";
@@ -28,6 +28,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
   public static final String HOLDOUT_EVERY = "trainer.holdout.every";
   public static final String MIN_GAIN = "trainer.promotion.min.gain";
   public static final String MIN_HELD_OUT = "trainer.promotion.min.heldout";
+  public static final String CONFIDENCE = "trainer.promotion.confidence";
   public static final String MAX_CLASSES = "trainer.max.classes";
   public static final String MAX_STEPS = "trainer.max.steps";
   public static final String SEED = "trainer.seed";
@@ -37,7 +38,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         || learningRateDecaySteps < 0
         || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0
         || !("linear".equals(head) || "cosine".equals(head)) || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
-        || minGain < 0 || minHeldOut < 1 || maxClasses < 2 || maxSteps < 0) {
+        || minGain < 0 || minHeldOut < 1 || !(confidence >= 0.5 && confidence < 1) || maxClasses < 2 || maxSteps < 0) {
       throw new IllegalArgumentException("invalid trainer settings");
     }
   }
@@ -81,7 +82,11 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         .define(MIN_GAIN, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.MEDIUM,
             "A candidate is promoted only when its held-out accuracy beats the serving version's by this much.")
         .define(MIN_HELD_OUT, Type.INT, 30, Range.atLeast(1), Importance.MEDIUM,
-            "No promotion before this many held-out labels can judge it.")
+            "On this many held-out labels or more the gain alone decides a promotion; on fewer, the gain must also "
+                + "be probable (trainer.promotion.confidence).")
+        .define(CONFIDENCE, Type.DOUBLE, 0.9, Range.between(0.5, 0.999), Importance.MEDIUM,
+            "On fewer than trainer.promotion.min.heldout held-out labels: the probability (uniform prior, paired "
+                + "outcomes) that the candidate is right more often than the serving version, needed to promote it.")
         .define(MAX_CLASSES, Type.INT, 64, Range.between(2, 10_000), Importance.LOW,
             "Size of the training head: classes beyond it are not trained on (the learner still serves them).")
         .define(MAX_STEPS, Type.LONG, 0L, Range.atLeast(0L), Importance.LOW,
@@ -95,13 +100,13 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         v.longValue(LEARNING_RATE_DECAY_STEPS), v.decimal(THRESHOLD),
         v.decimal(CONSISTENCY_WEIGHT), v.decimal(RECONSTRUCTION_WEIGHT), v.integer(RECONSTRUCTION_IMAGES),
         v.string(HEAD), v.decimal(COSINE_SCALE), v.integer(MIN_LABELS),
-        v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
+        v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT), v.decimal(CONFIDENCE),
         v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED));
   }
 
   public TrainerSettings withMaxSteps(long steps) {
     return new TrainerSettings(enabled, labelledPerClass, recentImages, labelledBatch, unlabelledBatch,
         learningRate, learningRateDecaySteps, threshold, consistencyWeight, reconstructionWeight, reconstructionImages, head, cosineScale,
-        minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, maxClasses, steps, seed);
+        minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, confidence, maxClasses, steps, seed);
   }
 }

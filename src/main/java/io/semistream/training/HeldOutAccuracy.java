@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * How well an encoder serves the learner, measured the way the learner uses it: class means (cosine) of the
- * training labels' embeddings, then the accuracy of nearest-mean classification on held-out labelled images.
+ * training labels' embeddings, then nearest-mean classification of held-out labelled images: which of them it
+ * gets right (per image, so that two versions can be compared pair by pair: {@link PromotionRule.Comparison}).
  */
 final class HeldOutAccuracy {
   private static final int BATCH = 256;
@@ -17,10 +18,11 @@ final class HeldOutAccuracy {
   private HeldOutAccuracy() {
   }
 
-  static double measure(Predictor<float[][], List<ImageEmbedding>> encoder, List<LabelledReservoir.Example> train,
+  /** Per held-out image, whether it is classified right; none when there is nothing to learn from or judge. */
+  static boolean[] correct(Predictor<float[][], List<ImageEmbedding>> encoder, List<LabelledReservoir.Example> train,
       List<LabelledReservoir.Example> heldOut) throws TranslateException {
     if (train.isEmpty() || heldOut.isEmpty()) {
-      return Double.NaN;
+      return new boolean[0];
     }
     Map<String, double[]> sums = new HashMap<>();
     List<float[]> trainVectors = embed(encoder, train);
@@ -32,7 +34,7 @@ final class HeldOutAccuracy {
       }
     }
     List<float[]> queries = embed(encoder, heldOut);
-    int correct = 0;
+    boolean[] correct = new boolean[heldOut.size()];
     for (int i = 0; i < heldOut.size(); i++) {
       float[] q = unit(queries.get(i));
       String best = null;
@@ -50,11 +52,9 @@ final class HeldOutAccuracy {
           best = e.getKey();
         }
       }
-      if (heldOut.get(i).className().equals(best)) {
-        correct++;
-      }
+      correct[i] = heldOut.get(i).className().equals(best);
     }
-    return correct / (double) heldOut.size();
+    return correct;
   }
 
   private static List<float[]> embed(Predictor<float[][], List<ImageEmbedding>> encoder,

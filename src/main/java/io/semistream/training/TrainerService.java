@@ -83,7 +83,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
     this.store = store;
     this.device = device;
     this.observer = observer;
-    this.rule = new PromotionRule(settings.minGain(), settings.minHeldOut());
+    this.rule = new PromotionRule(settings.minGain(), settings.minHeldOut(), settings.confidence());
     this.preprocessor = preprocessor;
     this.labelled = new LabelledReservoir(settings.labelledPerClass(), settings.seed());
     this.heldOut = new LabelledReservoir(settings.labelledPerClass(), settings.seed() + 1);
@@ -222,16 +222,17 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private void judgeCandidate(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
     List<LabelledReservoir.Example> train = labelled.all();
     List<LabelledReservoir.Example> judge = heldOut.all();
-    double servingAccuracy = accuracy(store.versionDir(servingVersion), train, judge);
+    boolean[] servingRight = correct(store.versionDir(servingVersion), train, judge);
     Path candidate = trainer.saveCandidate(store, labelsSeen, Double.NaN, "online: " + labelled.size()
         + " labels, " + recent.added() + " images");
-    double candidateAccuracy = accuracy(candidate, train, judge);
+    PromotionRule.Comparison comparison = PromotionRule.Comparison.of(correct(candidate, train, judge), servingRight);
     int version = ModelStore.readDescriptor(candidate).version();
-    boolean promote = rule.promote(candidateAccuracy, servingAccuracy, judge.size());
+    boolean promote = rule.promote(comparison);
     candidates++;
     ModelVersion announced = new ModelVersion(trainer.parent().id(), version, servingVersion,
         promote ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED, labelsSeen,
-        finite(candidateAccuracy), finite(servingAccuracy), judge.size(), trainer.steps(), System.currentTimeMillis());
+        finite(comparison.candidateAccuracy()), finite(comparison.servingAccuracy()), comparison.heldOut(),
+        comparison.candidateOnly(), comparison.servingOnly(), trainer.steps(), System.currentTimeMillis());
     // The announcement is the commit point, the store's pointer follows it: a crash between the two leaves a
     // promotion every embedding service follows (from the topic) and the next trainer completes (see run). The
     // other order left a version the store served and no one had announced: services started later served it,
@@ -243,9 +244,11 @@ public final class TrainerService implements AutoCloseable, Runnable {
       servingVersion = version;
     }
     observer.candidate(announced);
-    LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels: {}", version,
-        String.format("%.3f", candidateAccuracy), String.format("%.3f", servingAccuracy), judge.size(),
-        promote ? "PROMOTED" : "rejected");
+    LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels ({} right only by the "
+        + "candidate, {} only by the serving version; P(candidate better) {}): {}", version,
+        String.format("%.3f", comparison.candidateAccuracy()), String.format("%.3f", comparison.servingAccuracy()),
+        comparison.heldOut(), comparison.candidateOnly(), comparison.servingOnly(),
+        String.format("%.3f", comparison.probabilityCandidateBetter()), promote ? "PROMOTED" : "rejected");
   }
 
   /** Every announcement on {@code model-versions} (a small compacted topic), read to its end. */
@@ -278,11 +281,11 @@ public final class TrainerService implements AutoCloseable, Runnable {
     return Double.isFinite(v) ? v : -1;
   }
 
-  private double accuracy(Path version, List<LabelledReservoir.Example> train, List<LabelledReservoir.Example> judge)
-      throws Exception {
+  private boolean[] correct(Path version, List<LabelledReservoir.Example> train,
+      List<LabelledReservoir.Example> judge) throws Exception {
     try (EmbeddingModel m = EmbeddingModel.load(version, device);
          Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
-      return HeldOutAccuracy.measure(p, train, judge);
+      return HeldOutAccuracy.correct(p, train, judge);
     }
   }
 

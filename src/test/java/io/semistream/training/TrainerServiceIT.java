@@ -66,13 +66,15 @@ class TrainerServiceIT {
     List<ModelVersion> announced = kafka.readCommitted(kafka.topics().modelVersions().name(), 2,
         Duration.ofSeconds(30), Duration.ofSeconds(1)).stream().map(r -> serde.decode(r.value())).toList();
     assertEquals(List.of(2, 3), announced.stream().map(ModelVersion::version).toList());
-    PromotionRule rule = new PromotionRule(0, 10);
+    PromotionRule rule = new PromotionRule(0, 10, 0.9);
     int serving = 1;
     for (ModelVersion v : announced) {
       assertEquals(serving, v.parent(), "judged against the version served at the time");
       assertTrue(v.heldOut() >= 10 && v.labelsSeen() >= 100, v.toString());
-      assertEquals(rule.promote(v.candidateAccuracy(), v.servingAccuracy(), v.heldOut()),
-          v.status() == ModelVersion.Status.PROMOTED, v.toString());
+      int candidateRight = (int) Math.round(v.candidateAccuracy() * v.heldOut());
+      int servingRight = (int) Math.round(v.servingAccuracy() * v.heldOut());
+      assertEquals(rule.promote(new PromotionRule.Comparison(v.heldOut(), candidateRight, servingRight,
+          v.candidateOnly(), v.servingOnly())), v.status() == ModelVersion.Status.PROMOTED, v.toString());
       ModelDescriptor d = ModelStore.readDescriptor(store.versionDir(v.version()));
       assertEquals(1, d.parent(), "trained continuously from the version it started with");
       if (v.status() == ModelVersion.Status.PROMOTED) {
