@@ -9,7 +9,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public record TrainerSettings(boolean enabled, int labelledPerClass, int recentImages, int labelledBatch,
     int unlabelledBatch, double learningRate, long learningRateDecaySteps, double threshold, double consistencyWeight,
     double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels,
-    int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, double confidence, int maxClasses, long maxSteps, long seed) {
+    int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, double confidence, int maxClasses,
+    long maxSteps, long seed) {
   public static final String ENABLED = "trainer.enabled";
   public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
   public static final String RECENT_IMAGES = "trainer.recent.images";
@@ -86,7 +87,8 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
                 + "be probable (trainer.promotion.confidence).")
         .define(CONFIDENCE, Type.DOUBLE, 0.9, Range.between(0.5, 0.999), Importance.MEDIUM,
             "On fewer than trainer.promotion.min.heldout held-out labels: the probability (uniform prior, paired "
-                + "outcomes) that the candidate is right more often than the serving version, needed to promote it.")
+                + "per image) that the candidate ranks the true class higher among the class means more often than "
+                + "the serving version does, needed to promote it.")
         .define(MAX_CLASSES, Type.INT, 64, Range.between(2, 10_000), Importance.LOW,
             "Size of the training head: classes beyond it are not trained on (the learner still serves them).")
         .define(MAX_STEPS, Type.LONG, 0L, Range.atLeast(0L), Importance.LOW,
@@ -100,7 +102,8 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         v.longValue(LEARNING_RATE_DECAY_STEPS), v.decimal(THRESHOLD),
         v.decimal(CONSISTENCY_WEIGHT), v.decimal(RECONSTRUCTION_WEIGHT), v.integer(RECONSTRUCTION_IMAGES),
         v.string(HEAD), v.decimal(COSINE_SCALE), v.integer(MIN_LABELS),
-        v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT), v.decimal(CONFIDENCE),
+        v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
+        v.decimal(CONFIDENCE),
         v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED));
   }
 

@@ -9,11 +9,12 @@ package io.semistream.records;
  * @param candidateAccuracy accuracy on held-out labels (never trained on) of this version
  * @param servingAccuracy the serving version's accuracy on the same held-out labels, same moment
  * @param heldOut how many held-out labels both were measured on
- * @param candidateOnly held-out labels this version gets right and the serving version wrong (the paired evidence)
- * @param servingOnly held-out labels the serving version gets right and this version wrong
+ * @param candidateRanksHigher held-out labels whose true class this version ranks higher among the class means
+ *     than the serving version (the paired evidence behind a promotion on few labels)
+ * @param servingRanksHigher held-out labels whose true class the serving version ranks higher
  */
 public record ModelVersion(String modelId, int version, int parent, Status status, int labelsSeen,
-    double candidateAccuracy, double servingAccuracy, int heldOut, int candidateOnly, int servingOnly,
+    double candidateAccuracy, double servingAccuracy, int heldOut, int candidateRanksHigher, int servingRanksHigher,
     long trainedSteps, long time) {
 
   /** Whether the candidate replaced the serving version. */
@@ -24,8 +25,8 @@ public record ModelVersion(String modelId, int version, int parent, Status statu
 
   public ModelVersion {
     if (modelId == null || !modelId.matches("[A-Za-z0-9._-]{1,64}") || version < 1 || parent < 0
-        || status == null || labelsSeen < 0 || heldOut < 0 || candidateOnly < 0 || servingOnly < 0
-        || candidateOnly + servingOnly > heldOut || trainedSteps < 0) {
+        || status == null || labelsSeen < 0 || heldOut < 0 || candidateRanksHigher < 0 || servingRanksHigher < 0
+        || candidateRanksHigher + servingRanksHigher > heldOut || trainedSteps < 0) {
       throw new IllegalArgumentException("a model version needs an id, version >= 1, parent >= 0 and a status");
     }
   }

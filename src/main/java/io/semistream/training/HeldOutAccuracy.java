@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * How well an encoder serves the learner, measured the way the learner uses it: class means (cosine) of the
- * training labels' embeddings, then nearest-mean classification of held-out labelled images: which of them it
- * gets right (per image, so that two versions can be compared pair by pair: {@link PromotionRule.Comparison}).
+ * training labels' embeddings, then nearest-mean classification of held-out labelled images: per image, the rank
+ * of its true class among the class means (1: classified right), so that two versions can be compared pair by
+ * pair ({@link PromotionRule.Comparison}).
  */
 final class HeldOutAccuracy {
   private static final int BATCH = 256;
@@ -18,11 +19,14 @@ final class HeldOutAccuracy {
   private HeldOutAccuracy() {
   }
 
-  /** Per held-out image, whether it is classified right; none when there is nothing to learn from or judge. */
-  static boolean[] correct(Predictor<float[][], List<ImageEmbedding>> encoder, List<LabelledReservoir.Example> train,
+  /**
+   * Per held-out image, the rank of its true class by cosine to the class means (1: nearest; a class without
+   * training labels ranks last); none when there is nothing to learn from or judge.
+   */
+  static int[] trueClassRanks(Predictor<float[][], List<ImageEmbedding>> encoder, List<LabelledReservoir.Example> train,
       List<LabelledReservoir.Example> heldOut) throws TranslateException {
     if (train.isEmpty() || heldOut.isEmpty()) {
-      return new boolean[0];
+      return new int[0];
     }
     Map<String, double[]> sums = new HashMap<>();
     List<float[]> trainVectors = embed(encoder, train);
@@ -34,27 +38,40 @@ final class HeldOutAccuracy {
       }
     }
     List<float[]> queries = embed(encoder, heldOut);
-    boolean[] correct = new boolean[heldOut.size()];
+    int[] ranks = new int[heldOut.size()];
     for (int i = 0; i < heldOut.size(); i++) {
       float[] q = unit(queries.get(i));
-      String best = null;
-      double bestCos = Double.NEGATIVE_INFINITY;
-      for (var e : sums.entrySet()) {
-        double dot = 0;
-        double norm = 0;
-        for (int d = 0; d < q.length; d++) {
-          dot += q[d] * e.getValue()[d];
-          norm += e.getValue()[d] * e.getValue()[d];
-        }
-        double cos = norm == 0 ? -1 : dot / Math.sqrt(norm);
-        if (cos > bestCos) {
-          bestCos = cos;
-          best = e.getKey();
-        }
+      double[] trueSum = sums.get(heldOut.get(i).className());
+      if (trueSum == null) {
+        ranks[i] = sums.size() + 1;
+        continue;
       }
-      correct[i] = heldOut.get(i).className().equals(best);
+      ranks[i] = rank(q, trueSum, sums.values());
     }
-    return correct;
+    return ranks;
+  }
+
+  /** The rank of the true class's sum by cosine to a unit query among all class sums (1: nearest). */
+  static int rank(float[] unitQuery, double[] trueSum, java.util.Collection<double[]> sums) {
+    double trueCos = cosine(unitQuery, trueSum);
+    int rank = 1;
+    for (double[] other : sums) {
+      // Ties count against the true class: a version that cannot tell two classes apart gets no credit.
+      if (other != trueSum && cosine(unitQuery, other) >= trueCos) {
+        rank++;
+      }
+    }
+    return rank;
+  }
+
+  private static double cosine(float[] unitQuery, double[] sum) {
+    double dot = 0;
+    double norm = 0;
+    for (int d = 0; d < unitQuery.length; d++) {
+      dot += unitQuery[d] * sum[d];
+      norm += sum[d] * sum[d];
+    }
+    return norm == 0 ? -1 : dot / Math.sqrt(norm);
   }
 
   private static List<float[]> embed(Predictor<float[][], List<ImageEmbedding>> encoder,

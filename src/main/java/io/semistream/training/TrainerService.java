@@ -222,17 +222,18 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private void judgeCandidate(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
     List<LabelledReservoir.Example> train = labelled.all();
     List<LabelledReservoir.Example> judge = heldOut.all();
-    boolean[] servingRight = correct(store.versionDir(servingVersion), train, judge);
+    int[] servingRanks = ranks(store.versionDir(servingVersion), train, judge);
     Path candidate = trainer.saveCandidate(store, labelsSeen, Double.NaN, "online: " + labelled.size()
         + " labels, " + recent.added() + " images");
-    PromotionRule.Comparison comparison = PromotionRule.Comparison.of(correct(candidate, train, judge), servingRight);
+    PromotionRule.Comparison comparison = PromotionRule.Comparison.of(ranks(candidate, train, judge), servingRanks);
     int version = ModelStore.readDescriptor(candidate).version();
     boolean promote = rule.promote(comparison);
     candidates++;
     ModelVersion announced = new ModelVersion(trainer.parent().id(), version, servingVersion,
         promote ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED, labelsSeen,
         finite(comparison.candidateAccuracy()), finite(comparison.servingAccuracy()), comparison.heldOut(),
-        comparison.candidateOnly(), comparison.servingOnly(), trainer.steps(), System.currentTimeMillis());
+        comparison.candidateRanksHigher(), comparison.servingRanksHigher(), trainer.steps(),
+        System.currentTimeMillis());
     // The announcement is the commit point, the store's pointer follows it: a crash between the two leaves a
     // promotion every embedding service follows (from the topic) and the next trainer completes (see run). The
     // other order left a version the store served and no one had announced: services started later served it,
@@ -244,10 +245,10 @@ public final class TrainerService implements AutoCloseable, Runnable {
       servingVersion = version;
     }
     observer.candidate(announced);
-    LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels ({} right only by the "
-        + "candidate, {} only by the serving version; P(candidate better) {}): {}", version,
+    LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels (true class ranked "
+        + "higher by the candidate on {}, by the serving version on {}; P(candidate better) {}): {}", version,
         String.format("%.3f", comparison.candidateAccuracy()), String.format("%.3f", comparison.servingAccuracy()),
-        comparison.heldOut(), comparison.candidateOnly(), comparison.servingOnly(),
+        comparison.heldOut(), comparison.candidateRanksHigher(), comparison.servingRanksHigher(),
         String.format("%.3f", comparison.probabilityCandidateBetter()), promote ? "PROMOTED" : "rejected");
   }
 
@@ -281,11 +282,11 @@ public final class TrainerService implements AutoCloseable, Runnable {
     return Double.isFinite(v) ? v : -1;
   }
 
-  private boolean[] correct(Path version, List<LabelledReservoir.Example> train,
+  private int[] ranks(Path version, List<LabelledReservoir.Example> train,
       List<LabelledReservoir.Example> judge) throws Exception {
     try (EmbeddingModel m = EmbeddingModel.load(version, device);
          Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
-      return HeldOutAccuracy.correct(p, train, judge);
+      return HeldOutAccuracy.trueClassRanks(p, train, judge);
     }
   }
 

@@ -6,71 +6,88 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.semistream.training.PromotionRule.Comparison;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PromotionRuleTest {
   private final PromotionRule rule = new PromotionRule(0.01, 30, 0.9);
 
-  /** n held-out images; the candidate alone right on b of them, the serving version alone on c, both on both. */
-  private static Comparison paired(int n, int both, int b, int c) {
-    return new Comparison(n, both + b, both + c, b, c);
-  }
-
   @Test
   void shouldPromoteOnlyAClearlyBetterCandidateOnEnoughHeldOutLabels() {
-    assertTrue(rule.promote(paired(100, 60, 20, 10)), "80 % against 70 %");
-    assertFalse(rule.promote(paired(200, 139, 2, 1)), "70.5 % against 70 %: within the minimum gain");
-    assertFalse(rule.promote(paired(100, 65, 5, 5)), "equal is not better");
-    assertFalse(rule.promote(paired(100, 55, 5, 15)), "worse is never served");
+    assertTrue(rule.promote(new Comparison(100, 80, 70, 30, 15)), "80 % against 70 %");
+    assertFalse(rule.promote(new Comparison(200, 141, 140, 30, 10)), "70.5 % against 70 %: within the minimum gain");
+    assertFalse(rule.promote(new Comparison(100, 70, 70, 40, 5)), "equal is not better, however the ranks moved");
+    assertFalse(rule.promote(new Comparison(100, 60, 70, 30, 15)), "worse is never served");
     assertFalse(rule.promote(new Comparison(0, 0, 0, 0, 0)), "nothing to judge on");
   }
 
   @Test
-  void shouldPromoteOnFewHeldOutLabelsOnlyWhenTheGainIsProbable() {
-    // MNIST at 1 %: 14 held-out labels, 13 against 10 right, every disagreement won by the candidate.
-    Comparison mnist = paired(14, 10, 3, 0);
-    assertEquals(0.9375, mnist.probabilityCandidateBetter(), 1e-12, "P(Bin(4, 1/2) <= 3) = 15/16");
-    assertTrue(rule.promote(mnist));
-    Comparison sameGainMoreDoubt = paired(14, 9, 4, 1);
-    assertEquals(57 / 64.0, sameGainMoreDoubt.probabilityCandidateBetter(), 1e-12, "P(Bin(6, 1/2) <= 4)");
-    assertFalse(rule.promote(sameGainMoreDoubt), "the same gain from 4 wins and 1 loss is not probable enough");
-    assertFalse(rule.promote(paired(29, 20, 2, 0)), "two wins: P = 7/8");
-    assertTrue(rule.promote(paired(30, 20, 2, 0)), "from min.heldout on, the gain alone decides");
+  void shouldPromoteOnFewHeldOutLabelsOnlyWhenTheTrueClassesMovedUpOnBalance() {
+    // 10 held-out labels, 6 against 3 right (the 5-labels-per-class run): the same gain, two stories.
+    int[] serving = {1, 1, 1, 2, 2, 3, 3, 4, 5, 4};
+    int[] better = {1, 1, 1, 1, 1, 1, 2, 3, 3, 3};      // three more right and every other true class nearer
+    int[] luckier = {1, 1, 1, 1, 1, 1, 6, 7, 8, 5};     // three more right, the rest pushed away
+    Comparison good = Comparison.of(better, serving);
+    Comparison lucky = Comparison.of(luckier, serving);
+    assertEquals(new Comparison(10, 6, 3, 7, 0), good);
+    assertEquals(new Comparison(10, 6, 3, 3, 4), lucky);
+    assertEquals(255 / 256.0, good.probabilityCandidateBetter(), 1e-12, "P(Bin(8, 1/2) <= 7)");
+    assertTrue(rule.promote(good));
+    assertEquals(93 / 256.0, lucky.probabilityCandidateBetter(), 1e-12, "P(Bin(8, 1/2) <= 3)");
+    assertFalse(rule.promote(lucky), "three more right by luck, four true classes pushed away");
+    assertFalse(rule.promote(new Comparison(29, 22, 20, 2, 0)), "two gains and no loss: P = 7/8 < 0.9");
+    assertTrue(rule.promote(new Comparison(30, 22, 20, 2, 0)), "from min.heldout on, the gain alone decides");
   }
 
   @Test
   void shouldComputeTheProbabilityExactlyAndWithoutUnderflowForLargeCounts() {
-    // Against a direct sum with exact binomial coefficients for small counts.
     Random random = new Random(7);
     for (int t = 0; t < 200; t++) {
       int b = random.nextInt(25);
       int c = random.nextInt(25);
       int n = b + c + 1;
-      java.math.BigInteger sum = java.math.BigInteger.ZERO;
-      java.math.BigInteger choose = java.math.BigInteger.ONE;
+      BigInteger sum = BigInteger.ZERO;
+      BigInteger choose = BigInteger.ONE;
       for (int k = 0; k <= b; k++) {
         if (k > 0) {
-          choose = choose.multiply(java.math.BigInteger.valueOf(n - k + 1)).divide(java.math.BigInteger.valueOf(k));
+          choose = choose.multiply(BigInteger.valueOf(n - k + 1)).divide(BigInteger.valueOf(k));
         }
         sum = sum.add(choose);
       }
-      double exact = new java.math.BigDecimal(sum).divide(new java.math.BigDecimal(java.math.BigInteger.TWO.pow(n)),
-          java.math.MathContext.DECIMAL64).doubleValue();
-      assertEquals(exact, paired(n + 10, 10, b, c).probabilityCandidateBetter(), 1e-12, b + " wins, " + c + " losses");
+      double exact = new BigDecimal(sum).divide(new BigDecimal(BigInteger.TWO.pow(n)), MathContext.DECIMAL64)
+          .doubleValue();
+      assertEquals(exact, new Comparison(60, 20, 20, b, c).probabilityCandidateBetter(), 1e-12,
+          b + " gains, " + c + " losses");
     }
-    double big = paired(5000, 1000, 2100, 1900).probabilityCandidateBetter();
-    assertTrue(big > 0.99 && big <= 1, "2,100 against 1,900 disagreements: " + big);
-    assertEquals(0.5, paired(5000, 1000, 2000, 2000).probabilityCandidateBetter(), 0.01);
+    double big = new Comparison(5000, 3000, 2900, 2100, 1900).probabilityCandidateBetter();
+    assertTrue(big > 0.99 && big <= 1, "2,100 gains against 1,900 losses: " + big);
+    assertEquals(0.5, new Comparison(5000, 3000, 3000, 2000, 2000).probabilityCandidateBetter(), 0.01);
   }
 
   @Test
-  void shouldCountThePairsFromPerImageOutcomes() {
-    boolean[] candidate = {true, true, false, true, false};
-    boolean[] serving = {true, false, false, false, true};
-    assertEquals(new Comparison(5, 3, 2, 2, 1), Comparison.of(candidate, serving));
-    assertThrows(IllegalArgumentException.class, () -> Comparison.of(candidate, new boolean[4]));
-    assertThrows(IllegalArgumentException.class, () -> new Comparison(5, 3, 2, 3, 1), "both right on -1 images");
+  void shouldRefuseInconsistentComparisons() {
+    assertThrows(IllegalArgumentException.class, () -> Comparison.of(new int[] {1}, new int[] {1, 2}));
+    assertThrows(IllegalArgumentException.class, () -> Comparison.of(new int[] {0}, new int[] {1}), "ranks from 1");
+    assertThrows(IllegalArgumentException.class, () -> new Comparison(10, 6, 3, 2, 0),
+        "three more right needs at least three true classes ranked higher");
+    assertThrows(IllegalArgumentException.class, () -> new Comparison(10, 5, 5, 6, 5), "11 changes on 10 images");
     assertThrows(IllegalArgumentException.class, () -> new PromotionRule(0, 30, 1.0));
+  }
+
+  @Test
+  void shouldRankTheTrueClassAmongTheClassMeansWithTiesAgainstIt() {
+    float[] q = {1, 0};
+    double[] right = {2, 0};
+    double[] near = {1, 1};
+    double[] far = {-1, 0};
+    assertEquals(1, HeldOutAccuracy.rank(q, right, List.of(right, near, far)));
+    assertEquals(2, HeldOutAccuracy.rank(q, near, List.of(right, near, far)));
+    assertEquals(3, HeldOutAccuracy.rank(q, far, List.of(right, near, far)));
+    double[] sameDirection = {5, 0};
+    assertEquals(2, HeldOutAccuracy.rank(q, right, List.of(right, sameDirection)), "a tie is not a win");
   }
 }
