@@ -194,9 +194,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     Ranking labelsOnly = classifier.rank(image.embedding(),
         prototypes.index(image.modelVersion(), false, classifier));
     if (blended != null && labelsOnly != null) {
-      gate.record(blended.best().equals(truth), labelsOnly.best().equals(truth));
-      double[] c = gate.snapshot();
-      observer.labelAccuracy(c[0] / c[2], c[1] / c[2], gate.useBlended());
+      gate.record(image.modelVersion(), blended.best().equals(truth), labelsOnly.best().equals(truth));
+      double[] c = gate.snapshot(image.modelVersion());
+      observer.labelAccuracy(c[0] / c[2], c[1] / c[2], gate.useBlended(image.modelVersion()));
     }
   }
 
@@ -222,7 +222,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     } else {
       List<Prototype> candidates = prototypes.forModel(state.modelVersion());
       Ranking r = ranked != null ? ranked : classifier.rank(state.embedding(),
-          prototypes.index(state.modelVersion(), gate.useBlended(), classifier));
+          prototypes.index(state.modelVersion(), gate.useBlended(state.modelVersion()), classifier));
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
         double novelty = noveltyDistance(state);
@@ -411,7 +411,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     }
     Map<String, Ranking> out = new java.util.HashMap<>();
     byVersion.forEach((version, images) -> {
-      Ranking[] r = relabelRanking.rank(prototypes.index(version, gate.useBlended(), classifier),
+      Ranking[] r = relabelRanking.rank(prototypes.index(version, gate.useBlended(version), classifier),
           images.stream().map(kv -> kv.value.embedding()).toList());
       for (int i = 0; r != null && i < r.length; i++) {
         out.put(images.get(i).key, r[i]);

@@ -1,5 +1,8 @@
 package io.semistream.records;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
 /**
  * One encoder version as announced on the compacted {@code model-versions} topic (key: {@code modelId}),
  * topics/schemas/model-version.schema.json. The embedding service serves the newest {@code promoted} one.
@@ -14,7 +17,10 @@ package io.semistream.records;
  * @param servingRanksHigher held-out labels whose true class the serving version ranks higher
  */
 public record ModelVersion(String modelId, int version, int parent, Status status, int labelsSeen,
-    double candidateAccuracy, double servingAccuracy, int heldOut, int candidateRanksHigher, int servingRanksHigher,
+    double candidateAccuracy, double servingAccuracy, int heldOut,
+    // Absent from announcements written before these counts existed (compacted: kept for ever): read as 0.
+    @JsonSetter(nulls = Nulls.AS_EMPTY) int candidateRanksHigher,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) int servingRanksHigher,
     long trainedSteps, long time) {
 
   /** Whether the candidate replaced the serving version. */
@@ -27,7 +33,8 @@ public record ModelVersion(String modelId, int version, int parent, Status statu
     if (modelId == null || !modelId.matches("[A-Za-z0-9._-]{1,64}") || version < 1 || parent < 0
         || status == null || labelsSeen < 0 || heldOut < 0 || candidateRanksHigher < 0 || servingRanksHigher < 0
         || candidateRanksHigher + servingRanksHigher > heldOut || trainedSteps < 0) {
-      throw new IllegalArgumentException("a model version needs an id, version >= 1, parent >= 0 and a status");
+      throw new IllegalArgumentException("a model version needs an id, version >= 1, parent >= 0, a status and "
+          + "non-negative counts, at most as many rank changes as held-out labels");
     }
   }
 }

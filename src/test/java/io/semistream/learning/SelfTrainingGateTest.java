@@ -39,11 +39,11 @@ class SelfTrainingGateTest {
     SelfTrainingGate gate = new SelfTrainingGate(store());
     // 30 decayed trials are needed: 30 records add up to 29.1 of them, 31 to 30.07.
     for (int i = 0; i < 30; i++) {
-      gate.record(true, false);
-      assertFalse(gate.useBlended(), "closed after " + (i + 1) + " trials");
+      gate.record(1, true, false);
+      assertFalse(gate.useBlended(1), "closed after " + (i + 1) + " trials");
     }
-    gate.record(true, false);
-    assertTrue(gate.useBlended());
+    gate.record(1, true, false);
+    assertTrue(gate.useBlended(1));
   }
 
   @Test
@@ -51,16 +51,31 @@ class SelfTrainingGateTest {
     KeyValueStore<Long, double[]> store = store();
     SelfTrainingGate gate = new SelfTrainingGate(store);
     for (int i = 0; i < 40; i++) {
-      gate.record(true, true);
+      gate.record(1, true, true);
     }
-    assertTrue(gate.useBlended(), "a tie keeps self-training on");
-    gate.record(false, true);
-    assertFalse(gate.useBlended(), "one more miss than the labels-only set closes it");
-    gate.record(true, false);
-    gate.record(true, false);
-    assertTrue(gate.useBlended());
+    assertTrue(gate.useBlended(1), "a tie keeps self-training on");
+    gate.record(1, false, true);
+    assertFalse(gate.useBlended(1), "one more miss than the labels-only set closes it");
+    gate.record(1, true, false);
+    gate.record(1, true, false);
+    assertTrue(gate.useBlended(1));
     // The verdict lives in the (changelogged) store: a new gate over the same store agrees.
-    assertTrue(new SelfTrainingGate(store).useBlended());
+    assertTrue(new SelfTrainingGate(store).useBlended(1));
+  }
+
+  @Test
+  void shouldJudgeEachEncoderVersionOnItsOwn() {
+    SelfTrainingGate gate = new SelfTrainingGate(store());
+    for (int i = 0; i < 40; i++) {
+      gate.record(1, true, false);
+    }
+    assertTrue(gate.useBlended(1));
+    assertFalse(gate.useBlended(2), "a verdict earned under v1 does not carry to v2's prototypes");
+    for (int i = 0; i < 40; i++) {
+      gate.record(2, false, true);
+    }
+    assertFalse(gate.useBlended(2));
+    assertTrue(gate.useBlended(1), "and v2's labels do not move v1's verdict");
   }
 
   @Test

@@ -123,6 +123,23 @@ class RecordFormatsTest {
   }
 
   @Test
+  void shouldReadAModelVersionAnnouncedBeforeItCarriedItsRankEvidence() {
+    // Compacted model-versions keeps the last record per model for ever: one written before 2026-11-29 has no
+    // candidateRanksHigher / servingRanksHigher and must still be read (as no evidence).
+    String old = "{\"modelId\":\"conv-ae-64\",\"version\":3,\"parent\":1,\"status\":\"promoted\","
+        + "\"labelsSeen\":504,\"candidateAccuracy\":0.78,\"servingAccuracy\":0.7,\"heldOut\":126,"
+        + "\"trainedSteps\":400,\"time\":1764300000000}";
+    ModelVersion v = new JsonSerde<>(ModelVersion.class).decode(old.getBytes(StandardCharsets.UTF_8));
+    assertEquals(ModelVersion.Status.PROMOTED, v.status());
+    assertEquals(0, v.candidateRanksHigher() + v.servingRanksHigher());
+    ModelVersion now = new ModelVersion("conv-ae-64", 4, 3, ModelVersion.Status.REJECTED, 600, 0.8, 0.81, 120, 9,
+        14, 600, 1764300000001L);
+    assertEquals(now, new JsonSerde<>(ModelVersion.class).decode(new JsonSerde<>(ModelVersion.class).encode(now)));
+    assertThrows(IllegalArgumentException.class, () -> new ModelVersion("m", 2, 1, ModelVersion.Status.PROMOTED,
+        10, 0.9, 0.8, 10, 8, 3, 1, 1L), "11 rank changes on 10 held-out labels");
+  }
+
+  @Test
   void shouldRoundTripLabelsAsDocumentedJson() {
     LabelRecord label = new LabelRecord("Ankle boot", "alice", 1_700_000_000_123L);
     byte[] bytes = labels.serializer().serialize("labels", label);
