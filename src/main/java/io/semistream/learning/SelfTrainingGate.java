@@ -12,9 +12,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the learner is exactly as good as its true labels allow.
  *
  * <p>One verdict per encoder version: a test of prototypes in one embedding space says nothing about another's.
- * After a promotion the gate is closed for the new version until labels test both sets there. Measured before:
- * with one verdict for all versions, the eval's learner ended 0.3 and 1.3 points below the final encoder's own
- * true-label means (two Fashion-MNIST runs), because a verdict earned under v1 kept blending under v5.
+ * After a promotion the gate is closed for the new version until labels test both sets there. Measured: with one
+ * verdict for all versions, the eval's learner ended 0.3 and 1.3 points below the final encoder's own true-label
+ * means (two Fashion-MNIST runs: a verdict earned under v1 kept blending under later versions); with one per
+ * version, level with them.
  *
  * <p>Counts live in the task's own changelogged store ({@link LearnerStores#SELF_TRAINING_GATE}), so a restart
  * keeps the verdict.
