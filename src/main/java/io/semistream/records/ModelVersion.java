@@ -15,12 +15,15 @@ import com.fasterxml.jackson.annotation.Nulls;
  * @param candidateRanksHigher held-out labels whose true class this version ranks higher among the class means
  *     than the serving version (the paired evidence behind a promotion on few labels)
  * @param servingRanksHigher held-out labels whose true class the serving version ranks higher
+ * @param servingAccuracyUntrained the serving version's leave-one-out accuracy over every label it was never
+ *     trained on, when it was never trained on labels (the unsupervised start); -1 otherwise
  */
 public record ModelVersion(String modelId, int version, int parent, Status status, int labelsSeen,
     double candidateAccuracy, double servingAccuracy, int heldOut,
     // Absent from announcements written before these counts existed (compacted: kept for ever): read as 0.
     @JsonSetter(nulls = Nulls.AS_EMPTY) int candidateRanksHigher,
     @JsonSetter(nulls = Nulls.AS_EMPTY) int servingRanksHigher,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) double servingAccuracyUntrained,
     long trainedSteps, long time) {
 
   /** Whether the candidate replaced the serving version. */

@@ -51,6 +51,52 @@ final class HeldOutAccuracy {
     return ranks;
   }
 
+  /**
+   * Nearest-mean accuracy, each labelled image classified by the means of all the others (leave one out), for an
+   * encoder that was never trained on these labels: an estimate of its accuracy from every label rather than
+   * the held-out share. Images whose class has no other label are not counted; NaN when none is.
+   */
+  static double leaveOneOutAccuracy(Predictor<float[][], List<ImageEmbedding>> encoder,
+      List<LabelledReservoir.Example> labelled) throws TranslateException {
+    if (labelled.isEmpty()) {
+      return Double.NaN;
+    }
+    List<float[]> vectors = embed(encoder, labelled).stream().map(HeldOutAccuracy::unit).toList();
+    Map<String, double[]> sums = new HashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < labelled.size(); i++) {
+      double[] s = sums.computeIfAbsent(labelled.get(i).className(), k -> new double[vectors.get(0).length]);
+      counts.merge(labelled.get(i).className(), 1, Integer::sum);
+      for (int d = 0; d < s.length; d++) {
+        s[d] += vectors.get(i)[d];
+      }
+    }
+    return leaveOneOut(vectors, labelled.stream().map(LabelledReservoir.Example::className).toList(), sums, counts);
+  }
+
+  /** {@link #leaveOneOutAccuracy} on embeddings already made unit length: the arithmetic, testable alone. */
+  static double leaveOneOut(List<float[]> unitVectors, List<String> classes, Map<String, double[]> sums,
+      Map<String, Integer> counts) {
+    int judged = 0;
+    int right = 0;
+    for (int i = 0; i < unitVectors.size(); i++) {
+      String own = classes.get(i);
+      if (counts.get(own) < 2) {
+        continue;
+      }
+      float[] q = unitVectors.get(i);
+      double[] without = sums.get(own).clone();
+      for (int d = 0; d < without.length; d++) {
+        without[d] -= q[d];
+      }
+      List<double[]> others = new java.util.ArrayList<>();
+      sums.forEach((c, s) -> others.add(c.equals(own) ? without : s));
+      judged++;
+      right += rank(q, without, others) == 1 ? 1 : 0;
+    }
+    return judged == 0 ? Double.NaN : right / (double) judged;
+  }
+
   /** The rank of the true class's sum by cosine to a unit query among all class sums (1: nearest). */
   static int rank(float[] unitQuery, double[] trueSum, java.util.Collection<double[]> sums) {
     double trueCos = cosine(unitQuery, trueSum);

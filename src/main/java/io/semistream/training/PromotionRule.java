@@ -95,11 +95,21 @@ public record PromotionRule(double minGain, int minHeldOut, double confidence) {
     }
   }
 
-  public boolean promote(Comparison c) {
+  /**
+   * @param servingAccuracyUntrained the serving version's accuracy over every label it was never trained on
+   *     (leave one out; all labels for the unsupervised first version), or NaN when it was trained on labels. A
+   *     small held-out share can be unlucky for the serving version (3 of 10 right against 61 % on the stream in
+   *     a 5-labels-per-class run), and any change then looks like a gain: the candidate must also beat this
+   *     steadier estimate.
+   */
+  public boolean promote(Comparison c, double servingAccuracyUntrained) {
     if (c.heldOut() == 0 || c.candidateCorrect() <= c.servingCorrect()) {
       return false;
     }
     if (c.candidateAccuracy() < c.servingAccuracy() + minGain) {
+      return false;
+    }
+    if (Double.isFinite(servingAccuracyUntrained) && c.candidateAccuracy() < servingAccuracyUntrained + minGain) {
       return false;
     }
     return c.heldOut() >= minHeldOut || c.probabilityCandidateBetter() >= confidence;

@@ -223,17 +223,18 @@ public final class TrainerService implements AutoCloseable, Runnable {
     List<LabelledReservoir.Example> train = labelled.all();
     List<LabelledReservoir.Example> judge = heldOut.all();
     int[] servingRanks = ranks(store.versionDir(servingVersion), train, judge);
+    double servingUntrained = untrainedAccuracy(store.versionDir(servingVersion), train, judge);
     Path candidate = trainer.saveCandidate(store, labelsSeen, Double.NaN, "online: " + labelled.size()
         + " labels, " + recent.added() + " images");
     PromotionRule.Comparison comparison = PromotionRule.Comparison.of(ranks(candidate, train, judge), servingRanks);
     int version = ModelStore.readDescriptor(candidate).version();
-    boolean promote = rule.promote(comparison);
+    boolean promote = rule.promote(comparison, servingUntrained);
     candidates++;
     ModelVersion announced = new ModelVersion(trainer.parent().id(), version, servingVersion,
         promote ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED, labelsSeen,
         finite(comparison.candidateAccuracy()), finite(comparison.servingAccuracy()), comparison.heldOut(),
-        comparison.candidateRanksHigher(), comparison.servingRanksHigher(), trainer.steps(),
-        System.currentTimeMillis());
+        comparison.candidateRanksHigher(), comparison.servingRanksHigher(), finite(servingUntrained),
+        trainer.steps(), System.currentTimeMillis());
     // The announcement is the commit point, the store's pointer follows it: a crash between the two leaves a
     // promotion every embedding service follows (from the topic) and the next trainer completes (see run). The
     // other order left a version the store served and no one had announced: services started later served it,
@@ -246,10 +247,13 @@ public final class TrainerService implements AutoCloseable, Runnable {
     }
     observer.candidate(announced);
     LOG.info("online trainer: candidate v{} held-out accuracy {} vs serving {} on {} labels (true class ranked "
-        + "higher by the candidate on {}, by the serving version on {}; P(candidate better) {}): {}", version,
+        + "higher by the candidate on {}, by the serving version on {}; P(candidate better) {}; serving version on "
+        + "every label it was not trained on {}): {}", version,
         String.format("%.3f", comparison.candidateAccuracy()), String.format("%.3f", comparison.servingAccuracy()),
         comparison.heldOut(), comparison.candidateRanksHigher(), comparison.servingRanksHigher(),
-        String.format("%.3f", comparison.probabilityCandidateBetter()), promote ? "PROMOTED" : "rejected");
+        String.format("%.3f", comparison.probabilityCandidateBetter()),
+        Double.isFinite(servingUntrained) ? String.format("%.3f", servingUntrained) : "-",
+        promote ? "PROMOTED" : "rejected");
   }
 
   /** Every announcement on {@code model-versions} (a small compacted topic), read to its end. */
@@ -280,6 +284,20 @@ public final class TrainerService implements AutoCloseable, Runnable {
 
   private static double finite(double v) {
     return Double.isFinite(v) ? v : -1;
+  }
+
+  /** For a version never trained on labels (the unsupervised start): leave-one-out over all of them; else NaN. */
+  private double untrainedAccuracy(Path version, List<LabelledReservoir.Example> train,
+      List<LabelledReservoir.Example> judge) throws Exception {
+    if (ModelStore.readDescriptor(version).labelsSeen() > 0) {
+      return Double.NaN;
+    }
+    List<LabelledReservoir.Example> all = new ArrayList<>(train);
+    all.addAll(judge);
+    try (EmbeddingModel m = EmbeddingModel.load(version, device);
+         Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
+      return HeldOutAccuracy.leaveOneOutAccuracy(p, all);
+    }
   }
 
   private int[] ranks(Path version, List<LabelledReservoir.Example> train,

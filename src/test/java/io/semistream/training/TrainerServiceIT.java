@@ -74,7 +74,9 @@ class TrainerServiceIT {
       int candidateRight = (int) Math.round(v.candidateAccuracy() * v.heldOut());
       int servingRight = (int) Math.round(v.servingAccuracy() * v.heldOut());
       assertEquals(rule.promote(new PromotionRule.Comparison(v.heldOut(), candidateRight, servingRight,
-          v.candidateRanksHigher(), v.servingRanksHigher())), v.status() == ModelVersion.Status.PROMOTED, v.toString());
+          v.candidateRanksHigher(), v.servingRanksHigher()),
+          v.servingAccuracyUntrained() < 0 ? Double.NaN : v.servingAccuracyUntrained()),
+          v.status() == ModelVersion.Status.PROMOTED, v.toString());
       ModelDescriptor d = ModelStore.readDescriptor(store.versionDir(v.version()));
       assertEquals(1, d.parent(), "trained continuously from the version it started with");
       if (v.status() == ModelVersion.Status.PROMOTED) {
