@@ -222,11 +222,15 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private void judgeCandidate(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
     List<LabelledReservoir.Example> train = labelled.all();
     List<LabelledReservoir.Example> judge = heldOut.all();
-    int[] servingRanks = ranks(store.versionDir(servingVersion), train, judge);
-    double servingUntrained = untrainedAccuracy(store.versionDir(servingVersion), train, judge);
+    // A version never trained on labels has seen none of them: it is also judged on all of them (leave one out).
+    Path serving = store.versionDir(servingVersion);
+    HeldOutAccuracy.Judgement servingJudged = judged(serving, train, judge,
+        ModelStore.readDescriptor(serving).labelsSeen() == 0);
+    double servingUntrained = servingJudged.leaveOneOutAccuracy();
     Path candidate = trainer.saveCandidate(store, labelsSeen, Double.NaN, "online: " + labelled.size()
         + " labels, " + recent.added() + " images");
-    PromotionRule.Comparison comparison = PromotionRule.Comparison.of(ranks(candidate, train, judge), servingRanks);
+    PromotionRule.Comparison comparison = PromotionRule.Comparison.of(
+        judged(candidate, train, judge, false).ranks(), servingJudged.ranks());
     int version = ModelStore.readDescriptor(candidate).version();
     boolean promote = rule.promote(comparison, servingUntrained);
     candidates++;
@@ -286,25 +290,11 @@ public final class TrainerService implements AutoCloseable, Runnable {
     return Double.isFinite(v) ? v : -1;
   }
 
-  /** For a version never trained on labels (the unsupervised start): leave-one-out over all of them; else NaN. */
-  private double untrainedAccuracy(Path version, List<LabelledReservoir.Example> train,
-      List<LabelledReservoir.Example> judge) throws Exception {
-    if (ModelStore.readDescriptor(version).labelsSeen() > 0) {
-      return Double.NaN;
-    }
-    List<LabelledReservoir.Example> all = new ArrayList<>(train);
-    all.addAll(judge);
+  private HeldOutAccuracy.Judgement judged(Path version, List<LabelledReservoir.Example> train,
+      List<LabelledReservoir.Example> judge, boolean leaveOneOut) throws Exception {
     try (EmbeddingModel m = EmbeddingModel.load(version, device);
          Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
-      return HeldOutAccuracy.leaveOneOutAccuracy(p, all);
-    }
-  }
-
-  private int[] ranks(Path version, List<LabelledReservoir.Example> train,
-      List<LabelledReservoir.Example> judge) throws Exception {
-    try (EmbeddingModel m = EmbeddingModel.load(version, device);
-         Predictor<float[][], List<ImageEmbedding>> p = m.newPredictor()) {
-      return HeldOutAccuracy.trueClassRanks(p, train, judge);
+      return HeldOutAccuracy.judge(p, train, judge, leaveOneOut);
     }
   }
 

@@ -9,7 +9,6 @@ import io.semistream.training.PromotionRule.Comparison;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -56,25 +55,6 @@ class PromotionRuleTest {
   }
 
   @Test
-  void shouldEstimateAnUntrainedVersionsAccuracyByLeavingEachLabelOut() {
-    // Class a at x = 1 (three labels), class b at y = 1 (two labels), one "a" label that sits on b's side.
-    List<float[]> v = List.of(new float[] {1, 0}, new float[] {1, 0}, new float[] {0, 1},
-        new float[] {0, 1}, new float[] {0, 1}, new float[] {1, 0});
-    List<String> classes = List.of("a", "a", "a", "b", "b", "c");
-    java.util.Map<String, double[]> sums = new java.util.HashMap<>();
-    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
-    for (int i = 0; i < v.size(); i++) {
-      double[] s = sums.computeIfAbsent(classes.get(i), k -> new double[2]);
-      s[0] += v.get(i)[0];
-      s[1] += v.get(i)[1];
-      counts.merge(classes.get(i), 1, Integer::sum);
-    }
-    // a1, a2: a without itself = (1, 1) vs c = (1, 0): c is nearer (cos 1 > 0.71): wrong. a3: a without it = (2, 0)
-    // vs b = (0, 2): b is nearer: wrong. b1, b2: b without itself = (0, 1) vs a = (2, 1): right. c has one label.
-    assertEquals(2 / 5.0, HeldOutAccuracy.leaveOneOut(v, classes, sums, counts), 1e-12);
-  }
-
-  @Test
   void shouldComputeTheProbabilityExactlyAndWithoutUnderflowForLargeCounts() {
     Random random = new Random(7);
     for (int t = 0; t < 200; t++) {
@@ -107,18 +87,5 @@ class PromotionRuleTest {
         "three more right needs at least three true classes ranked higher");
     assertThrows(IllegalArgumentException.class, () -> new Comparison(10, 5, 5, 6, 5), "11 changes on 10 images");
     assertThrows(IllegalArgumentException.class, () -> new PromotionRule(0, 30, 1.0));
-  }
-
-  @Test
-  void shouldRankTheTrueClassAmongTheClassMeansWithTiesAgainstIt() {
-    float[] q = {1, 0};
-    double[] right = {2, 0};
-    double[] near = {1, 1};
-    double[] far = {-1, 0};
-    assertEquals(1, HeldOutAccuracy.rank(q, right, List.of(right, near, far)));
-    assertEquals(2, HeldOutAccuracy.rank(q, near, List.of(right, near, far)));
-    assertEquals(3, HeldOutAccuracy.rank(q, far, List.of(right, near, far)));
-    double[] sameDirection = {5, 0};
-    assertEquals(2, HeldOutAccuracy.rank(q, right, List.of(right, sameDirection)), "a tie is not a win");
   }
 }
