@@ -75,9 +75,14 @@ final class LabelDecision {
     ImageState.Contribution contribution = null;
     if (flagged) {
       status = Prediction.Status.ANOMALY;
-    } else if (pseudoAllowed(r, s.contribution(), best)) {
+    } else if (trusted(r, s, best)) {
+      // A pseudo-label is a prediction trusted as a label; whether it also weighs in its class's prototype is
+      // the cap's business. Before, the status followed the cap, so it covered 6-14 % of the stream (a class
+      // holds 5 pseudo-labels per true label) and said nothing about the other confident predictions.
       status = Prediction.Status.PSEUDO;
-      contribution = new ImageState.Contribution(r.best(), true, rules.pseudoWeight());
+      if (withinCap(r, s.contribution(), best)) {
+        contribution = new ImageState.Contribution(r.best(), true, rules.pseudoWeight());
+      }
     } else {
       status = Prediction.Status.UNCERTAIN;
     }
@@ -86,22 +91,29 @@ final class LabelDecision {
   }
 
   /**
-   * The guard against confirmation bias: only confident predictions with a clear margin, only for classes with
-   * enough true labels, and never more pseudo weight in a class than {@code pseudo.max.ratio} times its true
-   * labels (class-balanced: a dominant class cannot swallow its neighbours).
+   * The guard against confirmation bias, first half: only confident predictions with a clear margin, only for
+   * classes with enough true labels. A pseudo-label already held (as a prediction or in a prototype) survives
+   * small dips, so relabel rounds converge instead of flipping images in and out as prototypes move.
    */
-  boolean pseudoAllowed(Ranking r, ImageState.Contribution current, Prototype best) {
-    boolean alreadyCounted = current != null && current.pseudo() && current.className().equals(r.best());
-    // Hysteresis: a pseudo-label already held survives small dips, so relabel rounds converge instead of
-    // flipping images in and out of a prototype as it moves by their own weight.
-    double slack = alreadyCounted ? HYSTERESIS : 0;
+  boolean trusted(Ranking r, ImageState s, Prototype best) {
+    boolean held = s.contribution() != null && s.contribution().pseudo() && s.contribution().className().equals(r.best())
+        || s.prediction() != null && s.prediction().status() == Prediction.Status.PSEUDO
+        && r.best().equals(s.prediction().className());
+    double slack = held ? HYSTERESIS : 0;
     if (rules.pseudoWeight() <= 0 || r.confidence() < rules.minConfidence() - slack
         || r.margin() < rules.minMargin() - slack) {
       return false;
     }
-    if (best == null || !best.className().equals(r.best()) || best.labelledCount() < rules.minLabels()) {
-      return false;
-    }
+    return best != null && best.className().equals(r.best()) && best.labelledCount() >= rules.minLabels();
+  }
+
+  /**
+   * Second half: never more pseudo weight in a class than {@code pseudo.max.ratio} times its true labels
+   * (class-balanced: a dominant class cannot swallow its neighbours). A pseudo-label already counted keeps its
+   * place.
+   */
+  boolean withinCap(Ranking r, ImageState.Contribution current, Prototype best) {
+    boolean alreadyCounted = current != null && current.pseudo() && current.className().equals(r.best());
     double after = best.pseudoWeight() + (alreadyCounted ? 0 : rules.pseudoWeight());
     // The tolerance covers the fixed-point rounding of the published weights (2^-30 per pseudo-label).
     return after <= rules.maxRatio() * best.labelledCount() + 1e-6;

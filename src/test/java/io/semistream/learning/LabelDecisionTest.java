@@ -60,16 +60,28 @@ class LabelDecisionTest {
   @Test
   void shouldRefuseAPseudoLabelThatWouldPassTheCapButKeepOneAlreadyCounted() {
     Prototype full = prototype("a", 5, 5.0);
-    assertFalse(decision.pseudoAllowed(ranking(0.99, 0.99), null, full));
-    assertTrue(decision.pseudoAllowed(ranking(0.99, 0.99), new ImageState.Contribution("a", true, 0.2), full));
+    assertFalse(decision.withinCap(ranking(0.99, 0.99), null, full));
+    assertTrue(decision.withinCap(ranking(0.99, 0.99), new ImageState.Contribution("a", true, 0.2), full));
+  }
+
+  @Test
+  void shouldStillCallAConfidentPredictionAPseudoLabelWhenItsClassIsFull() {
+    LabelDecision.Decision d = decision.unlabelled(unlabelled(), ranking(0.99, 0.99), null, prototype("a", 5, 5.0),
+        null);
+    assertEquals(Prediction.Status.PSEUDO, d.prediction().status());
+    assertNull(d.contribution(), "the cap keeps it out of the prototype");
   }
 
   @Test
   void shouldKeepAHeldPseudoLabelThroughASmallDipButNotAGainOne() {
-    ImageState.Contribution held = new ImageState.Contribution("a", true, 0.2);
     Ranking dip = ranking(0.85, 0.45);
-    assertTrue(decision.pseudoAllowed(dip, held, prototype("a", 5, 1)));
-    assertFalse(decision.pseudoAllowed(dip, null, prototype("a", 5, 1)));
+    ImageState counted = unlabelled().withContribution(new ImageState.Contribution("a", true, 0.2));
+    assertTrue(decision.trusted(dip, counted, prototype("a", 5, 1)));
+    ImageState predicted = unlabelled().withPrediction(decision.unlabelled(unlabelled(), ranking(0.99, 0.99), null,
+        prototype("a", 5, 5.0), null).prediction());
+    assertTrue(decision.trusted(dip, predicted, prototype("a", 5, 5.0)), "held as a prediction, outside the cap");
+    assertFalse(decision.trusted(dip, unlabelled(), prototype("a", 5, 1)));
+    assertFalse(decision.trusted(ranking(0.75, 0.45), counted, prototype("a", 5, 1)), "a dip beyond the slack");
   }
 
   @Test
