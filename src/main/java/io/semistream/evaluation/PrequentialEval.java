@@ -282,6 +282,7 @@ public final class PrequentialEval {
     r.put("labelFraction", o.labelFraction());
     r.put("heldOutClasses", o.unlabelledClasses().stream().map(names::get).toList());
     r.put("seed", o.seed());
+    r.put("replayRate", o.ratePerSecond() > 0 ? o.ratePerSecond() : "as fast as it goes");
     r.put("model", model.descriptor().id() + " v" + model.descriptor().version());
     var learner = config.learner();
     r.put("learner", Map.of("metric", learner.classification().metric().key(),

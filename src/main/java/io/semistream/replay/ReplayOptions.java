@@ -85,4 +85,9 @@ public record ReplayOptions(
     return new ReplayOptions(dataset, limit, ratePerSecond, labelFraction, stratified, labelDelay,
         unlabelledClasses, unsentClasses, seed, prefix, groundTruth, progressBar);
   }
+
+  public ReplayOptions withRate(double imagesPerSecond) {
+    return new ReplayOptions(dataset, limit, imagesPerSecond, labelFraction, stratified, labelDelay,
+        unlabelledClasses, unsentClasses, seed, idPrefix, groundTruth, progressBar);
+  }
 }

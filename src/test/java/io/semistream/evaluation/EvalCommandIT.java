@@ -32,6 +32,7 @@ class EvalCommandIT {
     JsonNode r = JsonSerde.MAPPER.readTree(json.toFile());
     assertEquals(3000, r.get("images").asInt());
     assertEquals("Ankle boot", r.get("heldOutClasses").get(0).asText());
+    assertEquals(150, r.get("replayRate").asDouble(), "with the trainer on and no --rate, the eval's chosen rate");
     assertEquals(1.0, r.get("predictionCoverage").asDouble(), "every unlabelled image got a prediction");
     double accuracy = r.get("accuracyUnlabelledKnownClasses").asDouble();
     assertTrue(accuracy > 0.3, "far above chance (1/9): " + accuracy);
