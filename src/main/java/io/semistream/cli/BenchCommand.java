@@ -23,6 +23,7 @@ import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.learning.PrototypeSearchBench;
+import io.semistream.learning.StateCodecBench;
 import ai.djl.ndarray.NDManager;
 import io.semistream.replay.PngEncoder;
 import io.semistream.replay.ReplayOptions;
@@ -131,8 +132,25 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--latency-plot", description = "Also write the latency result as an SVG chart to this file.")
   Path latencyPlot;
 
+  @Option(names = "--state-codec", description = "Instead: what reading and writing one image's learner state "
+      + "costs, JSON (the earlier format) against the binary layout, side by side.")
+  boolean stateCodec;
+
   @Override
   public Integer call() throws Exception {
+    if (stateCodec) {
+      StateCodecBench.Result r = StateCodecBench.run(20_000, 15);
+      System.out.println("| learner state (64-d embedding + 64-d novelty view, contribution, prediction) | encode (us) "
+          + "| decode (us) | bytes |");
+      System.out.println("|---|---:|---:|---:|");
+      System.out.printf("| JSON (before) | %.2f | %.2f | %d |%n", r.jsonEncodeMicros(), r.jsonDecodeMicros(),
+          r.jsonBytes());
+      System.out.printf("| binary | %.2f | %.2f | %d |%n", r.binaryEncodeMicros(), r.binaryDecodeMicros(),
+          r.binaryBytes());
+      System.out.printf("| JSON / binary | %.1f | %.1f | %.1f |%n", r.jsonEncodeMicros() / r.binaryEncodeMicros(),
+          r.jsonDecodeMicros() / r.binaryDecodeMicros(), r.jsonBytes() / (double) r.binaryBytes());
+      return 0;
+    }
     if (!prototypeClasses.isEmpty()) {
       return benchPrototypeSearch();
     }

@@ -104,7 +104,7 @@ public final class LearnerTopology {
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     Consumer<String> unreadable = observer::storeEntryUnreadable;
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearnerStores.IMAGES),
-        Serdes.String(), LenientStoreSerde.of(new JsonSerde<>(ImageState.class), LearnerStores.IMAGES, unreadable)));
+        Serdes.String(), LenientStoreSerde.of(new ImageStateSerde(), LearnerStores.IMAGES, unreadable)));
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.ANOMALY_WINDOW),
         LenientStoreSerde.of(Serdes.Long(), LearnerStores.ANOMALY_WINDOW, unreadable),
         LenientStoreSerde.of(new DoubleArraySerde(), LearnerStores.ANOMALY_WINDOW, unreadable)));
