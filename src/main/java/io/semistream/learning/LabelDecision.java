@@ -96,9 +96,10 @@ final class LabelDecision {
    * small dips, so relabel rounds converge instead of flipping images in and out as prototypes move.
    */
   boolean trusted(Ranking r, ImageState s, Prototype best) {
-    boolean held = s.contribution() != null && s.contribution().pseudo() && s.contribution().className().equals(r.best())
-        || s.prediction() != null && s.prediction().status() == Prediction.Status.PSEUDO
-        && r.best().equals(s.prediction().className());
+    ImageState.Contribution c = s.contribution();
+    Prediction p = s.prediction();
+    boolean held = (c != null && c.pseudo() && c.className().equals(r.best()))
+        || (p != null && p.status() == Prediction.Status.PSEUDO && r.best().equals(p.className()));
     double slack = held ? HYSTERESIS : 0;
     if (rules.pseudoWeight() <= 0 || r.confidence() < rules.minConfidence() - slack
         || r.margin() < rules.minMargin() - slack) {

@@ -44,7 +44,8 @@ class ImageStateSerdeTest {
   private static void assertSame(ImageState want, ImageState got) {
     assertArrayEquals(want.embedding(), got.embedding());
     assertArrayEquals(want.noveltyVector(), got.noveltyVector());
-    assertEquals(Float.floatToRawIntBits(want.reconstructionError()), Float.floatToRawIntBits(got.reconstructionError()));
+    assertEquals(Float.floatToRawIntBits(want.reconstructionError()),
+        Float.floatToRawIntBits(got.reconstructionError()));
     assertEquals(want.modelId(), got.modelId());
     assertEquals(want.modelVersion(), got.modelVersion());
     assertEquals(want.eventTime(), got.eventTime());
