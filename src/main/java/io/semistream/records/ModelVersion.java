@@ -16,14 +16,16 @@ import com.fasterxml.jackson.annotation.Nulls;
  *     than the serving version (the paired evidence behind a promotion on few labels)
  * @param servingRanksHigher held-out labels whose true class the serving version ranks higher
  * @param servingAccuracyUntrained the serving version's leave-one-out accuracy over every label it was never
- *     trained on, when it was never trained on labels (the unsupervised start); -1 otherwise
+ *     trained on, when it was never trained on labels (the unsupervised start); -1 otherwise, and in records
+ *     written before it existed
  */
 public record ModelVersion(String modelId, int version, int parent, Status status, int labelsSeen,
     double candidateAccuracy, double servingAccuracy, int heldOut,
     // Absent from announcements written before these counts existed (compacted: kept for ever): read as 0.
     @JsonSetter(nulls = Nulls.AS_EMPTY) int candidateRanksHigher,
     @JsonSetter(nulls = Nulls.AS_EMPTY) int servingRanksHigher,
-    @JsonSetter(nulls = Nulls.AS_EMPTY) double servingAccuracyUntrained,
+    // Absent from those records too, where 0 would read as a measured 0 %: -1 ("does not apply") instead.
+    Double servingAccuracyUntrained,
     long trainedSteps, long time) {
 
   /** Whether the candidate replaced the serving version. */
@@ -33,6 +35,7 @@ public record ModelVersion(String modelId, int version, int parent, Status statu
   }
 
   public ModelVersion {
+    servingAccuracyUntrained = servingAccuracyUntrained == null ? -1.0 : servingAccuracyUntrained;
     if (modelId == null || !modelId.matches("[A-Za-z0-9._-]{1,64}") || version < 1 || parent < 0
         || status == null || labelsSeen < 0 || heldOut < 0 || candidateRanksHigher < 0 || servingRanksHigher < 0
         || candidateRanksHigher + servingRanksHigher > heldOut || trainedSteps < 0) {

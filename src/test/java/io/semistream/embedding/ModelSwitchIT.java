@@ -100,7 +100,7 @@ class ModelSwitchIT {
       try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
           new ByteArraySerializer(), Map.of())) {
         ModelVersion promoted = new ModelVersion("conv-ae-64", 2, 1, ModelVersion.Status.PROMOTED, 200, 0.8, 0.7,
-            40, 6, 2, -1, 20, System.currentTimeMillis());
+            40, 6, 2, -1.0, 20, System.currentTimeMillis());
         producer.send(new ProducerRecord<>(topics.modelVersions().name(), "conv-ae-64",
             new JsonSerde<>(ModelVersion.class).encode(promoted))).get();
       }

@@ -203,7 +203,7 @@ class MonitoringIT {
     try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
         new ByteArraySerializer(), Map.of())) {
       ModelVersion promoted = new ModelVersion("conv-ae-64", version, version - 1, ModelVersion.Status.PROMOTED,
-          200, 0.8, 0.7, 40, 6, 2, -1, 20, System.currentTimeMillis());
+          200, 0.8, 0.7, 40, 6, 2, -1.0, 20, System.currentTimeMillis());
       producer.send(new ProducerRecord<>(kafka.topics().modelVersions().name(), "conv-ae-64",
           kafka.topics().modelVersions().valueSerde().serializer().serialize("", promoted))).get();
     }

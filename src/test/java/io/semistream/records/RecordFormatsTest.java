@@ -132,12 +132,12 @@ class RecordFormatsTest {
     ModelVersion v = new JsonSerde<>(ModelVersion.class).decode(old.getBytes(StandardCharsets.UTF_8));
     assertEquals(ModelVersion.Status.PROMOTED, v.status());
     assertEquals(0, v.candidateRanksHigher() + v.servingRanksHigher());
-    assertEquals(0.0, v.servingAccuracyUntrained());
+    assertEquals(-1.0, v.servingAccuracyUntrained(), "absent: does not apply, not a measured 0 %");
     ModelVersion now = new ModelVersion("conv-ae-64", 4, 3, ModelVersion.Status.REJECTED, 600, 0.8, 0.81, 120, 9,
-        14, -1, 600, 1764300000001L);
+        14, -1.0, 600, 1764300000001L);
     assertEquals(now, new JsonSerde<>(ModelVersion.class).decode(new JsonSerde<>(ModelVersion.class).encode(now)));
     assertThrows(IllegalArgumentException.class, () -> new ModelVersion("m", 2, 1, ModelVersion.Status.PROMOTED,
-        10, 0.9, 0.8, 10, 8, 3, -1, 1, 1L), "11 rank changes on 10 held-out labels");
+        10, 0.9, 0.8, 10, 8, 3, -1.0, 1, 1L), "11 rank changes on 10 held-out labels");
   }
 
   @Test

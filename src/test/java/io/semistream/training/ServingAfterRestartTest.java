@@ -16,7 +16,7 @@ class ServingAfterRestartTest {
   }
 
   private static ModelVersion announced(String model, int version, int parent, Status status) {
-    return new ModelVersion(model, version, parent, status, 100, 0.8, 0.7, 30, 4, 1, -1, 600, 1L);
+    return new ModelVersion(model, version, parent, status, 100, 0.8, 0.7, 30, 4, 1, -1.0, 600, 1L);
   }
 
   @Test
