@@ -4,6 +4,7 @@ import io.semistream.training.OnlineTrainer;
 import io.semistream.training.TrainingThroughput;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
@@ -171,8 +172,10 @@ final class BenchCommand implements Callable<Integer> {
     DjlEngine.disableGradientsOnThisThread();
     Path dir = modelOption.resolve(config, device, System.out);
     Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
-    System.out.printf("bench: device %s, %d cores, intra-op threads %d, model %s%n", device,
-        Runtime.getRuntime().availableProcessors(), config.embedding().effectiveIntraOpThreads(), dir);
+    // The engine's version says which libtorch actually loaded (a PYTORCH_LIBRARY_PATH build or the Maven one).
+    System.out.printf("bench: device %s, PyTorch %s, %d cores, intra-op threads %d, model %s%n", device,
+        Engine.getEngine(DjlEngine.ENGINE).getVersion(), Runtime.getRuntime().availableProcessors(),
+        config.embedding().effectiveIntraOpThreads(), dir);
     Map<Integer, List<Double>> standalone = new LinkedHashMap<>();
     Map<Integer, List<Double>> viaKafka = new LinkedHashMap<>();
     Map<Integer, List<Double>> onePerTransaction = new LinkedHashMap<>();
