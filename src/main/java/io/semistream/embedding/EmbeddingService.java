@@ -2,6 +2,7 @@ package io.semistream.embedding;
 
 import io.semistream.model.EmbeddingModel;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.semistream.config.EmbeddingSettings;
 import io.semistream.kafka.KafkaClients;
@@ -39,6 +40,9 @@ public final class EmbeddingService implements AutoCloseable {
     Consumer<EmbeddingModel> onServe = m -> { };
     if (registry != null) {
       stats.bindTo(registry);
+      Gauge.builder("semistream.embedding.backfill.remaining", this, EmbeddingService::backfillRemaining)
+          .description("Retained images still to be re-embedded by the serving version after a promotion")
+          .register(registry);
       ServedModelInfo info = new ServedModelInfo(registry);
       onServe = info::serving;
     }
@@ -91,6 +95,11 @@ public final class EmbeddingService implements AutoCloseable {
     }
     serving.close();
     LOG.info("embedding service stopped: {} embedded, {} dead-lettered", stats.embedded(), stats.deadLettered());
+  }
+
+  /** Retained images the workers still have to re-embed with the serving version (0 outside a backfill). */
+  public long backfillRemaining() {
+    return workers.stream().mapToLong(EmbeddingWorker::backfillRemaining).sum();
   }
 
   /** The encoder version being served now (it changes when the trainer promotes one). */

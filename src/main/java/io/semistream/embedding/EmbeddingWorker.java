@@ -13,15 +13,19 @@ import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.topics.TopicRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -46,6 +50,8 @@ import org.slf4j.LoggerFactory;
 final class EmbeddingWorker implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingWorker.class);
   static final String STAGE = "embedding-service";
+  /** While backfilling, how long a live poll may wait when the backfill had nothing either. */
+  private static final long BACKFILL_IDLE_POLL_MS = 5;
 
   private final int index;
   private final Lane lane;
@@ -57,13 +63,21 @@ final class EmbeddingWorker implements Runnable {
   private final EmbeddingStats stats;
   private final BatchEmbedder embedder;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+  /** Backfill records in the next batch, after the live ones in {@link #pending}. */
+  private final List<ConsumerRecord<byte[], byte[]>> pendingBackfill = new ArrayList<>();
+  /** Backfill records polled but not yet batched. */
+  private final ArrayDeque<ConsumerRecord<byte[], byte[]>> backfillBuffer = new ArrayDeque<>();
+  private final Backfill backfill = new Backfill();
   private final OpenTransaction transaction = new OpenTransaction();
   private final MeterRegistry registry;
   private volatile boolean running = true;
   private KafkaConsumer<byte[], byte[]> consumer;
+  /** Reads retained images again after a promotion (assigned partitions only, never subscribed); null if unused. */
+  private KafkaConsumer<byte[], byte[]> backfillConsumer;
   private KafkaProducer<byte[], byte[]> producer;
   private Predictor<float[][], List<ImageEmbedding>> predictor;
   private volatile Throwable failure;
+  private volatile long backfillRemaining;
 
   EmbeddingWorker(Lane lane, int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       ServingModel serving, EmbeddingStats stats, MeterRegistry registry) {
@@ -103,11 +117,18 @@ final class EmbeddingWorker implements Runnable {
     try (Predictor<float[][], List<ImageEmbedding>> first = model.newPredictor();
          KafkaProducer<byte[], byte[]> prod = clients.transactionalProducer(transactionalId,
              new ByteArraySerializer(), new ByteArraySerializer());
+         // Declared before the live consumer so that it closes after it: closing the live one revokes its
+         // partitions, and the revocation still commits the backfill's progress.
+         KafkaConsumer<byte[], byte[]> back = lane.seeksOnSwitch(settings)
+             ? clients.consumer(backfillGroupId(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                 Map.of("max.poll.records", settings.batchSize()))
+             : null;
          KafkaConsumer<byte[], byte[]> cons = clients.consumer(lane.groupId(settings), new ByteArrayDeserializer(),
              new ByteArrayDeserializer(), Map.of("max.poll.records", settings.batchSize()))) {
       predictor = first;
       producer = prod;
       consumer = cons;
+      backfillConsumer = back;
       producer.initTransactions();
       consumer.subscribe(List.of(lane.topic(topics)), new FlushOnRevoke());
       if (registry == null) {
@@ -133,7 +154,17 @@ final class EmbeddingWorker implements Runnable {
       failure = e;
     } finally {
       consumer = null;
+      backfillConsumer = null;
     }
+  }
+
+  private String backfillGroupId() {
+    return lane.groupId(settings) + "-backfill";
+  }
+
+  /** Images this worker still had to re-embed at its last loop turn (0 when no backfill runs); any thread. */
+  long backfillRemaining() {
+    return backfillRemaining;
   }
 
   private void loop() {
@@ -148,9 +179,9 @@ final class EmbeddingWorker implements Runnable {
   }
 
   /**
-   * At a batch boundary only: take the newest promoted encoder version. With re-embedding on, the worker goes
-   * back to the start of its partitions so that every retained image gets the new version's embedding; the
-   * consumed offsets committed with the next transaction move back accordingly, so a crash continues there.
+   * At a batch boundary only: take the newest promoted encoder version. With re-embedding on, every retained image
+   * is embedded again by the new version through the {@link Backfill}, beside the live images, not in front of
+   * them; its plan and progress are committed with the transactions, so a crash continues there.
    */
   private void switchModelIfPromoted() {
     EmbeddingModel promoted = serving.current();
@@ -170,19 +201,83 @@ final class EmbeddingWorker implements Runnable {
         lane.seeksOnSwitch(settings) ? "; re-embedding the retained images" : "");
     model = promoted;
     if (lane.seeksOnSwitch(settings)) {
-      consumer.seekToBeginning(consumer.assignment());
+      Map<TopicPartition, Long> live = new HashMap<>();
+      for (TopicPartition tp : consumer.assignment()) {
+        live.put(tp, consumer.position(tp));
+      }
+      backfill.plan(promoted.descriptor().version(), backfillConsumer.beginningOffsets(live.keySet()), live);
+      backfillBuffer.clear();
+      seekBackfillToCommitted();
     }
   }
 
+  /** The backfill consumer reads the active partitions from their committed backfill positions. */
+  private void seekBackfillToCommitted() {
+    Map<TopicPartition, Long> positions = backfill.committedPositions();
+    backfillConsumer.assign(positions.keySet());
+    backfillConsumer.resume(backfillConsumer.paused());
+    positions.forEach(backfillConsumer::seek);
+  }
+
+  /**
+   * Tops the next batch up with backfill images, after the live ones. Returns whether it added any: when it did
+   * not, the backfill has nothing more to give right now.
+   */
+  private boolean topUpFromBackfill() {
+    boolean added = false;
+    while (pending.size() + pendingBackfill.size() < settings.batchSize()) {
+      if (backfillBuffer.isEmpty()) {
+        if (backfill.active().isEmpty() || backfillConsumer.assignment().isEmpty()) {
+          break;
+        }
+        ConsumerRecords<byte[], byte[]> more = backfillConsumer.poll(Duration.ZERO);
+        if (more.isEmpty()) {
+          break;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : more) {
+          if (backfill.wants(r)) {
+            backfillBuffer.add(r);
+          }
+        }
+        pauseFinishedBackfill();
+        continue;
+      }
+      pendingBackfill.add(backfillBuffer.poll());
+      added = true;
+    }
+    return added;
+  }
+
+  /** A partition read up to its stop offset gives nothing more: stop fetching it. */
+  private void pauseFinishedBackfill() {
+    List<TopicPartition> finished = new ArrayList<>();
+    for (TopicPartition tp : backfillConsumer.assignment()) {
+      if (!backfillConsumer.paused().contains(tp) && backfillConsumer.position(tp) >= stopOf(tp)) {
+        finished.add(tp);
+      }
+    }
+    backfillConsumer.pause(finished);
+  }
+
+  private long stopOf(TopicPartition tp) {
+    return backfill.stop(tp);
+  }
+
   private void loopUntilStopped(long batchDeadline) {
+    boolean backfillGave = false;
     while (running) {
-      if (pending.isEmpty()) {
+      if (pending.isEmpty() && pendingBackfill.isEmpty()) {
         switchModelIfPromoted();
       }
+      boolean backfilling = backfillConsumer != null && !backfill.active().isEmpty();
       long now = System.nanoTime();
       long waitMs = pending.isEmpty()
           ? (transaction.isOpen() ? Math.max(0, (transaction.deadline() - now) / 1_000_000) : 200)
           : Math.max(0, (batchDeadline - now) / 1_000_000);
+      if (backfilling) {
+        // Live images first, but do not idle while backfill images are there to fill the batch.
+        waitMs = Math.min(waitMs, backfillGave || !backfillBuffer.isEmpty() ? 0 : BACKFILL_IDLE_POLL_MS);
+      }
       ConsumerRecords<byte[], byte[]> records;
       try {
         records = consumer.poll(Duration.ofMillis(waitMs));
@@ -215,16 +310,28 @@ final class EmbeddingWorker implements Runnable {
           break;
         }
       }
+      backfillRemaining = backfill.remaining();
+      backfillGave = false;
+      if (backfilling && pending.size() + pendingBackfill.size() < settings.batchSize()) {
+        backfillGave = topUpFromBackfill();
+        // A full batch, or all the backfill has right now: no reason to wait for more live images.
+        if (pending.size() + pendingBackfill.size() >= settings.batchSize()
+            || (!backfillGave && !pendingBackfill.isEmpty())) {
+          processPending();
+        }
+      }
       if (!pending.isEmpty() && System.nanoTime() >= batchDeadline) {
         processPending();
       }
-      // Nothing more came (caught up), or the open transaction is old enough: make its batches visible.
-      if (pending.isEmpty() && transaction.isOpen() && (records.isEmpty()
-          || System.nanoTime() >= transaction.deadline())) {
+      // Nothing more came (caught up), or the open transaction is old enough: make its batches visible. A
+      // transaction of backfill images only stays open while more backfill follows (processPending decides).
+      boolean backfillOnly = transaction.isOpen() && !transaction.hasLive() && !backfill.active().isEmpty();
+      if (pending.isEmpty() && pendingBackfill.isEmpty() && transaction.isOpen()
+          && ((records.isEmpty() && !backfillOnly) || System.nanoTime() >= transaction.deadline())) {
         commitTransaction();
       }
     }
-    if (!pending.isEmpty()) {
+    if (!pending.isEmpty() || !pendingBackfill.isEmpty()) {
       processPending();
     }
     if (transaction.isOpen()) {
@@ -240,7 +347,7 @@ final class EmbeddingWorker implements Runnable {
    * @return false when the transaction was aborted and the consumer rewound to its first offsets
    */
   private boolean processPending() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && pendingBackfill.isEmpty()) {
       return true;
     }
     if (!lane.seeksOnSwitch(settings)) {
@@ -248,15 +355,19 @@ final class EmbeddingWorker implements Runnable {
       // re-forwards after a promotion becomes visible only after that lane switched, so it gets the new version.
       switchModelIfPromoted();
     }
+    List<ConsumerRecord<byte[], byte[]>> live = new ArrayList<>(pending);
+    List<ConsumerRecord<byte[], byte[]>> back = new ArrayList<>(pendingBackfill);
     List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
+    batch.addAll(back);
     pending.clear();
+    pendingBackfill.clear();
     EmbeddingModel novelty = serving.novelty();
     int noveltyVersion = novelty == null ? 0 : novelty.descriptor().version();
     boolean secondPass = novelty != null && noveltyVersion != model.descriptor().version();
     BatchEmbedder.Outcome outcome = embedder.embed(batch, predictor, model.descriptor(),
         secondPass ? novelty::encode : null, noveltyVersion);
     long sendStart = System.nanoTime();
-    if (!send(batch, outcome.records())) {
+    if (!send(live, back, outcome.records())) {
       return false;
     }
     long sendNanos = System.nanoTime() - sendStart;
@@ -269,14 +380,17 @@ final class EmbeddingWorker implements Runnable {
       stats.recordBatch(batch.size(), outcome.embedded(), outcome.forwardNanos());
       stats.recordForwardedLarge(outcome.forwarded());
     });
-    boolean moreWaiting = batch.size() >= settings.batchSize();
+    // Live images backlogged, or a batch of backfill only with more to come: keep the transaction open for
+    // throughput. A batch that carries fresh live images commits now: they must not wait for the backfill.
+    boolean moreWaiting = live.size() >= settings.batchSize() || (live.isEmpty() && !backfill.active().isEmpty());
     boolean keepOpen = moreWaiting && transaction.batches() < settings.transactionMaxBatches()
         && System.nanoTime() < transaction.deadline();
     return keepOpen || commitTransaction();
   }
 
   /** Sends a batch's records in the open transaction (beginning one if needed) and remembers its offsets. */
-  private boolean send(List<ConsumerRecord<byte[], byte[]>> batch, List<ProducerRecord<byte[], byte[]>> out) {
+  private boolean send(List<ConsumerRecord<byte[], byte[]>> live, List<ConsumerRecord<byte[], byte[]>> back,
+      List<ProducerRecord<byte[], byte[]>> out) {
     try {
       if (!transaction.isOpen()) {
         producer.beginTransaction();
@@ -285,12 +399,13 @@ final class EmbeddingWorker implements Runnable {
       for (ProducerRecord<byte[], byte[]> record : out) {
         producer.send(record);
       }
-      transaction.add(batch);
+      transaction.add(live);
+      backfill.add(back);
       return true;
     } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
       throw e;
     } catch (KafkaException e) {
-      transaction.add(batch);   // its records must come again too
+      transaction.add(live);   // its records must come again too (the backfill ones from its committed positions)
       abortAndRewind(e);
       return false;
     }
@@ -300,10 +415,22 @@ final class EmbeddingWorker implements Runnable {
   private boolean commitTransaction() {
     long start = System.nanoTime();
     try {
-      producer.sendOffsetsToTransaction(transaction.offsets(), consumer.groupMetadata());
+      if (transaction.hasLive()) {
+        producer.sendOffsetsToTransaction(transaction.offsets(), consumer.groupMetadata());
+      }
+      Map<TopicPartition, OffsetAndMetadata> backfillOffsets = backfill.offsetsToCommit();
+      if (!backfillOffsets.isEmpty()) {
+        // A second group in the same transaction: the backfill's progress is exactly as durable as its output.
+        producer.sendOffsetsToTransaction(backfillOffsets, new ConsumerGroupMetadata(backfillGroupId()));
+      }
       producer.commitTransaction();
       stats.recordStage(EmbeddingStats.Stage.COMMIT, System.nanoTime() - start);
       transaction.committed();
+      backfill.committed();
+      if (backfillConsumer != null && !backfill.committedPositions().keySet().containsAll(
+          backfillConsumer.assignment())) {
+        backfillConsumer.assign(backfill.committedPositions().keySet());   // finished partitions leave
+      }
       return true;
     } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
       throw e;
@@ -327,6 +454,12 @@ final class EmbeddingWorker implements Runnable {
     });
     transaction.clear();
     pending.clear();
+    if (backfillConsumer != null) {
+      backfill.aborted();
+      pendingBackfill.clear();
+      backfillBuffer.clear();
+      seekBackfillToCommitted();
+    }
   }
 
   /** After an abort: records polled but not yet batched must be polled again (their positions are past them). */
@@ -349,15 +482,34 @@ final class EmbeddingWorker implements Runnable {
       if (processPending() && transaction.isOpen()) {
         commitTransaction();
       }
+      forgetBackfill(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      // Positions come from the committed offsets: nothing to do.
+      // Live positions come from the committed offsets. The backfill resumes from its own committed offsets, or
+      // starts when this partition's recorded version is older than the serving one.
+      if (backfillConsumer == null || partitions.isEmpty()) {
+        return;
+      }
+      Set<TopicPartition> assigned = Set.copyOf(partitions);
+      Map<TopicPartition, OffsetAndMetadata> committed = backfillConsumer.committed(assigned);
+      Map<TopicPartition, Long> beginnings = backfillConsumer.beginningOffsets(assigned);
+      for (TopicPartition tp : assigned) {
+        backfill.assigned(tp, committed.get(tp), model.descriptor().version(), beginnings.getOrDefault(tp, 0L),
+            consumer.position(tp));
+      }
+      backfillBuffer.clear();
+      seekBackfillToCommitted();
+      if (backfill.remaining() > 0) {
+        LOG.info("{}: re-embedding {} retained image(s) with v{} beside the live stream", lane.threadName(index),
+            backfill.remaining(), model.descriptor().version());
+      }
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      forgetBackfill(partitions);
       pending.clear();
       if (transaction.isOpen()) {
         // Its offsets belong to a generation that is gone: it could not commit; nothing of it becomes visible.
@@ -369,6 +521,18 @@ final class EmbeddingWorker implements Runnable {
         }
         transaction.clear();
       }
+    }
+
+    /** Partitions gone: their backfill continues with their next owner, from its committed offsets. */
+    private void forgetBackfill(Collection<TopicPartition> partitions) {
+      if (backfillConsumer == null) {
+        return;
+      }
+      backfill.revoked(partitions);
+      backfill.aborted();   // nothing of it is open any more: a revoke committed, a loss aborted
+      pendingBackfill.clear();
+      backfillBuffer.clear();
+      seekBackfillToCommitted();
     }
   }
 }

@@ -50,6 +50,11 @@ final class OpenTransaction {
     return open;
   }
 
+  /** Whether it holds live records (their offsets go to the live consumer group). */
+  boolean hasLive() {
+    return !next.isEmpty();
+  }
+
   int batches() {
     return batches;
   }

@@ -17,6 +17,7 @@ import io.semistream.records.LabelRecord;
 import io.semistream.records.ModelVersion;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
+import io.semistream.replay.PngEncoder;
 import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.testing.KafkaBroker;
@@ -50,6 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelSwitchIT {
   private static final int IMAGES = 1_200;
+  /** Published the moment v2 serves: they must not wait behind the re-embedding of the retained images. */
+  private static final int FRESH = 40;
 
   @RegisterExtension
   static final KafkaBroker KAFKA = new KafkaBroker();
@@ -104,25 +107,56 @@ class ModelSwitchIT {
         producer.send(new ProducerRecord<>(topics.modelVersions().name(), "conv-ae-64",
             new JsonSerde<>(ModelVersion.class).encode(promoted))).get();
       }
+      long switchDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      // The worker switched and planned the re-embedding of the retained images (the service's version changes
+      // first; the worker takes it at its next batch boundary).
+      while (embedder.backfillRemaining() == 0 && System.nanoTime() < switchDeadline) {
+        Thread.sleep(2);
+      }
+      try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
+          new ByteArraySerializer(), Map.of())) {
+        for (int i = 0; i < FRESH; i++) {
+          producer.send(new ProducerRecord<>(topics.images().name(), "fresh-" + i,
+              PngEncoder.grey(fashion.imageBytes(6_000 + i), 28, 28)));
+        }
+        producer.flush();
+      }
 
       Map<String, EmbeddingRecord> latest = new HashMap<>();
+      List<ConsumerRecord<byte[], byte[]>> all = List.of();
       long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
       while (System.nanoTime() < deadline) {
         latest.clear();
-        for (var r : kafka.readCommitted(topics.embeddings().name(), Integer.MAX_VALUE, Duration.ofSeconds(3),
-            Duration.ZERO)) {
+        all = kafka.readCommitted(topics.embeddings().name(), Integer.MAX_VALUE, Duration.ofSeconds(3),
+            Duration.ZERO);
+        for (var r : all) {
           EmbeddingRecord e = EmbeddingSerde.decode(r.value());
           latest.merge(new String(r.key(), StandardCharsets.UTF_8), e,
               (a, b) -> b.modelVersion() >= a.modelVersion() ? b : a);
         }
-        if (latest.values().stream().allMatch(e -> e.modelVersion() == 2)) {
+        if (latest.size() == IMAGES + FRESH && latest.values().stream().allMatch(e -> e.modelVersion() == 2)) {
           break;
         }
         Thread.sleep(1_000);
       }
       assertEquals(2, embedder.servingVersion(), "switched without a restart");
-      assertEquals(IMAGES, latest.size(), "no image lost");
+      assertEquals(IMAGES + FRESH, latest.size(), "no image lost");
       assertTrue(latest.values().stream().allMatch(e -> e.modelVersion() == 2), "every image re-embedded by v2");
+      Map<String, Integer> byVersion2 = new HashMap<>();
+      for (var r : all) {
+        if (EmbeddingSerde.decode(r.value()).modelVersion() == 2) {
+          byVersion2.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
+        }
+      }
+      assertEquals(IMAGES + FRESH, byVersion2.size());
+      assertTrue(byVersion2.values().stream().allMatch(n -> n == 1), "each image embedded by v2 exactly once: "
+          + byVersion2.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).toList());
+      assertEquals(IMAGES + IMAGES + FRESH, all.size(), "and each retained one by v1 once");
+      assertFreshImagesDidNotWaitForTheBackfill(all);
+      assertEquals(0, embedder.backfillRemaining());
+      for (int i = 0; i < FRESH; i++) {
+        latest.remove("fresh-" + i);   // the checks below are about the retained images
+      }
       // The novelty view: while v1 served its vector was the view; now each image carries its v1 vector beside.
       Map<String, float[]> firstVectors = new HashMap<>();
       for (var r : before) {
@@ -175,11 +209,34 @@ class ModelSwitchIT {
       }
 
       Map<String, Prediction> finalPredictions = awaitPredictionsOfVersion2(kafka);
-      assertEquals(IMAGES, finalPredictions.size());
+      assertEquals(IMAGES + FRESH, finalPredictions.size());
       assertTrue(finalPredictions.values().stream().allMatch(p -> p.modelVersion() == 2),
           "every final prediction comes from v2");
       assertTrue(finalPredictions.values().stream().anyMatch(p -> p.version() > 1), "corrections were emitted");
     }
+  }
+
+  /**
+   * In each partition of {@code embeddings}, a fresh image's embedding comes before the last re-embedded retained
+   * image's: it was embedded while the backfill still had images to go, not after it. (Before, the worker sought
+   * back to the start and fresh images queued behind the whole backlog.)
+   */
+  private static void assertFreshImagesDidNotWaitForTheBackfill(List<ConsumerRecord<byte[], byte[]>> all) {
+    Map<Integer, Long> lastRetained = new HashMap<>();
+    Map<String, ConsumerRecord<byte[], byte[]>> fresh = new HashMap<>();
+    for (var r : all) {
+      String key = new String(r.key(), StandardCharsets.UTF_8);
+      if (key.startsWith("fresh-")) {
+        fresh.put(key, r);
+      } else if (EmbeddingSerde.decode(r.value()).modelVersion() == 2) {
+        lastRetained.merge(r.partition(), r.offset(), Math::max);
+      }
+    }
+    long early = fresh.values().stream().filter(r -> r.offset() < lastRetained.getOrDefault(r.partition(), -1L))
+        .count();
+    System.err.printf("model switch: %d of %d fresh images embedded before the backfill of the retained ones ended%n",
+        early, FRESH);
+    assertTrue(early >= FRESH / 2, early + " of " + FRESH + " fresh images embedded before the backfill ended");
   }
 
   private static Map<String, Prototype> awaitVersion2Prototypes(TestKafka kafka, Map<String, double[]> expected)
@@ -206,7 +263,7 @@ class ModelSwitchIT {
         Prediction p = LearnerTesting.decode(r.value());
         latest.merge(new String(r.key(), StandardCharsets.UTF_8), p, (a, b) -> b.version() >= a.version() ? b : a);
       }
-      if (latest.size() == IMAGES && latest.values().stream().allMatch(p -> p.modelVersion() == 2)) {
+      if (latest.size() == IMAGES + FRESH && latest.values().stream().allMatch(p -> p.modelVersion() == 2)) {
         break;
       }
       Thread.sleep(1_000);
