@@ -67,6 +67,8 @@ final class Backfill {
   }
 
   private final Map<TopicPartition, Range> ranges = new HashMap<>();
+  /** The version the worker embeds with; a range recorded for another version is kept but does nothing. */
+  private int servingVersion;
   /** Next offsets of backfill records in the open transaction, not yet committed. */
   private final Map<TopicPartition, Long> inFlight = new HashMap<>();
   /** Ranges whose committed record must be (re)written with the next transaction. */
@@ -82,6 +84,7 @@ final class Backfill {
    */
   void assigned(TopicPartition tp, OffsetAndMetadata committed, int servingVersion, long beginning, long live) {
     Range previous = Range.parse(committed);
+    this.servingVersion = servingVersion;
     inFlight.remove(tp);
     if (previous == null) {
       ranges.put(tp, new Range(servingVersion, live, live));
@@ -90,12 +93,15 @@ final class Backfill {
       ranges.put(tp, new Range(servingVersion, beginning, live));
       dirty.add(tp);
     } else {
+      // The same version resumes. A newer one (this worker serves an older version than a previous owner did,
+      // which the service's start prevents unless the store lacks it) stays as recorded, untouched.
       ranges.put(tp, previous);
     }
   }
 
   /** A promotion: every partition is re-embedded from its start up to where the live consumer stands. */
   void plan(int version, Map<TopicPartition, Long> beginnings, Map<TopicPartition, Long> livePositions) {
+    servingVersion = version;
     inFlight.clear();
     livePositions.forEach((tp, live) -> {
       ranges.put(tp, new Range(version, Math.min(beginnings.getOrDefault(tp, 0L), live), live));
@@ -120,7 +126,7 @@ final class Backfill {
   /** Whether the backfill consumer's record is still to be re-embedded (it may read past the stop offset). */
   boolean wants(ConsumerRecord<?, ?> r) {
     Range range = ranges.get(new TopicPartition(r.topic(), r.partition()));
-    return range != null && r.offset() >= range.next() && r.offset() < range.stop();
+    return range != null && range.version() == servingVersion && r.offset() >= range.next() && r.offset() < range.stop();
   }
 
   /** Backfill records went into the open transaction. */
@@ -134,7 +140,7 @@ final class Backfill {
   Set<TopicPartition> active() {
     Set<TopicPartition> active = new HashSet<>();
     ranges.forEach((tp, range) -> {
-      if (inFlight.getOrDefault(tp, range.next()) < range.stop()) {
+      if (range.version() == servingVersion && inFlight.getOrDefault(tp, range.next()) < range.stop()) {
         active.add(tp);
       }
     });
@@ -145,7 +151,9 @@ final class Backfill {
   long remaining() {
     long n = 0;
     for (var e : ranges.entrySet()) {
-      n += Math.max(0, e.getValue().stop() - inFlight.getOrDefault(e.getKey(), e.getValue().next()));
+      if (e.getValue().version() == servingVersion) {
+        n += Math.max(0, e.getValue().stop() - inFlight.getOrDefault(e.getKey(), e.getValue().next()));
+      }
     }
     return n;
   }
@@ -154,7 +162,7 @@ final class Backfill {
   Map<TopicPartition, Long> committedPositions() {
     Map<TopicPartition, Long> positions = new HashMap<>();
     ranges.forEach((tp, range) -> {
-      if (!range.done()) {
+      if (range.version() == servingVersion && !range.done()) {
         positions.put(tp, range.next());
       }
     });

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddingService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingService.class);
 
+  /** How long start() waits for the promotions already published (a restart must serve the newest). */
+  private static final java.time.Duration CATCH_UP_TIMEOUT = java.time.Duration.ofSeconds(30);
   private final List<EmbeddingWorker> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final EmbeddingStats stats = new EmbeddingStats();
@@ -57,6 +59,15 @@ public final class EmbeddingService implements AutoCloseable {
   }
 
   public EmbeddingService start() {
+    try {
+      if (!serving.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
+        LOG.warn("model-versions not read to its end within {} s: starting with {} v{}", CATCH_UP_TIMEOUT.toSeconds(),
+            serving.current().descriptor().id(), serving.current().descriptor().version());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading model-versions", e);
+    }
     for (int i = 0; i < workers.size(); i++) {
       Thread t = new Thread(workers.get(i), workers.get(i).threadName());
       t.setDaemon(false);

@@ -11,9 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -37,6 +41,8 @@ final class ServingModel implements AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> watching;
   private final Consumer<EmbeddingModel> onServe;
   private final EmbeddingModel novelty;
+  /** Open once the watcher has read the promotions already on the topic at start. */
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
 
   /**
    * Serves {@code initial}; with {@code clients} non-null, follows promotions of its model id. {@code onServe}
@@ -54,7 +60,18 @@ final class ServingModel implements AutoCloseable {
     if (watcher != null) {
       watcher.setDaemon(true);
       watcher.start();
+    } else {
+      caughtUp.countDown();
     }
+  }
+
+  /**
+   * Waits until the promotions already published are applied: a restarted service must not embed with a version
+   * older than the last one promoted (its re-embedding of the retained images would be taken for the newer
+   * version's). False when {@code timeout} passed first.
+   */
+  boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The version the service started with (owned by the caller, who closes it). */
@@ -110,9 +127,12 @@ final class ServingModel implements AutoCloseable {
     try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, new StringDeserializer(),
         new ByteArrayDeserializer(), Map.of())) {
       watching = consumer;
-      consumer.seekToBeginning(KafkaClients.assignAll(consumer, topic));
+      var partitions = KafkaClients.assignAll(consumer, topic);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
       while (running) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> r : records) {
           ModelVersion v;
           try {
             v = r.value() == null ? null : serde.deserialize(topic, r.value());
@@ -124,6 +144,10 @@ final class ServingModel implements AutoCloseable {
             switchTo(v);
           }
         }
+        if (caughtUp.getCount() > 0
+            && endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+          caughtUp.countDown();
+        }
       }
     } catch (org.apache.kafka.common.errors.WakeupException e) {
       // closing
@@ -132,6 +156,8 @@ final class ServingModel implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("model version watcher stopped; the embedding service keeps serving {} v{}",
           current.descriptor().id(), current.descriptor().version(), e);
+    } finally {
+      caughtUp.countDown();   // a stopped watcher must not hold the service's start
     }
   }
 

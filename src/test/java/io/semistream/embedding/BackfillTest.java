@@ -116,6 +116,18 @@ class BackfillTest {
   }
 
   @Test
+  void shouldLeaveARangeOfANewerVersionUntouchedWhileAnOlderOneServes() {
+    Backfill b = new Backfill();
+    b.assigned(P0, committed(3, 40, 900), 2, 0, 900);
+    assertTrue(b.active().isEmpty());
+    assertEquals(0, b.remaining());
+    assertFalse(b.wants(at(P0, 41)), "not re-embedded with v2 as if it were v3's");
+    assertEquals(Map.of(), b.offsetsToCommit(), "its record stays as it is");
+    b.plan(3, Map.of(P0, 0L), Map.of(P0, 950L));
+    assertEquals(Map.of(P0, 0L), b.committedPositions(), "when v3 serves here, from the start");
+  }
+
+  @Test
   void shouldForgetRevokedPartitionsSoThatTheirNextOwnerResumesThem() {
     Backfill b = new Backfill();
     b.assigned(P0, committed(2, 5, 50), 2, 0, 50);

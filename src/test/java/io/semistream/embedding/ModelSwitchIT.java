@@ -60,7 +60,7 @@ class ModelSwitchIT {
   Path dir;
 
   /** v2: really trained (a few steps from v1 on some labelled images), so its embeddings differ from v1's. */
-  private static void trainVersion2(ModelStore store, Dataset fashion) throws Exception {
+  static void trainVersion2(ModelStore store, Dataset fashion) throws Exception {
     LabelledReservoir labelled = new LabelledReservoir(50, 1);
     RecentImages recent = new RecentImages(256);
     Map<String, Integer> classIndex = new HashMap<>();
