@@ -36,9 +36,9 @@ final class EmbedCommand implements Callable<Integer> {
     EmbeddingService service = life.own(new EmbeddingService(config.embedding(),
         new KafkaClients(connection.config().kafka()), TopicRegistry.load(config.topics().prefix()), model, metrics.registry()));
     service.start();
+    // The version it serves: a promotion already published is applied before the workers start.
     System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",
-        connection.config().kafka().bootstrapServers(), model.descriptor().id(), model.descriptor().version(),
-        device);
+        connection.config().kafka().bootstrapServers(), model.descriptor().id(), service.servingVersion(), device);
     life.awaitWhile(service::isRunning);
     if (service.failure().isPresent()) {
       System.err.println("embedding service failed: " + service.failure().get());

@@ -88,8 +88,12 @@ public final class EmbeddingService implements AutoCloseable {
     return workers.stream().map(EmbeddingWorker::failure).filter(f -> f != null).findFirst();
   }
 
+  /**
+   * Whether every worker runs. One that stopped (it failed) makes the whole service "not running", so that its
+   * process exits and is restarted instead of living on with a lane or partitions nobody embeds.
+   */
   public boolean isRunning() {
-    return threads.stream().anyMatch(Thread::isAlive);
+    return !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
   }
 
   /** Stops the workers; each commits its pending batch first. Waits up to 30 s per worker. */

@@ -252,15 +252,11 @@ final class EmbeddingWorker implements Runnable {
   private void pauseFinishedBackfill() {
     List<TopicPartition> finished = new ArrayList<>();
     for (TopicPartition tp : backfillConsumer.assignment()) {
-      if (!backfillConsumer.paused().contains(tp) && backfillConsumer.position(tp) >= stopOf(tp)) {
+      if (!backfillConsumer.paused().contains(tp) && backfillConsumer.position(tp) >= backfill.stop(tp)) {
         finished.add(tp);
       }
     }
     backfillConsumer.pause(finished);
-  }
-
-  private long stopOf(TopicPartition tp) {
-    return backfill.stop(tp);
   }
 
   private void loopUntilStopped(long batchDeadline) {

@@ -8,8 +8,6 @@ import io.semistream.data.DatasetLoader;
 import io.semistream.data.DatasetName;
 import io.semistream.model.ModelStore;
 import io.semistream.records.EmbeddingSerde;
-import io.semistream.records.JsonSerde;
-import io.semistream.records.ModelVersion;
 import io.semistream.replay.PngEncoder;
 import io.semistream.testing.CliProcess;
 import io.semistream.testing.KafkaBroker;
@@ -55,6 +53,16 @@ class BackfillRestartIT {
         "-D", "kafka.session.timeout.ms=2000", "-D", "kafka.heartbeat.interval.ms=500");
   }
 
+  /** The end of a run's log, for a failure message (the temporary folder goes with the test). */
+  private String logTail(String name) {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(dir.resolve(name + ".log"));
+      return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (java.io.IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
   /** Counts what the consumer reads, by model version. */
   private static void count(KafkaConsumer<byte[], byte[]> counter, Map<Integer, Long> byVersion, Duration wait) {
     for (ConsumerRecord<byte[], byte[]> r : counter.poll(wait)) {
@@ -89,13 +97,7 @@ class BackfillRestartIT {
         count(counter, byVersion, Duration.ofMillis(50));
       }
       assertEquals(IMAGES, byVersion.getOrDefault(1, 0L), "all embedded by v1 first");
-      try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
-          new ByteArraySerializer(), Map.of())) {
-        ModelVersion promoted = new ModelVersion("conv-ae-64", 2, 1, ModelVersion.Status.PROMOTED, 200, 0.8, 0.7,
-            40, 6, 2, -1.0, 20, System.currentTimeMillis());
-        producer.send(new ProducerRecord<>(topics.modelVersions().name(), "conv-ae-64",
-            new JsonSerde<>(ModelVersion.class).encode(promoted))).get();
-      }
+      ModelSwitchIT.promoteVersion2(kafka);
       for (int kill = 1; kill <= KILLS; kill++) {
         // Kill once this process has committed some re-embeddings of its own, while the backfill is unfinished.
         long target = byVersion.getOrDefault(2, 0L) + 100;
@@ -103,8 +105,9 @@ class BackfillRestartIT {
         while (byVersion.getOrDefault(2, 0L) < target && System.nanoTime() < deadline && embedder.isAlive()) {
           count(counter, byVersion, Duration.ofMillis(10));
         }
-        assertTrue(embedder.isAlive(), "the embedder died on its own; see " + dir.resolve("run-" + (kill - 1)
-            + ".log"));
+        assertTrue(embedder.isAlive(), "the embedder died on its own: " + logTail("run-" + (kill - 1)));
+        assertTrue(byVersion.getOrDefault(2, 0L) >= target, "before kill " + kill + ": " + byVersion
+            + " committed embeddings by version, " + target + " of v2 expected: " + logTail("run-" + (kill - 1)));
         embedder.destroyForcibly();
         embedder.waitFor(30, TimeUnit.SECONDS);
         for (int quiet = 0; quiet < 10; quiet++) {
@@ -143,7 +146,9 @@ class BackfillRestartIT {
           + "0 lost, 0 re-embedded twice%n", KILLS, killedAtVersion2, IMAGES);
     } finally {
       embedder.destroy();
-      embedder.waitFor(30, TimeUnit.SECONDS);
+      if (!embedder.waitFor(30, TimeUnit.SECONDS)) {
+        embedder.destroyForcibly();   // never left running: the next test's broker could get this one's port
+      }
     }
   }
 }

@@ -59,6 +59,17 @@ class ModelSwitchIT {
   @TempDir
   Path dir;
 
+  /** The trainer's announcement that v2 is promoted, as the embedding service follows it. */
+  static void promoteVersion2(TestKafka kafka) throws Exception {
+    try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
+        new ByteArraySerializer(), Map.of())) {
+      ModelVersion promoted = new ModelVersion("conv-ae-64", 2, 1, ModelVersion.Status.PROMOTED, 200, 0.8, 0.7,
+          40, 6, 2, -1.0, 20, System.currentTimeMillis());
+      producer.send(new ProducerRecord<>(kafka.topics().modelVersions().name(), "conv-ae-64",
+          new JsonSerde<>(ModelVersion.class).encode(promoted))).get();
+    }
+  }
+
   /** v2: really trained (a few steps from v1 on some labelled images), so its embeddings differ from v1's. */
   static void trainVersion2(ModelStore store, Dataset fashion) throws Exception {
     LabelledReservoir labelled = new LabelledReservoir(50, 1);
@@ -100,13 +111,7 @@ class ModelSwitchIT {
       assertEquals(IMAGES, before.size(), "all embedded by v1 first");
       LearnerTesting.predictions(kafka, IMAGES, Duration.ofSeconds(60));
 
-      try (KafkaProducer<String, byte[]> producer = kafka.clients().producer(new StringSerializer(),
-          new ByteArraySerializer(), Map.of())) {
-        ModelVersion promoted = new ModelVersion("conv-ae-64", 2, 1, ModelVersion.Status.PROMOTED, 200, 0.8, 0.7,
-            40, 6, 2, -1.0, 20, System.currentTimeMillis());
-        producer.send(new ProducerRecord<>(topics.modelVersions().name(), "conv-ae-64",
-            new JsonSerde<>(ModelVersion.class).encode(promoted))).get();
-      }
+      promoteVersion2(kafka);
       long switchDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       // The worker switched and planned the re-embedding of the retained images (the service's version changes
       // first; the worker takes it at its next batch boundary).
