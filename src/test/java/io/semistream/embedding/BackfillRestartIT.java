@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * retained image ends with exactly one embedding of the new version (and its one of the old), none lost.
  */
 class BackfillRestartIT {
-  private static final int IMAGES = 4_000;
+  private static final int IMAGES = 2_500;
   private static final int KILLS = 2;
   @RegisterExtension
   static final KafkaBroker KAFKA = new KafkaBroker();
