@@ -136,15 +136,9 @@ final class Backfill {
     }
   }
 
-  /** Partitions with something left to re-embed (counting the open transaction as done). */
-  Set<TopicPartition> active() {
-    Set<TopicPartition> active = new HashSet<>();
-    ranges.forEach((tp, range) -> {
-      if (range.version() == servingVersion && inFlight.getOrDefault(tp, range.next()) < range.stop()) {
-        active.add(tp);
-      }
-    });
-    return active;
+  /** Whether anything is left to re-embed (the open transaction counted as done). */
+  boolean active() {
+    return remaining() > 0;
   }
 
   /** Images left to re-embed on this worker, the open transaction counted as done. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.semistream.config.EmbeddingSettings;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.topics.TopicRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public final class EmbeddingService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingService.class);
 
   /** How long start() waits for the promotions already published (a restart must serve the newest). */
-  private static final java.time.Duration CATCH_UP_TIMEOUT = java.time.Duration.ofSeconds(30);
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
   private final List<EmbeddingWorker> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final EmbeddingStats stats = new EmbeddingStats();

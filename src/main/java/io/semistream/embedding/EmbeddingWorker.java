@@ -227,7 +227,7 @@ final class EmbeddingWorker implements Runnable {
     boolean added = false;
     while (pending.size() + pendingBackfill.size() < settings.batchSize()) {
       if (backfillBuffer.isEmpty()) {
-        if (backfill.active().isEmpty() || backfillConsumer.assignment().isEmpty()) {
+        if (!backfill.active() || backfillConsumer.assignment().isEmpty()) {
           break;
         }
         ConsumerRecords<byte[], byte[]> more = backfillConsumer.poll(Duration.ZERO);
@@ -251,8 +251,9 @@ final class EmbeddingWorker implements Runnable {
   /** A partition read up to its stop offset gives nothing more: stop fetching it. */
   private void pauseFinishedBackfill() {
     List<TopicPartition> finished = new ArrayList<>();
+    Set<TopicPartition> paused = backfillConsumer.paused();
     for (TopicPartition tp : backfillConsumer.assignment()) {
-      if (!backfillConsumer.paused().contains(tp) && backfillConsumer.position(tp) >= backfill.stop(tp)) {
+      if (!paused.contains(tp) && backfillConsumer.position(tp) >= backfill.stop(tp)) {
         finished.add(tp);
       }
     }
@@ -265,7 +266,7 @@ final class EmbeddingWorker implements Runnable {
       if (pending.isEmpty() && pendingBackfill.isEmpty()) {
         switchModelIfPromoted();
       }
-      boolean backfilling = backfillConsumer != null && !backfill.active().isEmpty();
+      boolean backfilling = backfillConsumer != null && backfill.active();
       long now = System.nanoTime();
       long waitMs = pending.isEmpty()
           ? (transaction.isOpen() ? Math.max(0, (transaction.deadline() - now) / 1_000_000) : 200)
@@ -321,7 +322,7 @@ final class EmbeddingWorker implements Runnable {
       }
       // Nothing more came (caught up), or the open transaction is old enough: make its batches visible. A
       // transaction of backfill images only stays open while more backfill follows (processPending decides).
-      boolean backfillOnly = transaction.isOpen() && !transaction.hasLive() && !backfill.active().isEmpty();
+      boolean backfillOnly = transaction.isOpen() && !transaction.hasLive() && backfill.active();
       if (pending.isEmpty() && pendingBackfill.isEmpty() && transaction.isOpen()
           && ((records.isEmpty() && !backfillOnly) || System.nanoTime() >= transaction.deadline())) {
         commitTransaction();
@@ -353,7 +354,7 @@ final class EmbeddingWorker implements Runnable {
     }
     List<ConsumerRecord<byte[], byte[]>> live = new ArrayList<>(pending);
     List<ConsumerRecord<byte[], byte[]>> back = new ArrayList<>(pendingBackfill);
-    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(pending);
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(live);
     batch.addAll(back);
     pending.clear();
     pendingBackfill.clear();
@@ -378,7 +379,7 @@ final class EmbeddingWorker implements Runnable {
     });
     // Live images backlogged, or a batch of backfill only with more to come: keep the transaction open for
     // throughput. A batch that carries fresh live images commits now: they must not wait for the backfill.
-    boolean moreWaiting = live.size() >= settings.batchSize() || (live.isEmpty() && !backfill.active().isEmpty());
+    boolean moreWaiting = live.size() >= settings.batchSize() || (live.isEmpty() && backfill.active());
     boolean keepOpen = moreWaiting && transaction.batches() < settings.transactionMaxBatches()
         && System.nanoTime() < transaction.deadline();
     return keepOpen || commitTransaction();
@@ -423,9 +424,11 @@ final class EmbeddingWorker implements Runnable {
       stats.recordStage(EmbeddingStats.Stage.COMMIT, System.nanoTime() - start);
       transaction.committed();
       backfill.committed();
-      if (backfillConsumer != null && !backfill.committedPositions().keySet().containsAll(
-          backfillConsumer.assignment())) {
-        backfillConsumer.assign(backfill.committedPositions().keySet());   // finished partitions leave
+      if (backfillConsumer != null) {
+        Set<TopicPartition> unfinished = backfill.committedPositions().keySet();
+        if (!unfinished.containsAll(backfillConsumer.assignment())) {
+          backfillConsumer.assign(unfinished);   // finished partitions leave
+        }
       }
       return true;
     } catch (ProducerFencedException | FencedInstanceIdException | InvalidProducerEpochException e) {
