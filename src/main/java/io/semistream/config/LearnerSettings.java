@@ -13,9 +13,12 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  *
  * @param partitions partitions of the learner's own by-image topics, into which it re-keys {@code embeddings}
  *     and {@code labels} with its own partitioner: producers may use any client and any partitioner
+ * @param rekeyAll re-key every input record through those topics, also the ones already on the partition the
+ *     re-keying would give them (by default only the others take that hop; kept to measure the difference)
  */
 public record LearnerSettings(
-    String applicationId, Path stateDir, int streamThreads, int partitions, Classification classification,
+    String applicationId, Path stateDir, int streamThreads, int partitions, boolean rekeyAll,
+    Classification classification,
     SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api, ZeroShot zeroShot,
     long stateMemoryBytes) {
   public static final String APPLICATION_ID = "learner.application.id";
@@ -23,6 +26,7 @@ public record LearnerSettings(
   public static final String STATE_DIR = "learner.state.dir";
   public static final String THREADS = "learner.threads";
   public static final String PARTITIONS = "learner.partitions";
+  public static final String REKEY_ALL = "learner.rekey.all";
 
   public LearnerSettings {
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
@@ -187,6 +191,11 @@ public record LearnerSettings(
         .define(PARTITIONS, Type.INT, 4, Range.between(1, 1024), Importance.MEDIUM,
             "Partitions of the learner's internal by-image topics (its parallelism); embeddings and labels are "
                 + "re-keyed into them whatever partitioner their producers used.")
+        .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
+            "Re-key every embedding and label through the learner's by-image topics. By default a record that "
+                + "already sits on the partition the re-keying would give it (murmur2 of its key, the Java "
+                + "client's partitioner, and as many partitions as learner.partitions) skips that hop: one produce, "
+                + "fetch and transaction fewer before its prediction is visible. Only for comparison.")
         .define(Classification.METRIC, Type.STRING, "cosine", ValidString.in(DistanceMetric.keys()),
             Importance.MEDIUM, "Distance between an embedding and a prototype.")
         .define(Classification.TEMPERATURE, Type.DOUBLE, 0.1, Range.atLeast(1e-6), Importance.MEDIUM,
@@ -259,6 +268,7 @@ public record LearnerSettings(
 
   static LearnerSettings read(ParsedValues v) {
     return new LearnerSettings(v.string(APPLICATION_ID), v.path(STATE_DIR), v.integer(THREADS), v.integer(PARTITIONS),
+        v.bool(REKEY_ALL),
         new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
             v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
             v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES)),
@@ -276,12 +286,12 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
-    return new LearnerSettings(id, dir, streamThreads, partitions, classification, selfTraining, retention,
+    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, classification, selfTraining, retention,
         anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, newSelfTraining,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, classification, newSelfTraining,
         retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
@@ -290,12 +300,12 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApi(Api newApi) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, classification, selfTraining,
         retention, anomalies, newApi, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withZeroShot(ZeroShot newZeroShot) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, classification, selfTraining,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, classification, selfTraining,
         retention, anomalies, api, newZeroShot, stateMemoryBytes);
   }
 

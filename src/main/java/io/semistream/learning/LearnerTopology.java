@@ -3,6 +3,7 @@ package io.semistream.learning;
 import io.semistream.config.LearnerSettings;
 import io.semistream.kafka.KeyGate;
 import io.semistream.kafka.OriginStamp;
+import io.semistream.kafka.Placement;
 import io.semistream.records.DoubleArraySerde;
 import io.semistream.records.ImageIds;
 import io.semistream.records.JsonSerde;
@@ -32,18 +33,21 @@ import org.apache.kafka.streams.state.Stores;
  * The learner's topology, built by a pure method (no I/O):
  *
  * <pre>
- *  embeddings ─> gate ─> re-key ─> [app]-embeddings-by-image ─┐                  ┌─> predictions
- *  labels ─────> gate ─> re-key ─> [app]-labels-by-image ─────┴─> image-learner ──┼─> anomalies
- *            (bad keys ─> dead-letter)       [images, anomaly window, gate,       ├─> dead-letter
- *                                             recent anomalies]                   └─> prototype-deltas
+ *  embeddings ─> gate ─> home? ─ no ─> [app]-embeddings-by-image ─┐                     ┌─> predictions
+ *                          └──── yes ─────────────────────────────┤                     ├─> anomalies
+ *  labels ─────> gate ─> home? ─ no ─> [app]-labels-by-image ─────┼─> image-learner ────┼─> dead-letter
+ *                          └──── yes ─────────────────────────────┘   [images, anomaly  └─> prototype-deltas
+ *            (bad keys ─> dead-letter)                                 window, gate, recent anomalies]
  *  prototype-deltas ─> prototype-aggregator [sums] ─> prototypes (compacted) ─> global store on every instance
  *  zero-shot-prototypes (compacted, written by the zero-shot service) ───────────> global store on every instance
  * </pre>
  *
  * <p>Why the re-keying: an image's embedding and its label must meet in one task. Producers place records by
  * their own partitioner (librdkafka's default is CRC32, Java's murmur2), so the learner does not trust the input
- * partition: it writes both inputs into its own internal topics ({@code learner.partitions} partitions, one
- * partitioner), which Kafka Streams creates and names after the {@code application.id}.
+ * partition: a record that is not already where Kafka Streams' partitioner would put it among
+ * {@code learner.partitions} partitions is re-keyed through the learner's own internal topic (created by Kafka
+ * Streams, named after the {@code application.id}); one that is (what the embedding service writes) goes straight
+ * on, one hop and one transaction fewer before its prediction is visible.
  *
  * <p>Prototypes are a global store (every instance reads every class, however the images are partitioned), fed
  * from the compacted {@code prototypes} topic that the aggregator writes; exact sums live with the aggregator,
@@ -74,9 +78,12 @@ public final class LearnerTopology {
       return labelsTopic;
     }
 
-    /** Labels reach the image learner through the internal topic {@code <application.id>-labels-by-image-repartition}. */
+    /**
+     * Labels reach the image learner from {@code labels} itself (those already on their home partition) or through
+     * the internal topic {@code <application.id>-labels-by-image-repartition}.
+     */
     boolean isLabelTopic(String topic) {
-      return topic.endsWith("-" + LABELS_BY_IMAGE + "-repartition");
+      return topic.equals(labelsTopic) || topic.endsWith("-" + LABELS_BY_IMAGE + "-repartition");
     }
   }
 
@@ -161,8 +168,10 @@ public final class LearnerTopology {
   }
 
   /**
-   * One input, re-keyed by image id into the learner's own topic: records whose key is no id go to the dead
-   * letters first (re-keying would drop a null key silently), the rest are stamped with their origin.
+   * One input, keyed by image id and brought to the task that owns the id: records whose key is no id go to the
+   * dead letters first (re-keying would drop a null key silently), the rest are stamped with their origin; those
+   * already on their home partition go straight on, the others through the learner's own topic (see
+   * {@link Placement}).
    */
   private static KStream<String, byte[]> byImage(StreamsBuilder b, String topic, String name,
       LearnerSettings settings, String deadLetter, LearnerObserver observer) {
@@ -173,10 +182,26 @@ public final class LearnerTopology {
     branches.get(name + "-no-id")
         .process(() -> new KeyGate(ImageLearner.STAGE, "image id", observer::deadLettered), Named.as(name + "-gate"))
         .to(deadLetter, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dead-letter"));
-    return branches.get(name + "-ids")
+    KStream<String, byte[]> ids = branches.get(name + "-ids")
         .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
-        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"))
-        .repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
-            .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(settings.partitions()));
+        .processValues(OriginStamp<String>::new, Named.as(name + "-origin"));
+    if (settings.rekeyAll()) {
+      return rekey(ids, name, settings);
+    }
+    var placed = ids.processValues(() -> new Placement(settings.partitions()), Named.as(name + "-placement"))
+        .split(Named.as(name + "-placed-"))
+        .branch((key, value) -> value.home(), Branched.as("home"))
+        .defaultBranch(Branched.as("elsewhere"));
+    KStream<String, byte[]> home = placed.get(name + "-placed-home")
+        .mapValues(Placement.Placed::value, Named.as(name + "-home-value"));
+    KStream<String, byte[]> elsewhere = placed.get(name + "-placed-elsewhere")
+        .mapValues(Placement.Placed::value, Named.as(name + "-elsewhere-value"));
+    return home.merge(rekey(elsewhere, name, settings), Named.as(name + "-arrived"));
+  }
+
+  private static KStream<String, byte[]> rekey(KStream<String, byte[]> records, String name,
+      LearnerSettings settings) {
+    return records.repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
+        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(settings.partitions()));
   }
 }
