@@ -13,12 +13,14 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  *
  * @param partitions partitions of the learner's own by-image topics, into which it re-keys {@code embeddings}
  *     and {@code labels} with its own partitioner: producers may use any client and any partitioner
+ * @param commitIntervalMs how often the learner's Kafka Streams application commits its transaction: a
+ *     prediction is visible to {@code read_committed} readers only then, so this bounds its latency
  * @param rekeyAll re-key every input record through those topics, also the ones already on the partition the
  *     re-keying would give them (by default only the others take that hop; kept to measure the difference)
  */
 public record LearnerSettings(
     String applicationId, Path stateDir, int streamThreads, int partitions, boolean rekeyAll,
-    Classification classification,
+    long commitIntervalMs, Classification classification,
     SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api, ZeroShot zeroShot,
     long stateMemoryBytes) {
   public static final String APPLICATION_ID = "learner.application.id";
@@ -27,13 +29,15 @@ public record LearnerSettings(
   public static final String THREADS = "learner.threads";
   public static final String PARTITIONS = "learner.partitions";
   public static final String REKEY_ALL = "learner.rekey.all";
+  public static final String COMMIT_INTERVAL_MS = "learner.commit.interval.ms";
 
   public LearnerSettings {
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
       throw new IllegalArgumentException("application id and state dir are required");
     }
-    if (streamThreads < 1 || partitions < 1 || stateMemoryBytes < 0) {
-      throw new IllegalArgumentException("learner threads and partitions must be >= 1, state memory >= 0");
+    if (streamThreads < 1 || partitions < 1 || stateMemoryBytes < 0 || commitIntervalMs < 1) {
+      throw new IllegalArgumentException("learner threads, partitions and commit interval must be >= 1, state "
+          + "memory >= 0");
     }
     if (classification == null || selfTraining == null || retention == null || anomalies == null || api == null
         || zeroShot == null) {
@@ -191,6 +195,11 @@ public record LearnerSettings(
         .define(PARTITIONS, Type.INT, 4, Range.between(1, 1024), Importance.MEDIUM,
             "Partitions of the learner's internal by-image topics (its parallelism); embeddings and labels are "
                 + "re-keyed into them whatever partitioner their producers used.")
+        .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, Range.between(1L, 60_000L), Importance.MEDIUM,
+            "How often the learner's Kafka Streams application commits (its commit.interval.ms; the other Streams "
+                + "applications keep 200 ms). A prediction becomes visible to read_committed readers at the commit, "
+                + "so this is most of the learner's share of an image's latency. kafka.commit.interval.ms, when "
+                + "given, applies to every Streams application instead.")
         .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
             "Re-key every embedding and label through the learner's by-image topics. By default a record that "
                 + "already sits on the partition the re-keying would give it (murmur2 of its key, the Java "
@@ -268,7 +277,7 @@ public record LearnerSettings(
 
   static LearnerSettings read(ParsedValues v) {
     return new LearnerSettings(v.string(APPLICATION_ID), v.path(STATE_DIR), v.integer(THREADS), v.integer(PARTITIONS),
-        v.bool(REKEY_ALL),
+        v.bool(REKEY_ALL), v.longValue(COMMIT_INTERVAL_MS),
         new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
             v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
             v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES)),
@@ -286,12 +295,12 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
-    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, classification, selfTraining, retention,
+    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, selfTraining, retention,
         anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, classification, newSelfTraining,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, newSelfTraining,
         retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
@@ -300,12 +309,12 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApi(Api newApi) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, classification, selfTraining,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, selfTraining,
         retention, anomalies, newApi, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withZeroShot(ZeroShot newZeroShot) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, classification, selfTraining,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, selfTraining,
         retention, anomalies, api, newZeroShot, stateMemoryBytes);
   }
 

@@ -10,12 +10,24 @@ public final class StreamsProperties {
   private StreamsProperties() {
   }
 
+  /** Other applications than the learner commit every 200 ms: nothing waits on their output. */
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 200;
+
   public static Properties exactlyOnce(SemistreamConfig config, String applicationId, Path stateDir) {
+    return exactlyOnce(config, applicationId, stateDir, DEFAULT_COMMIT_INTERVAL_MS);
+  }
+
+  /**
+   * As {@link #exactlyOnce(SemistreamConfig, String, Path)}, committing every {@code commitIntervalMs} unless
+   * {@code kafka.commit.interval.ms} was given (then that, for every application).
+   */
+  public static Properties exactlyOnce(SemistreamConfig config, String applicationId, Path stateDir,
+      long commitIntervalMs) {
     Properties p = config.kafka().baseProperties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-    p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
     p.put("processing.exception.handler.global.enabled", "true");
     long stateMemory = config.learner().stateMemoryBytes();
     if (stateMemory > 0) {

@@ -42,7 +42,8 @@ public final class LearnerService implements AutoCloseable {
   /** Kafka Streams properties: pass-through client settings first, then what the learner requires. */
   public static Properties streamsProperties(SemistreamConfig config, String applicationServer) {
     LearnerSettings s = config.learner();
-    Properties p = StreamsProperties.exactlyOnce(config, s.applicationId(), s.stateDir());
+    Properties p = StreamsProperties.exactlyOnce(config, s.applicationId(), s.stateDir(),
+        s.commitIntervalMs());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
     if (applicationServer != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
