@@ -13,6 +13,13 @@ public interface LearnerObserver {
   default void labelReceived() {
   }
 
+  /**
+   * A valid-keyed record of {@code input} ("embeddings" or "labels") arrived already on its home partition
+   * ({@code home}) or takes the re-keying hop through the learner's internal topic.
+   */
+  default void inputPlaced(String input, boolean home) {
+  }
+
   /** A label, embedding or delta went to the dead-letter topic for this reason. */
   default void deadLettered(RejectReason reason) {
   }

@@ -104,10 +104,10 @@ public final class LearnerTopology {
     Sinks sinks = new Sinks(topics.labels().name());
 
     StreamsBuilder b = new StreamsBuilder();
-    KStream<String, byte[]> embeddings = byImage(b, topics.embeddings().name(), EMBEDDINGS_BY_IMAGE, settings,
+    KStream<String, byte[]> embeddings = byImage(b, topics.embeddings().name(), EMBEDDINGS_BY_IMAGE, "embeddings",
+        settings, deadLetter, observer);
+    KStream<String, byte[]> labels = byImage(b, topics.labels().name(), LABELS_BY_IMAGE, "labels", settings,
         deadLetter, observer);
-    KStream<String, byte[]> labels = byImage(b, topics.labels().name(), LABELS_BY_IMAGE, settings, deadLetter,
-        observer);
     // Stores read what their changelogs hold, and any client can write to those: see LenientStoreSerde.
     Consumer<String> unreadable = observer::storeEntryUnreadable;
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearnerStores.IMAGES),
@@ -173,7 +173,7 @@ public final class LearnerTopology {
    * already on their home partition go straight on, the others through the learner's own topic (see
    * {@link Placement}).
    */
-  private static KStream<String, byte[]> byImage(StreamsBuilder b, String topic, String name,
+  private static KStream<String, byte[]> byImage(StreamsBuilder b, String topic, String name, String input,
       LearnerSettings settings, String deadLetter, LearnerObserver observer) {
     var branches = b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
         .split(Named.as(name + "-"))
@@ -186,16 +186,23 @@ public final class LearnerTopology {
         .map((key, value) -> KeyValue.pair(new String(key, StandardCharsets.UTF_8), value), Named.as(name + "-key"))
         .processValues(OriginStamp<String>::new, Named.as(name + "-origin"));
     if (settings.rekeyAll()) {
-      return rekey(ids, name, settings);
+      return rekey(ids.peek((key, value) -> observer.inputPlaced(input, false), Named.as(name + "-counted")), name,
+          settings);
     }
     var placed = ids.processValues(() -> new Placement(settings.partitions()), Named.as(name + "-placement"))
         .split(Named.as(name + "-placed-"))
         .branch((key, value) -> value.home(), Branched.as("home"))
         .defaultBranch(Branched.as("elsewhere"));
     KStream<String, byte[]> home = placed.get(name + "-placed-home")
-        .mapValues(Placement.Placed::value, Named.as(name + "-home-value"));
+        .mapValues((key, value) -> {
+          observer.inputPlaced(input, true);
+          return value.value();
+        }, Named.as(name + "-home-value"));
     KStream<String, byte[]> elsewhere = placed.get(name + "-placed-elsewhere")
-        .mapValues(Placement.Placed::value, Named.as(name + "-elsewhere-value"));
+        .mapValues((key, value) -> {
+          observer.inputPlaced(input, false);
+          return value.value();
+        }, Named.as(name + "-elsewhere-value"));
     return home.merge(rekey(elsewhere, name, settings), Named.as(name + "-arrived"));
   }
 

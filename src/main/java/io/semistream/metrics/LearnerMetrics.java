@@ -28,6 +28,8 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   private final int maxClassTags;
   private MeterRegistry registry;
   private Counter labels;
+  /** By input (embeddings, labels) and path (home, rekeyed): four series. */
+  private final Map<String, Counter> placed = new ConcurrentHashMap<>();
   private final Map<Prediction.Status, Counter> predictions = new EnumMap<>(Prediction.Status.class);
   private Counter corrections;
   /** The reasons the learner can dead-letter for: a bounded tag set, registered up front so they read 0. */
@@ -59,6 +61,14 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   public void bindTo(MeterRegistry r) {
     registry = r;
     labels = Counter.builder("semistream.learner.labels.in").description("Valid labels received").register(r);
+    for (String input : java.util.List.of("embeddings", "labels")) {
+      for (String path : java.util.List.of("home", "rekeyed")) {
+        placed.put(input + "/" + path, Counter.builder("semistream.learner.inputs").tag("input", input)
+            .tag("path", path).description("Records that arrived on their home partition, or took the re-keying "
+                + "hop through the learner's internal topic (another client's partitioner, another partition count)")
+            .register(r));
+      }
+    }
     for (Prediction.Status s : Prediction.Status.values()) {
       predictions.put(s, Counter.builder("semistream.learner.predictions")
           .tag("status", s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
@@ -112,6 +122,14 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   public void labelReceived() {
     if (labels != null) {
       labels.increment();
+    }
+  }
+
+  @Override
+  public void inputPlaced(String input, boolean home) {
+    Counter c = placed.get(input + "/" + (home ? "home" : "rekeyed"));
+    if (c != null) {
+      c.increment();
     }
   }
 

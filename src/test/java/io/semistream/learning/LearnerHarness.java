@@ -70,13 +70,18 @@ final class LearnerHarness implements AutoCloseable {
   }
 
   LearnerHarness(LearnerSettings settings) {
+    this(settings, LearnerObserver.NONE);
+  }
+
+  /** The topology reporting to {@code observer}. */
+  LearnerHarness(LearnerSettings settings, LearnerObserver observer) {
     TopicRegistry topics = TopicRegistry.load();
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
     p.put("processing.exception.handler.global.enabled", "true");
-    driver = new TopologyTestDriver(LearnerTopology.build(settings, topics), p, Instant.ofEpochMilli(0));
+    driver = new TopologyTestDriver(LearnerTopology.build(settings, topics, observer), p, Instant.ofEpochMilli(0));
     embeddings = driver.createInputTopic(topics.embeddings().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
     labels = driver.createInputTopic(topics.labels().name(), Serdes.String().serializer(),

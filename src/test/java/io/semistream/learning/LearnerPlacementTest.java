@@ -45,9 +45,19 @@ class LearnerPlacementTest {
     return h.predictions.readKeyValuesToList();
   }
 
+  private static final class Counts implements LearnerObserver {
+    final Map<String, Integer> byInputAndPath = new java.util.TreeMap<>();
+
+    @Override
+    public void inputPlaced(String input, boolean home) {
+      byInputAndPath.merge(input + "/" + (home ? "home" : "rekeyed"), 1, Integer::sum);
+    }
+  }
+
   @Test
   void shouldSkipTheRekeyingHopForRecordsAlreadyOnTheirHomePartition() {
-    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir))) {
+    Counts counts = new Counts();
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir), counts)) {
       List<KeyValue<String, Prediction>> out = run(h, 0);
       assertEquals(List.of(idWithHome(0, 0), idWithHome(0, 1), idWithHome(0, 2), idWithHome(0, 3)),
           out.stream().map(kv -> kv.key).distinct().toList(), out.toString());
@@ -57,6 +67,7 @@ class LearnerPlacementTest {
       assertFalse(h.driver.producedTopicNames().contains(EMBEDDINGS_HOP), h.driver.producedTopicNames().toString());
       assertFalse(h.driver.producedTopicNames().contains(LABELS_HOP), h.driver.producedTopicNames().toString());
     }
+    assertEquals(Map.of("embeddings/home", 4, "labels/home", 2), counts.byInputAndPath);
   }
 
   @Test
@@ -65,7 +76,8 @@ class LearnerPlacementTest {
     try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("home")))) {
       direct = run(h, 0);
     }
-    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("away")))) {
+    Counts counts = new Counts();
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("away")), counts)) {
       List<KeyValue<String, Prediction>> rekeyed = run(h, 3);
       assertTrue(h.driver.producedTopicNames().contains(EMBEDDINGS_HOP), h.driver.producedTopicNames().toString());
       assertTrue(h.driver.producedTopicNames().contains(LABELS_HOP), h.driver.producedTopicNames().toString());
@@ -73,6 +85,7 @@ class LearnerPlacementTest {
       assertTrue(h.predictions.isEmpty());
       assertTrue(h.deadLetters.isEmpty());
     }
+    assertEquals(Map.of("embeddings/rekeyed", 4, "labels/rekeyed", 2), counts.byInputAndPath);
   }
 
   @Test

@@ -49,6 +49,23 @@ class MetricsBindersTest {
   }
 
   @Test
+  void shouldCountInputsByWhetherTheyTookTheRekeyingHopInFourSeries() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    LearnerMetrics m = new LearnerMetrics(50);
+    m.bindTo(registry);
+    m.inputPlaced("embeddings", true);
+    m.inputPlaced("embeddings", true);
+    m.inputPlaced("labels", false);
+    assertEquals(2, registry.get("semistream.learner.inputs").tags("input", "embeddings", "path", "home").counter()
+        .count());
+    assertEquals(0, registry.get("semistream.learner.inputs").tags("input", "embeddings", "path", "rekeyed")
+        .counter().count());
+    assertEquals(1, registry.get("semistream.learner.inputs").tags("input", "labels", "path", "rekeyed").counter()
+        .count());
+    assertEquals(4, registry.get("semistream.learner.inputs").counters().size());
+  }
+
+  @Test
   void shouldCapClassTagsAndCountTheRestAsOther() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     LearnerMetrics m = new LearnerMetrics(3);
