@@ -34,9 +34,8 @@ public record EmbeddingSettings(
   static void define(ConfigDef def) {
     def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
             "Largest batch the embedding service runs through the model in one forward pass.")
-        .define(MAX_WAIT_MS, Type.LONG, 5L, Range.between(0L, 60_000L), Importance.HIGH,
-            "Longest time the embedding service waits to fill a batch before it runs a partial one. Under load "
-                + "batches fill while the previous transaction commits; a longer wait only adds latency.")
+        .define(MAX_WAIT_MS, Type.LONG, 50L, Range.between(0L, 60_000L), Importance.HIGH,
+            "Longest time the embedding service waits to fill a batch before it runs a partial one.")
         .define(THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
             "Embedding workers; each has its own consumer, transactional producer and Predictor.")
         .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 256), Importance.MEDIUM,

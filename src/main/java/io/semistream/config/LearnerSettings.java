@@ -195,11 +195,12 @@ public record LearnerSettings(
         .define(PARTITIONS, Type.INT, 4, Range.between(1, 1024), Importance.MEDIUM,
             "Partitions of the learner's internal by-image topics (its parallelism); embeddings and labels are "
                 + "re-keyed into them whatever partitioner their producers used.")
-        .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, Range.between(1L, 60_000L), Importance.MEDIUM,
-            "How often the learner's Kafka Streams application commits (its commit.interval.ms; the other Streams "
-                + "applications keep 200 ms). A prediction becomes visible to read_committed readers at the commit, "
-                + "so this is most of the learner's share of an image's latency. kafka.commit.interval.ms, when "
-                + "given, applies to every Streams application instead.")
+        .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.between(1L, 60_000L), Importance.MEDIUM,
+            "How often the learner's Kafka Streams application commits (its commit.interval.ms). A prediction "
+                + "becomes visible to read_committed readers at the commit, so this is most of the learner's share of "
+                + "an image's latency; each commit costs CPU on both sides (20 ms: medians of ~100 ms in the latency "
+                + "bench, but a longer tail when the trainer shares the cores). kafka.commit.interval.ms, when given, "
+                + "applies to every Streams application instead.")
         .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
             "Re-key every embedding and label through the learner's by-image topics. By default a record that "
                 + "already sits on the partition the re-keying would give it (murmur2 of its key, the Java "

@@ -338,6 +338,10 @@ public final class PrequentialEval {
     // add to, or take from, the final encoder's true-label class means.
     r.put("baselineFinalEmbeddingTrueLabelsOnly", trueLabelsOnly(log.latestEmbeddings, labelled, unlabelledKnown,
         classes, cosine, d, o, plan));
+    // And the same labels used as exemplars (a 5-nearest-neighbour vote, cosine) instead of class means: what a
+    // learner that kept labelled embeddings beside the prototypes could reach with the same encoder.
+    r.put("baselineFinalEmbeddingTrueLabelsNearestNeighbours", trueLabelsNeighbours(log.latestEmbeddings, labelled,
+        unlabelledKnown, classes, d, o, plan));
 
     // Accuracy over time (prequential): first prediction of each image, in arrival order, ten buckets.
     List<Double> firstByDecile = new ArrayList<>();
@@ -421,6 +425,24 @@ public final class PrequentialEval {
   /** Nearest class mean over the given embeddings of the labelled images, scored on the unlabelled known ones. */
   private static double trueLabelsOnly(Map<String, float[]> embeddings, List<Integer> labelled,
       List<Integer> unlabelledKnown, int classes, boolean cosine, Dataset d, ReplayOptions o, ReplayPlan plan) {
+    return byTrueLabels(embeddings, labelled, unlabelledKnown, d, o, plan,
+        (train, labels, queries) -> Metrics.nearestMean(train, labels, classes, queries, cosine));
+  }
+
+  private static double trueLabelsNeighbours(Map<String, float[]> embeddings, List<Integer> labelled,
+      List<Integer> unlabelledKnown, int classes, Dataset d, ReplayOptions o, ReplayPlan plan) {
+    return byTrueLabels(embeddings, labelled, unlabelledKnown, d, o, plan,
+        (train, labels, queries) -> Metrics.nearestNeighbours(train, labels, classes, queries, 5));
+  }
+
+  /** A classifier fitted on labelled vectors, answering a class per query. */
+  private interface Rule {
+    int[] classify(float[][] train, int[] labels, float[][] queries);
+  }
+
+  /** Accuracy on the unlabelled known-class images of {@code rule} over the labelled images' embeddings. */
+  private static double byTrueLabels(Map<String, float[]> embeddings, List<Integer> labelled,
+      List<Integer> unlabelledKnown, Dataset d, ReplayOptions o, ReplayPlan plan, Rule rule) {
     List<Integer> trainIdx = labelled.stream().filter(idx -> embeddings.containsKey(Replayer.imageId(o, idx)))
         .toList();
     if (trainIdx.isEmpty()) {
@@ -430,7 +452,7 @@ public final class PrequentialEval {
     int[] labels = trainIdx.stream().mapToInt(d::label).toArray();
     float[][] queries = unlabelledKnown.stream().map(i -> embeddings.getOrDefault(
         Replayer.imageId(o, plan.order()[i]), new float[train[0].length])).toArray(float[][]::new);
-    return accuracy(Metrics.nearestMean(train, labels, classes, queries, cosine), unlabelledKnown, d, plan);
+    return accuracy(rule.classify(train, labels, queries), unlabelledKnown, d, plan);
   }
 
   private static double auroc(List<Double> scores, List<Boolean> positives) {

@@ -10,7 +10,7 @@ public final class StreamsProperties {
   private StreamsProperties() {
   }
 
-  /** Other applications than the learner commit every 200 ms: nothing waits on their output. */
+  /** What the zero-shot, discovery and asking applications commit at (the learner has its own setting). */
   public static final long DEFAULT_COMMIT_INTERVAL_MS = 200;
 
   public static Properties exactlyOnce(SemistreamConfig config, String applicationId, Path stateDir) {

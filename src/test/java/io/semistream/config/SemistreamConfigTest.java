@@ -19,7 +19,7 @@ class SemistreamConfigTest {
     SemistreamConfig c = SemistreamConfig.defaults();
     assertTrue(c.kafka().embedded());
     assertEquals(64, c.embedding().batchSize());
-    assertEquals(5L, c.embedding().maxWaitMs());
+    assertEquals(50L, c.embedding().maxWaitMs());
     assertEquals(DeviceChoice.AUTO, c.embedding().device());
     assertEquals(Path.of("models/conv-ae-64"), c.model().dir());
   }

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
-/** The learner commits often (its commit is when a prediction becomes visible); the other applications do not. */
+/** The learner's commit interval is its own (its commit is when a prediction becomes visible); the others' are not. */
 class LearnerCommitIntervalTest {
   private static SemistreamConfig config(Map<String, String> keys) {
     Map<String, String> all = new java.util.HashMap<>(keys);
@@ -22,9 +22,9 @@ class LearnerCommitIntervalTest {
   }
 
   @Test
-  void shouldCommitTheLearnerOftenAndTheOtherApplicationsEvery200Ms() {
+  void shouldCommitEveryApplicationEvery200MsByDefault() {
     SemistreamConfig c = config(Map.of());
-    assertEquals("20", commitInterval(LearnerService.streamsProperties(c, null)));
+    assertEquals("200", commitInterval(LearnerService.streamsProperties(c, null)));
     assertEquals("200", commitInterval(StreamsProperties.exactlyOnce(c, "other", Path.of("x"))));
   }
 
