@@ -13,10 +13,10 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  *
  * @param partitions partitions of the learner's own by-image topics, into which it re-keys {@code embeddings}
  *     and {@code labels} with its own partitioner: producers may use any client and any partitioner
- * @param commitIntervalMs how often the learner's Kafka Streams application commits its transaction: a
- *     prediction is visible to {@code read_committed} readers only then, so this bounds its latency
  * @param rekeyAll re-key every input record through those topics, also the ones already on the partition the
  *     re-keying would give them (by default only the others take that hop; kept to measure the difference)
+ * @param commitIntervalMs how often the learner's Kafka Streams application commits its transaction: a
+ *     prediction is visible to {@code read_committed} readers only then, so this bounds its latency
  */
 public record LearnerSettings(
     String applicationId, Path stateDir, int streamThreads, int partitions, boolean rekeyAll,
@@ -203,9 +203,9 @@ public record LearnerSettings(
                 + "applies to every Streams application instead.")
         .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
             "Re-key every embedding and label through the learner's by-image topics. By default a record that "
-                + "already sits on the partition the re-keying would give it (murmur2 of its key, the Java "
-                + "client's partitioner, and as many partitions as learner.partitions) skips that hop: one produce, "
-                + "fetch and transaction fewer before its prediction is visible. Only for comparison.")
+                + "already sits on the partition the re-keying would give it (murmur2 of its key among "
+                + "learner.partitions: what the Java client writes to a topic of that many partitions) skips that "
+                + "hop: one produce, fetch and transaction fewer before its prediction is visible. For comparison.")
         .define(Classification.METRIC, Type.STRING, "cosine", ValidString.in(DistanceMetric.keys()),
             Importance.MEDIUM, "Distance between an embedding and a prototype.")
         .define(Classification.TEMPERATURE, Type.DOUBLE, 0.1, Range.atLeast(1e-6), Importance.MEDIUM,
@@ -296,13 +296,13 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
-    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, selfTraining, retention,
-        anomalies, api, zeroShot, stateMemoryBytes);
+    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification,
+        selfTraining, retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, newSelfTraining,
-        retention, anomalies, api, zeroShot, stateMemoryBytes);
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs,
+        classification, newSelfTraining, retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withPseudoWeight(double weight) {
@@ -310,13 +310,13 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApi(Api newApi) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, selfTraining,
-        retention, anomalies, newApi, zeroShot, stateMemoryBytes);
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs,
+        classification, selfTraining, retention, anomalies, newApi, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withZeroShot(ZeroShot newZeroShot) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification, selfTraining,
-        retention, anomalies, api, newZeroShot, stateMemoryBytes);
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs,
+        classification, selfTraining, retention, anomalies, api, newZeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withHttpPort(int port) {
