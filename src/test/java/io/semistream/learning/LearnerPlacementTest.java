@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LearnerPlacementTest {
   private static final String EMBEDDINGS_HOP = "learner-test-embeddings-by-image-repartition";
   private static final String LABELS_HOP = "learner-test-labels-by-image-repartition";
+  /** The direct path is opt-in (experimental). */
+  private static final Map<String, String> DIRECT = Map.of("learner.rekey.all", "false");
 
   @TempDir
   Path dir;
@@ -57,7 +59,7 @@ class LearnerPlacementTest {
   @Test
   void shouldSkipTheRekeyingHopForRecordsAlreadyOnTheirHomePartition() {
     Counts counts = new Counts();
-    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir), counts)) {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir, DIRECT), counts)) {
       List<KeyValue<String, Prediction>> out = run(h, 0);
       assertEquals(List.of(idWithHome(0, 0), idWithHome(0, 1), idWithHome(0, 2), idWithHome(0, 3)),
           out.stream().map(kv -> kv.key).distinct().toList(), out.toString());
@@ -73,11 +75,11 @@ class LearnerPlacementTest {
   @Test
   void shouldRekeyRecordsThatAnotherPartitionerPlacedElsewhereAndPredictTheSame() {
     List<KeyValue<String, Prediction>> direct;
-    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("home")))) {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("home"), DIRECT))) {
       direct = run(h, 0);
     }
     Counts counts = new Counts();
-    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("away")), counts)) {
+    try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir.resolve("away"), DIRECT), counts)) {
       List<KeyValue<String, Prediction>> rekeyed = run(h, 3);
       assertTrue(h.driver.producedTopicNames().contains(EMBEDDINGS_HOP), h.driver.producedTopicNames().toString());
       assertTrue(h.driver.producedTopicNames().contains(LABELS_HOP), h.driver.producedTopicNames().toString());
@@ -92,7 +94,7 @@ class LearnerPlacementTest {
   void shouldRekeyEveryRecordWhenAskedTo() {
     try (LearnerHarness h = new LearnerHarness(LearnerHarness.settings(dir, Map.of("learner.rekey.all", "true")))) {
       List<KeyValue<String, Prediction>> rekeyed = run(h, 0);
-      try (LearnerHarness direct = new LearnerHarness(LearnerHarness.settings(dir.resolve("direct")))) {
+      try (LearnerHarness direct = new LearnerHarness(LearnerHarness.settings(dir.resolve("direct"), DIRECT))) {
         assertEquals(run(direct, 0), rekeyed);
       }
       assertTrue(h.driver.producedTopicNames().contains(EMBEDDINGS_HOP), h.driver.producedTopicNames().toString());
