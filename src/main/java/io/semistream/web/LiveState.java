@@ -59,6 +59,10 @@ final class LiveState {
     CLASSES, ANOMALIES, MODEL
   }
 
+  /** A prediction not yet pushed; {@code firstSighting}: this view had no prediction for the image before. */
+  private record Pending(StreamItem item, boolean firstSighting) {
+  }
+
   /** Hits and trials of the prequential test in one bucket of arrival time. */
   record Bucket(long start, int hits, int trials) {
   }
@@ -67,7 +71,7 @@ final class LiveState {
   private final LinkedHashMap<String, byte[]> images = new LinkedHashMap<>();
   private final LinkedHashMap<String, Prediction> predictions = new LinkedHashMap<>();
   private final Deque<StreamItem> recent = new ArrayDeque<>();
-  private final List<StreamItem> unsent = new ArrayList<>();
+  private final List<Pending> unsent = new ArrayList<>();
   private final TreeMap<String, Prototype> prototypes = new TreeMap<>();
   private final TreeMap<String, SynthesizedPrototype> zeroShot = new TreeMap<>();
   private final TreeMap<String, ClassCandidate> candidates = new TreeMap<>();
@@ -114,10 +118,26 @@ final class LiveState {
     while (recent.size() > RECENT) {
       recent.removeLast();
     }
-    unsent.add(item);
+    unsent.add(new Pending(item, before == null));
     if (unsent.size() > RECENT) {
-      unsent.remove(0);
+      unsent.remove(oldestToDrop());
     }
+  }
+
+  /**
+   * Which pending prediction to drop when more than {@link #RECENT} arrived between two pushes: the oldest one
+   * of an image shown before, else the oldest. Why: when a prototype moves, the learner re-predicts its backlog,
+   * and that burst of corrections (hundreds within a second) used to push every new image out before the page
+   * saw it; the live stream must show new images arriving. (The page-load list, {@link #recent()}, stays purely
+   * newest first.)
+   */
+  private int oldestToDrop() {
+    for (int i = 0; i < unsent.size(); i++) {
+      if (!unsent.get(i).firstSighting()) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   synchronized void onPrototype(String className, Prototype p) {
@@ -199,9 +219,12 @@ final class LiveState {
     return List.copyOf(recent);
   }
 
-  /** The predictions that arrived since the last call (at most {@link #RECENT}), oldest first. */
+  /**
+   * The predictions that arrived since the last call, oldest first: at most {@link #RECENT}, first sightings of
+   * an image kept over repeated predictions when more arrived.
+   */
   synchronized List<StreamItem> drainUnsent() {
-    List<StreamItem> out = List.copyOf(unsent);
+    List<StreamItem> out = unsent.stream().map(Pending::item).toList();
     unsent.clear();
     return out;
   }

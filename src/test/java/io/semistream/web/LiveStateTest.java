@@ -66,6 +66,40 @@ class LiveStateTest {
   }
 
   @Test
+  void shouldPushANewImageEvenWhenABurstOfCorrectionsFollowsItBeforeThePush() {
+    LiveState big = new LiveState(1_000);
+    for (int i = 0; i < 100; i++) {
+      big.onPrediction("old-" + i, p("Bag", Status.PSEUDO, 0.5, 1), 0);
+    }
+    big.drainUnsent();
+    big.onPrediction("new", p("Coat", Status.PSEUDO, 0.5, 1), 1);
+    // The backlog re-predicted (a prototype moved): twice as many predictions as a push holds.
+    for (int i = 0; i < 2 * LiveState.RECENT; i++) {
+      big.onPrediction("old-" + (i % 100), p(i % 2 == 0 ? "Coat" : "Bag", Status.PSEUDO, 0.4, 2 + i), 2);
+    }
+    List<LiveState.StreamItem> sent = big.drainUnsent();
+    assertEquals(LiveState.RECENT, sent.size());
+    assertEquals("new", sent.get(0).imageId(), "the new image is kept, oldest first");
+    assertEquals(2 + 2 * LiveState.RECENT - 1, sent.get(sent.size() - 1).prediction().version(),
+        "then the newest repeated predictions");
+    assertEquals(LiveState.RECENT, big.recent().size());
+    assertFalse(big.recent().stream().anyMatch(i -> i.imageId().equals("new")),
+        "the page-load list stays purely newest first");
+  }
+
+  @Test
+  void shouldDropTheOldestWhenOnlyNewImagesArriveBetweenPushes() {
+    LiveState big = new LiveState(1_000);
+    for (int i = 0; i < LiveState.RECENT + 5; i++) {
+      big.onPrediction("img-" + i, p("Bag", Status.PSEUDO, 0.5, 1), 0);
+    }
+    List<LiveState.StreamItem> sent = big.drainUnsent();
+    assertEquals(LiveState.RECENT, sent.size());
+    assertEquals("img-5", sent.get(0).imageId());
+    assertEquals("img-" + (LiveState.RECENT + 4), sent.get(sent.size() - 1).imageId());
+  }
+
+  @Test
   void shouldQueueDoubtfulImagesWithTheSmallestMarginFirst() {
     LiveState big = new LiveState(10);
     String[] ids = {"sure", "doubt", "anomaly", "labelled", "no-image"};
