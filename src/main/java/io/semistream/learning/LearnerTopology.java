@@ -193,17 +193,20 @@ public final class LearnerTopology {
         .split(Named.as(name + "-placed-"))
         .branch((key, value) -> value.home(), Branched.as("home"))
         .defaultBranch(Branched.as("elsewhere"));
-    KStream<String, byte[]> home = placed.get(name + "-placed-home")
-        .mapValues((key, value) -> {
-          observer.inputPlaced(input, true);
-          return value.value();
-        }, Named.as(name + "-home-value"));
-    KStream<String, byte[]> elsewhere = placed.get(name + "-placed-elsewhere")
-        .mapValues((key, value) -> {
-          observer.inputPlaced(input, false);
-          return value.value();
-        }, Named.as(name + "-elsewhere-value"));
+    KStream<String, byte[]> home = counted(placed.get(name + "-placed-home"), input, true, observer,
+        name + "-home-value");
+    KStream<String, byte[]> elsewhere = counted(placed.get(name + "-placed-elsewhere"), input, false, observer,
+        name + "-elsewhere-value");
     return home.merge(rekey(elsewhere, name, settings), Named.as(name + "-arrived"));
+  }
+
+  /** The placed records' values, each counted by input and by whether it is at home. */
+  private static KStream<String, byte[]> counted(KStream<String, Placement.Placed> placed, String input,
+      boolean home, LearnerObserver observer, String name) {
+    return placed.mapValues(value -> {
+      observer.inputPlaced(input, home);
+      return value.value();
+    }, Named.as(name));
   }
 
   private static KStream<String, byte[]> rekey(KStream<String, byte[]> records, String name,
