@@ -14,7 +14,7 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  * @param partitions partitions of the learner's own by-image topics, into which it re-keys {@code embeddings}
  *     and {@code labels} with its own partitioner: producers may use any client and any partitioner
  * @param rekeyAll re-key every input record through those topics, also the ones already on the partition the
- *     re-keying would give them (the default; false lets those skip the hop: experimental)
+ *     re-keying would give them (false, the default: those skip the hop)
  * @param commitIntervalMs how often the learner's Kafka Streams application commits its transaction: a
  *     prediction is visible to {@code read_committed} readers only then, so this bounds its latency
  */
@@ -201,13 +201,13 @@ public record LearnerSettings(
                 + "an image's latency; each commit costs CPU on both sides (20 ms: medians of ~100 ms in the latency "
                 + "bench, but a longer tail when the trainer shares the cores). kafka.commit.interval.ms, when given, "
                 + "applies to every Streams application instead.")
-        .define(REKEY_ALL, Type.BOOLEAN, true, Importance.LOW,
-            "Re-key every embedding and label through the learner's by-image topics (the default). false: a "
+        .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
+            "Re-key every embedding and label through the learner's by-image topics. false (the default): a "
                 + "record that already sits on the partition the re-keying would give it (murmur2 of its key among "
                 + "learner.partitions: what the Java client writes to a topic of that many partitions) skips that "
-                + "hop, one produce, fetch and transaction fewer before its prediction is visible; experimental: "
-                + "under CPU contention the web view's test once saw no new prediction for 90 s with it (cause not "
-                + "found yet).")
+                + "hop, one produce, fetch and transaction fewer before its prediction is visible; the others (any "
+                + "other partitioner, another partition count) still take it. true: the topology before that "
+                + "change, every record re-keyed.")
         .define(Classification.METRIC, Type.STRING, "cosine", ValidString.in(DistanceMetric.keys()),
             Importance.MEDIUM, "Distance between an embedding and a prototype.")
         .define(Classification.TEMPERATURE, Type.DOUBLE, 0.1, Range.atLeast(1e-6), Importance.MEDIUM,

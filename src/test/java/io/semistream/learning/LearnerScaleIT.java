@@ -71,18 +71,7 @@ class LearnerScaleIT {
         long n = stream.labels.values().stream().filter(c -> SyntheticStream.className(c).equals(e.getKey())).count();
         assertEquals(n, e.getValue().labelledCount(), e.getKey());
       }
-      Set<String> versions = new HashSet<>();
-      Map<String, Long> maxVersion = new HashMap<>();
-      Map<String, Long> count = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r : committed) {
-        String id = new String(r.key(), StandardCharsets.UTF_8);
-        Prediction p = LearnerTesting.decode(r.value());
-        assertTrue(versions.add(id + "#" + p.version()), "prediction " + id + " v" + p.version() + " committed twice");
-        maxVersion.merge(id, p.version(), Math::max);
-        count.merge(id, 1L, Long::sum);
-      }
-      assertEquals(stream.truth.keySet(), maxVersion.keySet(), "every image predicted");
-      maxVersion.forEach((id, v) -> assertEquals(v, count.get(id), "versions of " + id + " are 1..n, no gaps"));
+      LearnerTesting.assertVersionsOncePerImage(committed, stream.truth.keySet());
     } finally {
       extra.forEach(LearnerRuntime::close);
     }
@@ -118,17 +107,6 @@ class LearnerScaleIT {
     for (int i = 0; i < images; i++) {
       ids.add("syn-" + i);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    List<ConsumerRecord<byte[], byte[]>> committed = List.of();
-    while (System.nanoTime() < deadline) {
-      committed = LearnerTesting.predictions(kafka, images, Duration.ofSeconds(5));
-      Set<String> seen = new HashSet<>();
-      committed.forEach(r -> seen.add(new String(r.key(), StandardCharsets.UTF_8)));
-      if (seen.containsAll(ids)) {
-        return committed;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("not every one of " + images + " images predicted within 180 s");
+    return LearnerTesting.awaitPredicted(kafka, ids);
   }
 }

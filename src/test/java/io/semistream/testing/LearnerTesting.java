@@ -140,6 +140,51 @@ public final class LearnerTesting {
     return kafka.readCommitted(kafka.topics().predictions().name(), atLeast, timeout, Duration.ofSeconds(2));
   }
 
+  /** Committed predictions once every image in {@code ids} has one (at most 180 s). */
+  public static List<ConsumerRecord<byte[], byte[]>> awaitPredicted(TestKafka kafka, java.util.Set<String> ids)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    List<ConsumerRecord<byte[], byte[]>> committed = List.of();
+    while (System.nanoTime() < deadline) {
+      committed = predictions(kafka, ids.size(), Duration.ofSeconds(5));
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      committed.forEach(r -> seen.add(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)));
+      if (seen.containsAll(ids)) {
+        return committed;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("not every one of " + ids.size() + " images predicted within 180 s");
+  }
+
+  /**
+   * Asserts that every image in {@code ids} was predicted and that each image's committed versions are 1..n,
+   * none twice (exactly once across restarts, rebalances and upgrades).
+   */
+  public static void assertVersionsOncePerImage(List<ConsumerRecord<byte[], byte[]>> committed,
+      java.util.Set<String> ids) {
+    java.util.Set<String> versions = new java.util.HashSet<>();
+    Map<String, Long> maxVersion = new java.util.HashMap<>();
+    Map<String, Long> count = new java.util.HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : committed) {
+      String id = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+      Prediction p = decode(r.value());
+      if (!versions.add(id + "#" + p.version())) {
+        throw new AssertionError("prediction " + id + " v" + p.version() + " committed twice");
+      }
+      maxVersion.merge(id, p.version(), Math::max);
+      count.merge(id, 1L, Long::sum);
+    }
+    if (!maxVersion.keySet().equals(ids)) {
+      throw new AssertionError("every image predicted, and only those: " + maxVersion.size() + " of " + ids.size());
+    }
+    maxVersion.forEach((id, v) -> {
+      if (!v.equals(count.get(id))) {
+        throw new AssertionError("versions of " + id + " are 1.." + v + " without gaps, got " + count.get(id));
+      }
+    });
+  }
+
   /** Checked against prediction.schema.json on the way: every prediction the ITs read conforms to it. */
   public static Prediction decode(byte[] value) {
     return PREDICTIONS.decode(value);
