@@ -1,24 +1,17 @@
 package io.semistream.learning;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.semistream.records.Prediction;
-import io.semistream.records.Prototype;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.SyntheticStream;
 import io.semistream.testing.TestKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -63,14 +56,7 @@ class LearnerScaleIT {
       stream.publish(kafka.clients(), kafka.topics(), 2 * PART, PART, 0.1);
       List<ConsumerRecord<byte[], byte[]>> committed = awaitPredicted(kafka, stream, 3 * PART);
 
-      Map<String, Prototype> prototypes = LearnerTesting.awaitPrototypes(kafka, stream.labelledMeans(),
-          Duration.ofSeconds(90));
-      assertTrue(LearnerTesting.matches(prototypes, stream.labelledMeans()),
-          "prototypes after 1 -> 3 -> 1 equal the exact batch means: " + prototypes.values());
-      for (var e : prototypes.entrySet()) {
-        long n = stream.labels.values().stream().filter(c -> SyntheticStream.className(c).equals(e.getKey())).count();
-        assertEquals(n, e.getValue().labelledCount(), e.getKey());
-      }
+      LearnerTesting.assertPrototypesAreTheLabelledMeans(kafka, stream, "1 -> 3 -> 1");
       LearnerTesting.assertVersionsOncePerImage(committed, stream.truth.keySet());
     } finally {
       extra.forEach(LearnerRuntime::close);

@@ -1,14 +1,10 @@
 package io.semistream.learning;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.semistream.kafka.Placement;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
-import io.semistream.records.Prototype;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.testing.KafkaBroker;
 import io.semistream.testing.LearnerTesting;
@@ -16,7 +12,6 @@ import io.semistream.testing.SyntheticStream;
 import io.semistream.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,14 +56,7 @@ class LearnerUpgradeIT {
       publishElsewhere(kafka, stream);
       List<ConsumerRecord<byte[], byte[]>> committed = LearnerTesting.awaitPredicted(kafka, ids(stream));
 
-      Map<String, Prototype> prototypes = LearnerTesting.awaitPrototypes(kafka, stream.labelledMeans(),
-          Duration.ofSeconds(90));
-      assertTrue(LearnerTesting.matches(prototypes, stream.labelledMeans()),
-          "prototypes after the upgrade equal the exact batch means: " + prototypes.values());
-      for (var e : prototypes.entrySet()) {
-        long n = stream.labels.values().stream().filter(c -> SyntheticStream.className(c).equals(e.getKey())).count();
-        assertEquals(n, e.getValue().labelledCount(), e.getKey());
-      }
+      LearnerTesting.assertPrototypesAreTheLabelledMeans(kafka, stream, "the upgrade");
       LearnerTesting.assertVersionsOncePerImage(committed, ids(stream));
     }
   }

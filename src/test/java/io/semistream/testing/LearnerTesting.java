@@ -140,6 +140,24 @@ public final class LearnerTesting {
     return kafka.readCommitted(kafka.topics().predictions().name(), atLeast, timeout, Duration.ofSeconds(2));
   }
 
+  /**
+   * Asserts that the published prototypes reach the stream's exact batch means (within 90 s), each with the
+   * stream's count of labels for its class; {@code after} says after what, in the message.
+   */
+  public static void assertPrototypesAreTheLabelledMeans(TestKafka kafka, SyntheticStream stream, String after)
+      throws InterruptedException {
+    Map<String, Prototype> prototypes = awaitPrototypes(kafka, stream.labelledMeans(), Duration.ofSeconds(90));
+    if (!matches(prototypes, stream.labelledMeans())) {
+      throw new AssertionError("prototypes after " + after + " equal the exact batch means: " + prototypes.values());
+    }
+    for (var e : prototypes.entrySet()) {
+      long n = stream.labels.values().stream().filter(c -> SyntheticStream.className(c).equals(e.getKey())).count();
+      if (n != e.getValue().labelledCount()) {
+        throw new AssertionError(e.getKey() + ": " + e.getValue().labelledCount() + " labels, " + n + " expected");
+      }
+    }
+  }
+
   /** Committed predictions once every image in {@code ids} has one (at most 180 s). */
   public static List<ConsumerRecord<byte[], byte[]>> awaitPredicted(TestKafka kafka, java.util.Set<String> ids)
       throws InterruptedException {
