@@ -126,10 +126,10 @@ final class LiveState {
 
   /**
    * Which pending prediction to drop when more than {@link #RECENT} arrived between two pushes: the oldest one
-   * of an image shown before, else the oldest. Why: when a prototype moves, the learner re-predicts its backlog,
-   * and that burst of corrections (hundreds within a second) used to push every new image out before the page
-   * saw it; the live stream must show new images arriving. (The page-load list, {@link #recent()}, stays purely
-   * newest first.)
+   * for an image this view had a prediction for before, else the oldest. Why: when a prototype moves, the
+   * learner re-predicts its backlog, and a burst larger than one push used to drop every new image before the
+   * page saw it (WebViewIT, 4 of 14 runs beside a busy neighbour); the live stream must show new images arriving.
+   * (The page-load list, {@link #recent()}, stays purely newest first.)
    */
   private int oldestToDrop() {
     for (int i = 0; i < unsent.size(); i++) {
