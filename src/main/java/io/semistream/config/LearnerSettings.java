@@ -121,15 +121,17 @@ public record LearnerSettings(
   }
 
   /** The adaptive anomaly threshold. */
-  public record Anomalies(double quantile, int window, int warmup, double reconWeight, boolean noveltyView) {
+  public record Anomalies(double quantile, int window, int warmup, double reconWeight, boolean noveltyView,
+      boolean scaledDistance) {
     public static final String QUANTILE = "learner.anomaly.quantile";
     public static final String WINDOW = "learner.anomaly.window";
     public static final String WARMUP = "learner.anomaly.warmup";
     public static final String RECON_WEIGHT = "learner.anomaly.recon.weight";
     public static final String VIEW = "learner.anomaly.view";
+    public static final String DISTANCE = "learner.anomaly.distance";
 
     public Anomalies(double quantile, int window, int warmup, double reconWeight) {
-      this(quantile, window, warmup, reconWeight, true);
+      this(quantile, window, warmup, reconWeight, true, true);
     }
 
     public Anomalies {
@@ -259,6 +261,10 @@ public record LearnerSettings(
                 + "view's space (embedding.novelty.version, the fixed autoencoder), which training on labels does "
                 + "not blur; images without a novelty view fall back to serving. serving: to the nearest prototype "
                 + "in the serving encoder's space.")
+        .define(Anomalies.DISTANCE, Type.STRING, "scaled", ValidString.in("scaled", "euclidean"), Importance.LOW,
+            "The anomaly distance in the novelty view. scaled: each dimension divided by the true labels' pooled "
+                + "within-class standard deviation (a diagonal Mahalanobis distance; measured a higher held-out "
+                + "AUROC on both data sets). euclidean: plain Euclidean distance.")
         .define(Classification.PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
             "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
         .define(Classification.ENGINE_RANKING_MIN_CLASSES, Type.INT, 1_000, Range.atLeast(0), Importance.LOW,
@@ -291,7 +297,8 @@ public record LearnerSettings(
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
             v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
-            v.decimal(Anomalies.RECON_WEIGHT), v.string(Anomalies.VIEW).equals("novelty")),
+            v.decimal(Anomalies.RECON_WEIGHT), v.string(Anomalies.VIEW).equals("novelty"),
+            v.string(Anomalies.DISTANCE).equals("scaled")),
         new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)),
         new ZeroShot(v.bool(ZeroShot.ENABLED), v.decimal(ZeroShot.RIDGE_LAMBDA)),
         v.longValue(STATE_MEMORY_MB) << 20);

@@ -261,8 +261,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     if (novelty == null) {
       return Double.NaN;
     }
-    return classifier.nearestEuclidean(novelty, prototypes.noveltyIndex(state.modelVersion(),
-        state.noveltyVersion(), classifier));
+    PrototypeIndex index = prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(), classifier,
+        settings.anomalies().scaledDistance());
+    return index == null ? Double.NaN : classifier.nearestEuclidean(index.scaled(novelty), index);
   }
 
   private ImageState applyContribution(ImageState s, ImageState.Contribution wanted) {

@@ -22,8 +22,12 @@ final class PrototypeIndex {
   private final double[] squaredNorms;
   private final double[] inverseNorms;
   private final double scale;
+  /** Per-dimension factors every vector was multiplied by (the novelty index's scaling); null: none. */
+  private final double[] scaling;
 
-  private PrototypeIndex(String[] classNames, int dimension, double[] columns, double[] squaredNorms, double scale) {
+  private PrototypeIndex(String[] classNames, int dimension, double[] columns, double[] squaredNorms, double scale,
+      double[] scaling) {
+    this.scaling = scaling;
     this.classNames = classNames;
     this.size = classNames.length;
     this.dimension = dimension;
@@ -47,25 +51,103 @@ final class PrototypeIndex {
         used.add(p);
       }
     }
-    return build(used, p -> vector(p, blended), metric);
+    return build(used, p -> vector(p, blended), metric, null);
   }
 
   /**
    * The true labels' means in the novelty view's space of version {@code noveltyVersion} (classes without one left
    * out): what the anomaly score measures against. Null when no class has one.
+   *
+   * @param scaled each dimension divided by the classes' pooled within-class standard deviation (see {@link
+   *     #pooledScaling}), so that Euclidean distances in the index are diagonal Mahalanobis distances; queries go
+   *     through {@link #scaled(float[])} first
    */
-  static PrototypeIndex ofNovelty(List<Prototype> prototypes, int noveltyVersion, DistanceMetric metric) {
+  static PrototypeIndex ofNovelty(List<Prototype> prototypes, int noveltyVersion, DistanceMetric metric,
+      boolean scaled) {
     List<Prototype> used = new ArrayList<>(prototypes.size());
     for (Prototype p : prototypes) {
       if (p.noveltyVectorView() != null && p.noveltyVersion() == noveltyVersion) {
         used.add(p);
       }
     }
-    return build(used, Prototype::noveltyVectorView, metric);
+    double[] scaling = scaled ? pooledScaling(used) : null;
+    if (scaling == null) {
+      return build(used, Prototype::noveltyVectorView, metric, null);
+    }
+    return build(used, p -> {
+      double[] v = p.noveltyVectorView().clone();
+      for (int j = 0; j < v.length && j < scaling.length; j++) {
+        v[j] *= scaling[j];
+      }
+      return v;
+    }, metric, scaling);
+  }
+
+  /** Labelled examples' worth of the mean variance that every dimension's variance is shrunk towards. */
+  static final double SHRINKAGE_EXAMPLES = 10;
+
+  /**
+   * {@code 1 / sigma_d} per dimension, sigma_d^2 the within-class variance pooled over the classes (each weighing
+   * its examples), shrunk towards the mean over dimensions by {@link #SHRINKAGE_EXAMPLES} / (n + that), so that a
+   * handful of labels cannot blow one dimension up. Null when no class publishes a variance, or they are all zero.
+   * Why: the autoencoder's dimensions differ in scale, and a class unlike any labelled one departs most along
+   * the dimensions the labelled classes hardly vary in. Measured offline on the starting encoder's embeddings,
+   * 1 % labels, held-out class vs the rest, AUROC plain Euclidean → scaled: Fashion-MNIST class 9 0.908 → 0.917,
+   * class 5 0.68 → 0.72, class 0 0.75 → 0.75, class 7 0.71 → 0.72; MNIST 7 0.59 → 0.62, 3 0.64 → 0.65; a full
+   * shared covariance gained more on some classes but lost up to 0.25 on others.
+   */
+  static double[] pooledScaling(List<Prototype> prototypes) {
+    double[] pooled = null;
+    double n = 0;
+    for (Prototype p : prototypes) {
+      double[] var = p.noveltyVarianceView();
+      if (var == null || (pooled != null && var.length != pooled.length)) {
+        continue;
+      }
+      if (pooled == null) {
+        pooled = new double[var.length];
+      }
+      for (int j = 0; j < var.length; j++) {
+        pooled[j] += p.noveltyCount() * var[j];
+      }
+      n += p.noveltyCount();
+    }
+    if (pooled == null || n <= 0) {
+      return null;
+    }
+    double mean = 0;
+    for (int j = 0; j < pooled.length; j++) {
+      pooled[j] /= n;
+      mean += pooled[j] / pooled.length;
+    }
+    if (!(mean > 0) || !Double.isFinite(mean)) {
+      return null;
+    }
+    double shrink = SHRINKAGE_EXAMPLES / (n + SHRINKAGE_EXAMPLES);
+    double[] out = new double[pooled.length];
+    for (int j = 0; j < pooled.length; j++) {
+      out[j] = 1 / Math.sqrt((1 - shrink) * pooled[j] + shrink * mean);
+    }
+    return out;
+  }
+
+  /** {@code v} in this index's space: multiplied by its per-dimension scaling, or {@code v} itself without one. */
+  float[] scaled(float[] v) {
+    if (scaling == null) {
+      return v;
+    }
+    if (v.length != scaling.length) {
+      throw new IllegalArgumentException("dimension " + v.length + " vs prototypes " + scaling.length);
+    }
+    float[] out = new float[v.length];
+    for (int j = 0; j < v.length; j++) {
+      out[j] = (float) (v[j] * scaling[j]);
+    }
+    return out;
   }
 
   private static PrototypeIndex build(List<Prototype> used, java.util.function.Function<Prototype, double[]> vectors,
-      DistanceMetric metric) {
+      DistanceMetric metric, double[] scaling) {
     if (used.isEmpty()) {
       return null;
     }
@@ -91,7 +173,7 @@ final class PrototypeIndex {
       spreads[i] = PrototypeClassifier.spreadInMetric(p, metric);
     }
     double scale = PrototypeClassifier.median(spreads);
-    return new PrototypeIndex(names, d, columns, norms, scale > 0 ? scale : 1);
+    return new PrototypeIndex(names, d, columns, norms, scale > 0 ? scale : 1, scaling);
   }
 
   private static double[] vector(Prototype p, boolean blended) {

@@ -22,17 +22,21 @@ public record PrototypeSums(
     String className, long[] labelledSum, long labelledCount, long labelledSquares, long[] pseudoSum,
     long pseudoWeightUnits, long pseudoSquares, long version, String modelId, int modelVersion,
     long[] noveltySum, @JsonSetter(nulls = Nulls.AS_EMPTY) long noveltyCount,
-    @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion) {
+    @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion, long[] noveltySquares) {
   /** Fixed-point units per 1.0. */
   static final double UNIT = 0x1p30;
 
   public PrototypeSums {
     // Sums stored before the novelty view existed have none.
     noveltySum = noveltySum == null ? new long[labelledSum.length] : noveltySum;
+    // Sums stored before the per-dimension squares existed: unknown (null) while they hold novelty members, so
+    // that no variance is published from a partial sum; known again once the last member left.
+    noveltySquares = noveltySquares == null && noveltyCount == 0 ? new long[labelledSum.length] : noveltySquares;
   }
 
   static PrototypeSums empty(String className, int dim) {
-    return new PrototypeSums(className, new long[dim], 0, 0, new long[dim], 0, 0, 0, "", 1, new long[dim], 0, 0);
+    return new PrototypeSums(className, new long[dim], 0, 0, new long[dim], 0, 0, 0, "", 1, new long[dim], 0, 0,
+        new long[dim]);
   }
 
   /** The total pseudo-label weight held (not capped). */
@@ -82,10 +86,11 @@ public record PrototypeSums(
       long w = Math.addExact(pseudoWeightUnits, sign * units(magnitude));
       return new PrototypeSums(className, labelledSum, labelledCount, labelledSquares, w == 0 ? new long[v.length]
           : target, w, w == 0 ? 0 : Math.addExact(pseudoSquares, squares), version + 1, d.modelId(),
-          d.modelVersion(), noveltySum, noveltyCount, noveltyVersion);
+          d.modelVersion(), noveltySum, noveltyCount, noveltyVersion, noveltySquares);
     }
     long n = labelledCount + sign;
     long[] novelty = noveltySum;
+    long[] noveltySq = noveltySquares;
     long m = noveltyCount;
     int mVersion = noveltyVersion;
     // The novelty mean holds the true labels that carried a view of one version: the first such label sets it; a
@@ -94,16 +99,21 @@ public record PrototypeSums(
         && noveltyCount + sign >= 0) {
       float[] u = d.novelty();
       novelty = noveltySum.clone();
+      noveltySq = noveltySquares == null ? null : noveltySquares.clone();
       for (int i = 0; i < u.length; i++) {
         novelty[i] = Math.addExact(novelty[i], sign * units(magnitude * u[i]));
+        if (noveltySq != null) {
+          noveltySq[i] = Math.addExact(noveltySq[i], sign * units(magnitude * u[i] * u[i]));
+        }
       }
       m = noveltyCount + sign;
       mVersion = m == 0 ? 0 : d.noveltyVersion();
       novelty = m == 0 ? new long[u.length] : novelty;
+      noveltySq = m == 0 ? new long[u.length] : noveltySq;
     }
     return new PrototypeSums(className, n == 0 ? new long[v.length] : target, n,
         n == 0 ? 0 : Math.addExact(labelledSquares, squares), pseudoSum, pseudoWeightUnits, pseudoSquares,
-        version + 1, d.modelId(), d.modelVersion(), novelty, m, mVersion);
+        version + 1, d.modelId(), d.modelVersion(), novelty, m, mVersion, noveltySq);
   }
 
   private static long units(double x) {
@@ -147,13 +157,19 @@ public record PrototypeSums(
       }
     }
     double[] noveltyMean = null;
+    double[] noveltyVariance = null;
     if (noveltyCount > 0) {
       noveltyMean = new double[noveltySum.length];
+      noveltyVariance = noveltySquares == null ? null : new double[noveltySum.length];
       for (int i = 0; i < noveltyMean.length; i++) {
         noveltyMean[i] = noveltySum[i] / UNIT / noveltyCount;
+        if (noveltyVariance != null) {
+          noveltyVariance[i] = Math.max(0, noveltySquares[i] / UNIT / noveltyCount - noveltyMean[i] * noveltyMean[i]);
+        }
       }
     }
     return new Prototype(className, mean, total, spread, version, now, modelId, modelVersion, labelledCount,
-        effectivePseudo, labelledMean, noveltyMean == null ? 0 : noveltyVersion, noveltyMean);
+        effectivePseudo, labelledMean, noveltyMean == null ? 0 : noveltyVersion, noveltyMean, noveltyVariance,
+        noveltyCount);
   }
 }

@@ -173,10 +173,11 @@ final class PrototypeView {
    * The novelty means of {@link #forModel}'s prototypes in the view of version {@code noveltyVersion}; null when
    * fewer than two classes have one (one class gives no reference for what is far).
    */
-  PrototypeIndex noveltyIndex(int modelVersion, int noveltyVersion, PrototypeClassifier classifier) {
+  PrototypeIndex noveltyIndex(int modelVersion, int noveltyVersion, PrototypeClassifier classifier, boolean scaled) {
     long key = ((long) modelVersion << 32) | noveltyVersion;
     if (!noveltyIndexes.containsKey(key)) {
-      PrototypeIndex index = PrototypeIndex.ofNovelty(forModel(modelVersion), noveltyVersion, classifier.metric());
+      PrototypeIndex index = PrototypeIndex.ofNovelty(forModel(modelVersion), noveltyVersion, classifier.metric(),
+          scaled);
       noveltyIndexes.put(key, index == null || index.size() < 2 ? null : index);
     }
     return noveltyIndexes.get(key);

@@ -15,13 +15,22 @@ import java.util.Arrays;
 public record Prototype(
     @JsonProperty("class") String className, double[] vector, double count, double spread, long version,
     long updateTime, String modelId, int modelVersion, long labelledCount, double pseudoWeight,
-    double[] labelledVector, @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion, double[] noveltyVector) {
+    double[] labelledVector, @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion, double[] noveltyVector,
+    double[] noveltyVariance, @JsonSetter(nulls = Nulls.AS_EMPTY) long noveltyCount) {
+
+  /** A novelty mean without its per-dimension variance (as published before the variance existed). */
+  public Prototype(String className, double[] vector, double count, double spread, long version, long updateTime,
+      String modelId, int modelVersion, long labelledCount, double pseudoWeight, double[] labelledVector,
+      int noveltyVersion, double[] noveltyVector) {
+    this(className, vector, count, spread, version, updateTime, modelId, modelVersion, labelledCount, pseudoWeight,
+        labelledVector, noveltyVersion, noveltyVector, null, 0);
+  }
 
   /** Without a novelty view. */
   public Prototype(String className, double[] vector, double count, double spread, long version, long updateTime,
       String modelId, int modelVersion, long labelledCount, double pseudoWeight, double[] labelledVector) {
     this(className, vector, count, spread, version, updateTime, modelId, modelVersion, labelledCount, pseudoWeight,
-        labelledVector, 0, null);
+        labelledVector, 0, null, null, 0);
   }
 
   public Prototype {
@@ -31,9 +40,28 @@ public record Prototype(
     if ((noveltyVersion == 0) != (noveltyVector == null)) {
       throw new IllegalArgumentException("a novelty mean needs both a version and a vector");
     }
+    if (noveltyVariance != null && (noveltyVector == null || noveltyVariance.length != noveltyVector.length
+        || noveltyCount < 1)) {
+      throw new IllegalArgumentException("a novelty variance goes with a novelty mean of its dimension and a count");
+    }
     vector = vector.clone();
     labelledVector = labelledVector == null ? null : labelledVector.clone();
     noveltyVector = noveltyVector == null ? null : noveltyVector.clone();
+    noveltyVariance = noveltyVariance == null ? null : noveltyVariance.clone();
+  }
+
+  /**
+   * The true labels' variance per dimension around {@link #noveltyVector()} (population variance, over
+   * {@code noveltyCount} examples); null when unknown.
+   */
+  @Override
+  public double[] noveltyVariance() {
+    return noveltyVariance == null ? null : noveltyVariance.clone();
+  }
+
+  /** Read-only access without a copy, for the hot path: callers must not modify it. */
+  public double[] noveltyVarianceView() {
+    return noveltyVariance;
   }
 
   /** The true labels' mean in the novelty view's space (null without one). */

@@ -321,8 +321,8 @@ class ImageLearnerTopologyTest {
     float[] hiddenInServing = {0, 1, 0, 0};
     float[] farInNovelty = {100, 100, 100, 100};
     for (String view : List.of("novelty", "serving")) {
-      LearnerSettings s = LearnerHarness.settings(dir.resolve(view), Map.of("learner.anomaly.view", view))
-          .withPseudoWeight(0);
+      LearnerSettings s = LearnerHarness.settings(dir.resolve(view),
+          Map.of("learner.anomaly.view", view, "learner.anomaly.distance", "euclidean")).withPseudoWeight(0);
       try (LearnerHarness h = new LearnerHarness(s)) {
         // Encoder v2 serves; every embedding carries its v1 (novelty view) vector, here the same shape shifted.
         float[][] a = {{0, 0, 0, 0}, {0, 2, 0, 0}};
@@ -361,6 +361,39 @@ class ImageLearnerTopologyTest {
         assertTrue(h.anomalies.isEmpty());
       }
     }
+  }
+
+  @Test
+  void shouldScoreADepartureAlongADimensionTheLabelledClassesHardlyVaryInAsMoreAnomalous() {
+    // Both classes vary along dimension 0 only; two images 8 from class a's mean: one along dimension 0, one along
+    // dimension 2. Plain Euclidean scores them alike; scaled, the one along dimension 2 is the stranger.
+    float[] alongVaried = {8, 0, 0, 0};
+    float[] alongQuiet = {0, 0, 8, 0};
+    Map<String, double[]> scores = new java.util.HashMap<>();
+    for (String distance : List.of("scaled", "euclidean")) {
+      LearnerSettings s = LearnerHarness.settings(dir.resolve(distance),
+          Map.of("learner.anomaly.distance", distance, "learner.anomaly.warmup", "10")).withPseudoWeight(0);
+      try (LearnerHarness h = new LearnerHarness(s)) {
+        float[][] labelled = {{-4, 0, 0, 0}, {4, 0, 0, 0}, {-4, 10, 0, 0}, {4, 10, 0, 0}};
+        for (int i = 0; i < labelled.length; i++) {
+          h.embedWithNovelty("l" + i, 2, 1, labelled[i], labelled[i]);
+          h.label("l" + i, i < 2 ? "a" : "b");
+        }
+        Prototype a = h.latestPrototypes().get("a");
+        assertArrayEquals(new double[] {16, 0, 0, 0}, a.noveltyVariance(), 1e-6, "class a's variance per dimension");
+        assertEquals(2, a.noveltyCount());
+        h.embedWithNovelty("varied", 2, 1, alongVaried, alongVaried);
+        double varied = h.predictionsFor("varied").get(0).anomalyScore();
+        h.embedWithNovelty("quiet", 2, 1, alongQuiet, alongQuiet);
+        scores.put(distance, new double[] {varied, h.predictionsFor("quiet").get(0).anomalyScore()});
+      }
+    }
+    assertArrayEquals(new double[] {8, 8}, scores.get("euclidean"), 1e-6);
+    // Pooled variance (16, 0, 0, 0) over 4 labels, shrunk by 10 / (4 + 10) towards its mean 4 per dimension.
+    double shrink = PrototypeIndex.SHRINKAGE_EXAMPLES / (4 + PrototypeIndex.SHRINKAGE_EXAMPLES);
+    double varied = (1 - shrink) * 16 + shrink * 4;
+    double quiet = shrink * 4;
+    assertArrayEquals(new double[] {8 / Math.sqrt(varied), 8 / Math.sqrt(quiet)}, scores.get("scaled"), 1e-5);
   }
 
   private static float[] shifted(float[] v, float by) {

@@ -26,6 +26,8 @@ class NoveltyMeansTest {
     Prototype p = sums.toPrototype(0, 1.0);
     assertEquals(1, p.noveltyVersion());
     assertArrayEquals(new double[] {0.2, 4}, p.noveltyVector(), 1e-7);
+    assertArrayEquals(new double[] {0.01, 1}, p.noveltyVariance(), 1e-7, "population variance per dimension");
+    assertEquals(2, p.noveltyCount());
     // A view of another version (the setting changed mid-stream) neither adds nor removes.
     PrototypeSums other = sums.apply(label(1, new float[] {3, 3}, 7, new float[] {100, 100}));
     assertArrayEquals(new double[] {0.2, 4}, other.toPrototype(0, 1.0).noveltyVector(), 1e-7);
@@ -37,9 +39,26 @@ class NoveltyMeansTest {
     assertEquals(0, back.noveltyCount());
     assertEquals(0, back.noveltyVersion());
     assertArrayEquals(new long[2], back.noveltySum(), "an exact removal leaves nothing");
+    assertArrayEquals(new long[2], back.noveltySquares(), "nor in the squares");
     // Without any label with a view, the prototype has no novelty mean.
     assertNull(PrototypeSums.empty("a", 2).apply(label(1, new float[] {1, 1}, 0, null)).toPrototype(0, 1)
         .noveltyVector());
+  }
+
+  @Test
+  void shouldPublishNoVarianceFromSumsStoredBeforeTheSquaresExistedUntilTheirMembersLeft() {
+    String stored = "{\"className\":\"a\",\"labelledSum\":[1,2],\"labelledCount\":1,\"labelledSquares\":5,"
+        + "\"pseudoSum\":[0,0],\"pseudoWeightUnits\":0,\"pseudoSquares\":0,\"version\":3,\"modelId\":\"m\","
+        + "\"modelVersion\":2,\"noveltySum\":[0,0],\"noveltyCount\":1,\"noveltyVersion\":1}";
+    PrototypeSums old = new JsonSerde<>(PrototypeSums.class).decode(stored.getBytes(StandardCharsets.UTF_8));
+    PrototypeSums grown = old.apply(label(1, new float[] {3, 3}, 1, new float[] {1, 1}));
+    assertEquals(2, grown.noveltyCount());
+    assertNull(grown.toPrototype(0, 1).noveltyVariance(), "a variance from a partial sum of squares would be wrong");
+    PrototypeSums emptied = grown.apply(label(-1, new float[] {3, 3}, 1, new float[] {1, 1}))
+        .apply(label(-1, new float[] {0, 0}, 1, new float[] {0, 0}));
+    assertEquals(0, emptied.noveltyCount());
+    Prototype fresh = emptied.apply(label(1, new float[] {3, 3}, 1, new float[] {1, 2})).toPrototype(0, 1);
+    assertArrayEquals(new double[] {0, 0}, fresh.noveltyVariance(), 1e-9, "known again once the last member left");
   }
 
   @Test
@@ -55,6 +74,7 @@ class NoveltyMeansTest {
     PrototypeSums s = new JsonSerde<>(PrototypeSums.class).decode(sums.getBytes(StandardCharsets.UTF_8));
     assertEquals(0, s.noveltyCount());
     assertArrayEquals(new long[2], s.noveltySum());
+    assertArrayEquals(new long[2], s.noveltySquares());
     String image = "{\"embedding\":[1,2],\"reconstructionError\":0.1,\"modelId\":\"m\",\"modelVersion\":1,"
         + "\"eventTime\":5,\"firstSeen\":5}";
     ImageState state = new JsonSerde<>(ImageState.class).decode(image.getBytes(StandardCharsets.UTF_8));

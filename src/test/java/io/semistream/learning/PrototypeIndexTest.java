@@ -1,6 +1,7 @@
 package io.semistream.learning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.semistream.config.DistanceMetric;
@@ -66,6 +67,66 @@ class PrototypeIndexTest {
         }
       }
     }
+  }
+
+  @Test
+  void shouldMeasureTheNoveltyDistanceInUnitsOfThePooledWithinClassSpreadPerDimension() {
+    Random r = new Random(11);
+    int d = 6;
+    List<Prototype> protos = new ArrayList<>();
+    double[] pooled = new double[d];
+    long n = 0;
+    for (int i = 0; i < 5; i++) {
+      double[] mean = new double[d];
+      double[] variance = new double[d];
+      for (int j = 0; j < d; j++) {
+        mean[j] = r.nextGaussian() * 3;
+        variance[j] = r.nextDouble() * (j + 1);
+      }
+      long count = 3 + i;
+      protos.add(new Prototype("c" + i, mean, count, 1, 1, 0, "m", 2, count, 0, mean, 1, mean, variance, count));
+      for (int j = 0; j < d; j++) {
+        pooled[j] += count * variance[j];
+      }
+      n += count;
+    }
+    // One class of another novelty version and one without a variance (stored before it existed) are left out.
+    protos.add(new Prototype("other", new double[d], 1, 1, 1, 0, "m", 2, 1, 0, new double[d], 7, new double[d],
+        new double[d], 1));
+    double mean = 0;
+    for (int j = 0; j < d; j++) {
+      pooled[j] /= n;
+      mean += pooled[j] / d;
+    }
+    double shrink = PrototypeIndex.SHRINKAGE_EXAMPLES / (n + PrototypeIndex.SHRINKAGE_EXAMPLES);
+    PrototypeClassifier c = new PrototypeClassifier(DistanceMetric.EUCLIDEAN, 0.5);
+    PrototypeIndex scaled = PrototypeIndex.ofNovelty(protos, 1, DistanceMetric.EUCLIDEAN, true);
+    PrototypeIndex plain = PrototypeIndex.ofNovelty(protos, 1, DistanceMetric.EUCLIDEAN, false);
+    assertEquals(5, scaled.size());
+    for (int t = 0; t < 20; t++) {
+      float[] v = vector(r, d);
+      double nearest = Double.POSITIVE_INFINITY;
+      double nearestPlain = Double.POSITIVE_INFINITY;
+      for (Prototype p : protos.subList(0, 5)) {
+        double sum = 0;
+        double plainSum = 0;
+        for (int j = 0; j < d; j++) {
+          double diff = v[j] - p.noveltyVectorView()[j];
+          sum += diff * diff / ((1 - shrink) * pooled[j] + shrink * mean);
+          plainSum += diff * diff;
+        }
+        nearest = Math.min(nearest, Math.sqrt(sum));
+        nearestPlain = Math.min(nearestPlain, Math.sqrt(plainSum));
+      }
+      assertEquals(nearest, c.nearestEuclidean(scaled.scaled(v), scaled), 1e-5, "diagonal Mahalanobis #" + t);
+      assertEquals(nearestPlain, c.nearestEuclidean(plain.scaled(v), plain), 1e-5, "unscaled #" + t);
+    }
+    List<Prototype> withoutVariance = List.of(
+        new Prototype("a", new double[] {1, 2}, 1, 0, 1, 0, "m", 1, 1, 0, new double[] {1, 2}, 1, new double[] {1, 2}),
+        new Prototype("b", new double[] {3, 2}, 1, 0, 1, 0, "m", 1, 1, 0, new double[] {3, 2}, 1, new double[] {3, 2}));
+    assertNull(PrototypeIndex.pooledScaling(withoutVariance), "no variance known: plain Euclidean");
+    float[] q = {5, 5};
+    assertSame(q, PrototypeIndex.ofNovelty(withoutVariance, 1, DistanceMetric.EUCLIDEAN, true).scaled(q));
   }
 
   @Test
