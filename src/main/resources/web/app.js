@@ -259,6 +259,7 @@ function connect() {
   const events = new EventSource('/api/events');
   events.addEventListener('hello', () => { $('connection').textContent = 'live'; });
   events.addEventListener('predictions', (e) => { addPredictions(JSON.parse(e.data)); loadQueue(); });
+  events.addEventListener('seen', (e) => { $('seen').textContent = JSON.parse(e.data).predictionsSeen.toLocaleString(); });
   events.addEventListener('classes', () => loadClasses());
   events.addEventListener('anomalies', () => loadAnomalies());
   events.addEventListener('model', () => loadModel());

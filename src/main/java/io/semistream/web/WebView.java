@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * GET  /api/thumbnail.png?id=I            a recent image as the model sees it
  * GET  /api/reconstruction.png?id=I       the autoencoder's reconstruction of it
  * GET  /api/stream | /api/anomalies | /api/queue | /api/model
- * GET  /api/events                        server-sent events: predictions, classes, anomalies, model
+ * GET  /api/events                        server-sent events: predictions, seen, classes, anomalies, model
  * POST /api/labels                        {imageId, class, annotator}; header X-Label-Token; JSON only
  * POST /api/candidates/name               {candidate, class, annotator}: names a class candidate by labelling
  *                                         its exemplars (the same checks as any label)
@@ -310,6 +310,8 @@ public final class WebView implements AutoCloseable {
         return;
       }
       String predictions = fresh.isEmpty() ? null : json.writeValueAsString(fresh);
+      // The page's "predictions seen" counter moves with the stream, not only when the model table changes.
+      String seen = fresh.isEmpty() ? null : json.writeValueAsString(Map.of("predictionsSeen", state.predictionsSeen()));
       for (SseClient c : listeners) {
         if (c.terminated()) {
           listeners.remove(c);
@@ -317,6 +319,7 @@ public final class WebView implements AutoCloseable {
         }
         if (predictions != null) {
           c.sendEvent("predictions", predictions);
+          c.sendEvent("seen", seen);
         }
         for (LiveState.Change change : changes) {
           c.sendEvent(change.name().toLowerCase(java.util.Locale.ROOT), "{}");

@@ -133,7 +133,8 @@ class WebViewIT {
           // Live stream: new images appear without a reload (the marker set on this page survives). The list
           // shows the latest 48 predictions and a moving prototype re-labels the backlog, so a burst of corrections
           // can push a new tile out within a second: record every tile the page adds instead of sampling the list.
-          browser.js("window.__samePage = 'yes'; window.__added = [];"
+          browser.js("window.__seenBefore = Number(document.getElementById('seen').textContent.replace(/\\D/g, ''));"
+              + "window.__samePage = 'yes'; window.__added = [];"
               + "new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => { if (n.dataset) "
               + "window.__added.push({id: n.dataset.id, text: n.querySelector('.id').textContent}); })))"
               + ".observe(document.getElementById('stream-list'), {childList: true});");
@@ -144,6 +145,8 @@ class WebViewIT {
           producer.flush();
           browser.until("late images in the stream, same page", "return window.__samePage === 'yes' && "
               + "window.__added.some(a => a.id.startsWith('late-'))");
+          browser.until("the predictions-seen counter moving with the stream", "return Number(document"
+              + ".getElementById('seen').textContent.replace(/\\D/g, '')) >= window.__seenBefore + 31");
           browser.until("the markup image id shown as text", "return window.__added.some(a => a.text === "
               + "arguments[0])", EVIL_ID);
           browser.shot("stream", "stream");
