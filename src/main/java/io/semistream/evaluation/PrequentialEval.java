@@ -450,9 +450,13 @@ public final class PrequentialEval {
     }
     float[][] train = trainIdx.stream().map(idx -> embeddings.get(Replayer.imageId(o, idx))).toArray(float[][]::new);
     int[] labels = trainIdx.stream().mapToInt(d::label).toArray();
-    float[][] queries = unlabelledKnown.stream().map(i -> embeddings.getOrDefault(
-        Replayer.imageId(o, plan.order()[i]), new float[train[0].length])).toArray(float[][]::new);
-    return accuracy(rule.classify(train, labels, queries), unlabelledKnown, d, plan);
+    // Only images with a vector in this space are scored (without a novelty view, images first embedded after a
+    // promotion have none from the starting encoder); a stand-in vector would count them wrong.
+    List<Integer> scored = unlabelledKnown.stream()
+        .filter(i -> embeddings.containsKey(Replayer.imageId(o, plan.order()[i]))).toList();
+    float[][] queries = scored.stream().map(i -> embeddings.get(Replayer.imageId(o, plan.order()[i])))
+        .toArray(float[][]::new);
+    return accuracy(rule.classify(train, labels, queries), scored, d, plan);
   }
 
   private static double auroc(List<Double> scores, List<Boolean> positives) {
