@@ -103,6 +103,15 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
         || !Double.isFinite(p.spread()) || p.spread() < 0 || !Double.isFinite(p.pseudoWeight())) {
       return "non-finite or negative values";
     }
+    // The anomaly score divides by the novelty variance: one NaN or negative value would make every score NaN.
+    double[] novelty = p.noveltyVectorView();
+    double[] variance = p.noveltyVarianceView();
+    if (novelty != null && (novelty.length != dimension || !finite(novelty))) {
+      return "novelty mean of dimension " + novelty.length + " or with non-finite values";
+    }
+    if (variance != null && (!finite(variance) || java.util.Arrays.stream(variance).anyMatch(x -> x < 0))) {
+      return "non-finite or negative novelty variance";
+    }
     return null;
   }
 

@@ -94,7 +94,7 @@ final class PrototypeIndex {
    * the dimensions the labelled classes hardly vary in. Measured offline on the starting encoder's embeddings,
    * 1 % labels, held-out class vs the rest, AUROC plain Euclidean → scaled: Fashion-MNIST class 9 0.908 → 0.917,
    * class 5 0.68 → 0.72, class 0 0.75 → 0.75, class 7 0.71 → 0.72; MNIST 7 0.59 → 0.62, 3 0.64 → 0.65; a full
-   * shared covariance gained more on some classes but lost up to 0.25 on others.
+   * shared covariance gained more on some classes but lost up to 0.26 on others.
    */
   static double[] pooledScaling(List<Prototype> prototypes) {
     double[] pooled = null;

@@ -48,6 +48,21 @@ class LearnerHardeningTest {
       h.rawPrototypes.pipeInput("b", ("{\"class\":\"b\",\"vector\":[1,2,3,\"NaN\"],\"count\":1,\"spread\":0,"
           + "\"version\":1,\"updateTime\":0,\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,"
           + "\"pseudoWeight\":0}").getBytes(StandardCharsets.UTF_8));
+      String novel = "{\"class\":\"%s\",\"vector\":[1,0,0,0],\"count\":1,\"spread\":0,\"version\":1,"
+          + "\"updateTime\":0,\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,\"pseudoWeight\":0,"
+          + "\"labelledVector\":[1,0,0,0],\"noveltyVersion\":1,\"noveltyVector\":%s,\"noveltyVariance\":%s,"
+          + "\"noveltyCount\":1}";
+      h.rawPrototypes.pipeInput("c", String.format(novel, "c", "[1,0,0,0]", "[1,-1,1,1]").getBytes(StandardCharsets.UTF_8));
+      h.rawPrototypes.pipeInput("d", String.format(novel, "d", "[1,0,0,0]", "[1,\"NaN\",1,1]")
+          .getBytes(StandardCharsets.UTF_8));
+      h.rawPrototypes.pipeInput("e", String.format(novel, "e", "[1,0,0]", "[1,1,1]").getBytes(StandardCharsets.UTF_8));
+      h.rawPrototypes.pipeInput("f", String.format(novel, "f", "[1,0,0,0]", "[1,0,2,1]").getBytes(StandardCharsets.UTF_8));
+      org.apache.kafka.streams.state.KeyValueStore<String, Object> table = h.driver.getKeyValueStore(
+          LearnerStores.PROTOTYPES);
+      assertEquals(null, table.get("c"), "negative novelty variance: refused by the schema");
+      assertEquals(null, table.get("d"), "non-numeric novelty variance: refused by the schema");
+      assertEquals(null, table.get("e"), "a novelty mean of another dimension: refused");
+      assertTrue(table.get("f") != null, "a valid novelty mean and variance are taken");
       seedTwoClasses(h);
       h.predictions.readRecordsToList();
       h.embed("x", 1, 0, 0, 0);
