@@ -114,10 +114,6 @@ final class LiveState {
     // A correction: a later version of the prediction names another class than the one shown before.
     boolean correction = p.version() > 1 && (before == null || !before.className().equals(p.className()));
     StreamItem item = new StreamItem(id, p, correction, now);
-    recent.addFirst(item);
-    while (recent.size() > RECENT) {
-      recent.removeLast();
-    }
     unsent.add(new Pending(item, before == null));
     if (unsent.size() > RECENT) {
       unsent.remove(oldestToDrop());
@@ -129,7 +125,7 @@ final class LiveState {
    * for an image this view had a prediction for before, else the oldest. Why: when a prototype moves, the
    * learner re-predicts its backlog, and a burst larger than one push used to drop every new image before the
    * page saw it (WebViewIT, 4 of 14 runs beside a busy neighbour); the live stream must show new images arriving.
-   * (The page-load list, {@link #recent()}, stays purely newest first.)
+   * The page-load list, {@link #recent()}, is what was pushed, so a reload shows what the open page showed.
    */
   private int oldestToDrop() {
     for (int i = 0; i < unsent.size(); i++) {
@@ -215,17 +211,27 @@ final class LiveState {
     return Optional.ofNullable(predictions.get(id));
   }
 
+  /**
+   * The last {@link #RECENT} predictions pushed, newest first: what a page open all along shows. Why not simply
+   * the newest predictions: during a relabel burst those are all re-predictions of old images, and a reload then
+   * showed only corrections while the open page showed the new images too. Predictions not pushed yet are not
+   * here: the page's live connection gets them with the next push, and would otherwise show them twice.
+   */
   synchronized List<StreamItem> recent() {
     return List.copyOf(recent);
   }
 
   /**
    * The predictions that arrived since the last call, oldest first: at most {@link #RECENT}, first sightings of
-   * an image kept over repeated predictions when more arrived.
+   * an image kept over repeated predictions when more arrived. They become the page-load list's newest.
    */
   synchronized List<StreamItem> drainUnsent() {
     List<StreamItem> out = unsent.stream().map(Pending::item).toList();
     unsent.clear();
+    out.forEach(recent::addFirst);
+    while (recent.size() > RECENT) {
+      recent.removeLast();
+    }
     return out;
   }
 

@@ -25,6 +25,12 @@ class LiveStateTest {
         labels == 0 ? null : new double[] {1, 2});
   }
 
+  private static List<LiveState.StreamItem> newestFirst(List<LiveState.StreamItem> oldestFirst) {
+    List<LiveState.StreamItem> out = new java.util.ArrayList<>(oldestFirst);
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
   @Test
   void shouldKeepOnlyTheMostRecentImagesAndTheirPredictions() {
     for (String id : List.of("a", "b", "c", "d")) {
@@ -82,9 +88,27 @@ class LiveStateTest {
     assertEquals("new", sent.get(0).imageId(), "the new image is kept, oldest first");
     assertEquals(2 + 2 * LiveState.RECENT - 1, sent.get(sent.size() - 1).prediction().version(),
         "then the newest repeated predictions");
-    assertEquals(LiveState.RECENT, big.recent().size());
-    assertFalse(big.recent().stream().anyMatch(i -> i.imageId().equals("new")),
-        "the page-load list stays purely newest first");
+    assertEquals(newestFirst(sent), big.recent(), "a reload shows what was pushed, the new image among it");
+  }
+
+  @Test
+  void shouldLoadThePageWithWhatWasPushedNewestFirstAndNothingNotYetPushed() {
+    LiveState big = new LiveState(1_000);
+    big.onPrediction("a", p("Bag", Status.PSEUDO, 0.5, 1), 0);
+    big.onPrediction("b", p("Coat", Status.PSEUDO, 0.5, 1), 0);
+    assertEquals(List.of(), big.recent(), "not pushed yet: the page's live connection gets them");
+    List<LiveState.StreamItem> first = big.drainUnsent();
+    big.onPrediction("c", p("Bag", Status.PSEUDO, 0.5, 1), 1);
+    assertEquals(List.of("b", "a"), big.recent().stream().map(LiveState.StreamItem::imageId).toList());
+    for (int i = 0; i < 3; i++) {
+      big.drainUnsent();
+      for (int k = 0; k < LiveState.RECENT; k++) {
+        big.onPrediction("d" + i + "-" + k, p("Bag", Status.PSEUDO, 0.5, 1), 2);
+      }
+    }
+    List<LiveState.StreamItem> last = big.drainUnsent();
+    assertEquals(newestFirst(last), big.recent(), "at most one push's worth, the newest");
+    assertFalse(big.recent().containsAll(first));
   }
 
   @Test
