@@ -60,4 +60,15 @@ public final class DjlEngine {
   public static void disableGradientsOnThisThread() {
     ai.djl.pytorch.jni.JniUtils.setGradMode(false);
   }
+
+  /** Runs {@code pass} with gradient recording off on this thread, then restores the thread's setting. */
+  public static <T> T withoutGradients(java.util.function.Supplier<T> pass) {
+    boolean recording = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    try {
+      return pass.get();
+    } finally {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(recording);
+    }
+  }
 }

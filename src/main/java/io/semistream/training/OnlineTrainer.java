@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -24,6 +23,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -191,61 +192,36 @@ public final class OnlineTrainer implements AutoCloseable {
     List<float[]> pool = unlabelled.sample(options.unlabelledBatch(), random);
     int nl = batch.size();
     int nu = pool.size();
-    int pixels = ConvAutoencoder.SIDE * ConvAutoencoder.SIDE;
-    float[] flat = new float[(nl + 2 * nu) * pixels];
     int[] labels = new int[nl];
+    float[][] labelledViews = new float[nl][];
     for (int i = 0; i < nl; i++) {
-      System.arraycopy(Augmentations.weak(batch.get(i).image(), random), 0, flat, i * pixels, pixels);
+      labelledViews[i] = Augmentations.weak(batch.get(i).image(), random);
       labels[i] = classIndex.get(batch.get(i).className());
     }
+    float[][] weakViews = new float[nu][];
+    float[][] strongViews = new float[nu][];
     for (int i = 0; i < nu; i++) {
-      float[] image = pool.get(i);
-      System.arraycopy(Augmentations.weak(image, random), 0, flat, (nl + i) * pixels, pixels);
-      System.arraycopy(Augmentations.strong(image, random), 0, flat, (nl + nu + i) * pixels, pixels);
+      weakViews[i] = Augmentations.weak(pool.get(i), random);
+      strongViews[i] = Augmentations.strong(pool.get(i), random);
     }
+    Views views = new Views(labelledViews, labels, weakViews, strongViews);
     Step result;
     // A sub-manager per step: arrays on the trainer's long-lived manager would never be freed.
     try (NDManager m = trainer.getManager().newSubManager()) {
-      NDArray x = m.create(flat, new Shape(nl + 2L * nu, 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
-      NDArray y = m.create(labels);
-      // The decoder costs about three encoder passes per image: only the first few weak views are decoded.
-      int nr = Math.min(nu, options.reconstructionImages());
-      net.decodeRows(nl, nl + nr);
+      PseudoLabels pseudo = pseudoLabels(m, weakViews);
       try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDList out = trainer.forward(new NDList(x));
-        NDArray logits = out.get(2);
-        NDArray supervised = crossEntropy(logits.get("0:" + nl), y).mean();
-        NDArray total = supervised;
-        float consistencyValue = 0;
-        float reconValue = 0;
-        double maskRate = 0;
-        if (nu > 0) {
-          NDArray weak = logits.get(nl + ":" + (nl + nu));
-          NDArray strong = logits.get((nl + nu) + ":");
-          NDArray probs = weak.softmax(1).stopGradient();
-          NDArray mask = probs.max(new int[] {1}).gte((float) options.threshold()).toType(DataType.FLOAT32, false);
-          NDArray pseudo = probs.argMax(1);
-          NDArray consistency = crossEntropy(strong, pseudo).mul(mask).mean();
-          NDArray recon = nr == 0 ? m.zeros(new Shape())
-              : ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr))).mean();
-          // This trainer's own steps: a trainer that took over has a new head, so the ramp starts again.
-          float ramp = Math.min(1f, (steps - stepsBefore + 1) / (float) CONSISTENCY_RAMP_STEPS);
-          total = total.add(consistency.mul((float) options.consistencyWeight() * ramp))
-              .add(recon.mul((float) options.reconstructionWeight()));
-          consistencyValue = consistency.getFloat();
-          reconValue = recon.getFloat();
-          maskRate = mask.mean().getFloat();
-        }
-        float loss = total.getFloat();
+        Losses losses = losses(m, views, pseudo);
+        float loss = losses.total().getFloat();
         // A non-finite loss or gradient would put NaN into every weight it reaches, and from there into every
         // embedding the version serves: such a batch is skipped, not learned from (one bad batch must not end
         // training).
         boolean skip = !Float.isFinite(loss);
         if (!skip) {
-          collector.backward(total);
+          collector.backward(losses.total());
           skip = !GradientGuard.finiteOrCleared(net);
         }
-        result = new Step(loss, supervised.getFloat(), consistencyValue, reconValue, maskRate, nl + 2 * nu, skip);
+        result = new Step(loss, losses.supervised().getFloat(), losses.consistency().getFloat(),
+            losses.reconstruction().getFloat(), nu == 0 ? 0 : pseudo.rows().length / (double) nu, nl + 2 * nu, skip);
       }
       if (!result.skipped()) {
         trainer.step();
@@ -256,23 +232,118 @@ public final class OnlineTrainer implements AutoCloseable {
     return result;
   }
 
+  /** One step's inputs: the labelled images' weak views and classes, and each unlabelled image's weak and strong view. */
+  record Views(float[][] labelled, int[] labels, float[][] weak, float[][] strong) {
+  }
+
+  /** The unlabelled images (rows of {@link Views#weak}) the head is confident about, and the class it names for each. */
+  record PseudoLabels(int[] rows, int[] classes) {
+  }
+
+  /** A step's loss terms; gradients are taken of {@code total}. */
+  record Losses(NDArray total, NDArray supervised, NDArray consistency, NDArray reconstruction) {
+  }
+
+  /**
+   * The weak views' pseudo-labels: the head's most probable class where its probability reaches the threshold.
+   * No gradients are recorded (the recipe stops them here anyway), so the pass builds no autograd graph.
+   */
+  PseudoLabels pseudoLabels(NDManager m, float[][] weakViews) {
+    if (weakViews.length == 0) {
+      return new PseudoLabels(new int[0], new int[0]);
+    }
+    net.decodeRows(0, 0);
+    float[] probs = DjlEngine.withoutGradients(() -> trainer.evaluate(new NDList(images(m, List.of(weakViews))))
+        .get(2).softmax(1).toFloatArray());
+    return confident(probs, probs.length / weakViews.length, options.threshold());
+  }
+
+  /** The rows of {@code probs} (row-major, {@code classes} wide) whose largest probability reaches {@code threshold}. */
+  static PseudoLabels confident(float[] probs, int classes, double threshold) {
+    int n = probs.length / classes;
+    int[] rows = new int[n];
+    int[] named = new int[n];
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int c = 1; c < classes; c++) {
+        if (probs[i * classes + c] > probs[i * classes + best]) {
+          best = c;
+        }
+      }
+      if (probs[i * classes + best] >= (float) threshold) {
+        rows[kept] = i;
+        named[kept++] = best;
+      }
+    }
+    return new PseudoLabels(Arrays.copyOf(rows, kept), Arrays.copyOf(named, kept));
+  }
+
+  /**
+   * The step's losses (recording gradients inside a collector): cross-entropy of the labelled views, the
+   * consistency loss of the confident images' strong views against their pseudo-labels, and the reconstruction
+   * loss of the first {@code reconstructionImages} weak views. Only those views pass: the same losses and gradients
+   * as one pass over every view with the unconfident ones masked out (no layer mixes rows), for a smaller batch.
+   */
+  Losses losses(NDManager m, Views v, PseudoLabels pseudo) {
+    int nl = v.labelled().length;
+    int nu = v.weak().length;
+    // The decoder costs about three encoder passes per image: only the first few weak views are decoded.
+    int nr = Math.min(nu, options.reconstructionImages());
+    int nc = pseudo.rows().length;
+    List<float[]> rows = new ArrayList<>(List.of(v.labelled()));
+    rows.addAll(List.of(v.weak()).subList(0, nr));
+    Arrays.stream(pseudo.rows()).forEach(i -> rows.add(v.strong()[i]));
+    NDArray x = images(m, rows);
+    net.decodeRows(nl, nl + nr);
+    NDList out = trainer.forward(new NDList(x));
+    NDArray logits = out.get(2);
+    NDArray supervised = crossEntropy(logits.get("0:" + nl), m.create(v.labels())).mean();
+    // Summed over the confident images and divided by all of them: the mean of the masked loss.
+    NDArray consistency = nc == 0 ? m.zeros(new Shape())
+        : crossEntropy(logits.get((nl + nr) + ":"), m.create(pseudo.classes())).sum().div(nu);
+    NDArray recon = nr == 0 ? m.zeros(new Shape())
+        : ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr))).mean();
+    NDArray total = supervised.add(consistency.mul((float) options.consistencyWeight() * consistencyRamp()))
+        .add(recon.mul((float) options.reconstructionWeight()));
+    return new Losses(total, supervised, consistency, recon);
+  }
+
+  /** This trainer's own steps: a trainer that took over has a new head, so the ramp starts again. */
+  float consistencyRamp() {
+    return Math.min(1f, (steps - stepsBefore + 1) / (float) CONSISTENCY_RAMP_STEPS);
+  }
+
+  /** A batch of single-channel images of the model's side. */
+  private static NDArray images(NDManager m, List<float[]> images) {
+    int pixels = ConvAutoencoder.SIDE * ConvAutoencoder.SIDE;
+    float[] flat = new float[images.size() * pixels];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i), 0, flat, i * pixels, pixels);
+    }
+    return m.create(flat, new Shape(images.size(), 1, ConvAutoencoder.SIDE, ConvAutoencoder.SIDE));
+  }
+
+  /** For tests: the DJL trainer and the network it trains. */
+  Trainer djlTrainer() {
+    return trainer;
+  }
+
+  SemiSupervisedNet net() {
+    return net;
+  }
+
   /**
    * The class head's choice (index into the step's {@code classIndex}) for each image, without augmentation or
    * gradients: what the trainer itself would predict. Only a measure: the head is never served.
    */
   public int[] headPredictions(float[][] images) {
-    int pixels = ConvAutoencoder.SIDE * ConvAutoencoder.SIDE;
     int[] out = new int[images.length];
     for (int from = 0; from < images.length; from += 256) {
       int to = Math.min(images.length, from + 256);
-      float[] flat = new float[(to - from) * pixels];
-      for (int i = from; i < to; i++) {
-        System.arraycopy(images[i], 0, flat, (i - from) * pixels, pixels);
-      }
       try (NDManager m = trainer.getManager().newSubManager()) {
         net.decodeRows(0, 0);
-        NDList result = trainer.evaluate(new NDList(m.create(flat, new Shape(to - from, 1, ConvAutoencoder.SIDE,
-            ConvAutoencoder.SIDE))));
+        NDList result = trainer.evaluate(new NDList(images(m, Arrays.asList(images).subList(from, to))));
         long[] arg = result.get(2).argMax(1).toLongArray();
         for (int i = from; i < to; i++) {
           out[i] = (int) arg[i - from];

@@ -192,6 +192,116 @@ class OnlineTrainerTest {
   }
 
   @Test
+  void shouldPseudoLabelTheImagesWhoseMostProbableClassReachesTheThreshold() {
+    float[] probs = {
+        0.96f, 0.04f, 0f,
+        0.5f, 0.5f, 0f,
+        0.05f, 0f, 0.95f,
+        0.2f, 0.8f, 0f};
+    OnlineTrainer.PseudoLabels p = OnlineTrainer.confident(probs, 3, 0.95);
+    assertArrayEquals(new int[] {0, 2}, p.rows(), "the threshold itself counts; a tie at 0.5 does not reach it");
+    assertArrayEquals(new int[] {0, 2}, p.classes());
+    assertEquals(0, OnlineTrainer.confident(probs, 3, 0.99).rows().length);
+  }
+
+  /**
+   * The step passes only the labelled views, the decoded weak views and the confident images' strong views; the
+   * recipe as written passes every view and masks the unconfident ones out of the consistency loss. Same loss,
+   * same gradients, or the shortcut changed what is learned.
+   */
+  @Test
+  void shouldTakeTheGradientsOfOnePassOverEveryViewWithTheUnconfidentImagesMaskedOut() throws Exception {
+    Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    ModelStore store = new ModelStore(dir.resolve("models"));
+    store.importVersion(TestModels.tinyVersionDir());
+    int nl = 8;
+    int nu = 12;
+    int nr = 3;
+    java.util.Random random = new java.util.Random(3);
+    float[][] labelled = new float[nl][];
+    int[] labels = new int[nl];
+    for (int i = 0; i < nl; i++) {
+      labelled[i] = Augmentations.weak(fashion.imageAsFloats(i), random);
+      labels[i] = fashion.label(i);
+    }
+    float[][] weak = new float[nu][];
+    float[][] strong = new float[nu][];
+    for (int i = 0; i < nu; i++) {
+      weak[i] = Augmentations.weak(fashion.imageAsFloats(100 + i), random);
+      strong[i] = Augmentations.strong(fashion.imageAsFloats(100 + i), random);
+    }
+    OnlineTrainer.Views views = new OnlineTrainer.Views(labelled, labels, weak, strong);
+    OnlineTrainer.PseudoLabels chosen = new OnlineTrainer.PseudoLabels(new int[] {1, 4, 5, 9}, new int[] {3, 0, 7, 3});
+    // Consistency weighted so that after the first step's ramp (1/200) it counts as much as the other terms.
+    var options = new OnlineTrainer.Options(16, nl, nu, 1e-3f, 0, 0.95, OnlineTrainer.CONSISTENCY_RAMP_STEPS, 1.0, nr,
+        OnlineTrainer.Head.LINEAR, 10f, 7);
+    try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), options);
+         ai.djl.ndarray.NDManager m = trainer.djlTrainer().getManager().newSubManager()) {
+      float shortcutLoss;
+      float[] shortcut;
+      try (ai.djl.training.GradientCollector c = trainer.djlTrainer().newGradientCollector()) {
+        c.zeroGradients();
+        ai.djl.ndarray.NDArray total = trainer.losses(m, views, chosen).total();
+        c.backward(total);
+        shortcutLoss = total.getFloat();
+        shortcut = gradients(trainer.net());
+      }
+      float fullLoss;
+      float[] full;
+      try (ai.djl.training.GradientCollector c = trainer.djlTrainer().newGradientCollector()) {
+        c.zeroGradients();
+        float[][] all = new float[nl + 2 * nu][];
+        System.arraycopy(labelled, 0, all, 0, nl);
+        System.arraycopy(weak, 0, all, nl, nu);
+        System.arraycopy(strong, 0, all, nl + nu, nu);
+        float[] flat = new float[all.length * 28 * 28];
+        for (int i = 0; i < all.length; i++) {
+          System.arraycopy(all[i], 0, flat, i * 28 * 28, 28 * 28);
+        }
+        ai.djl.ndarray.NDArray x = m.create(flat, new ai.djl.ndarray.types.Shape(all.length, 1, 28, 28));
+        trainer.net().decodeRows(nl, nl + nr);
+        ai.djl.ndarray.NDList out = trainer.djlTrainer().forward(new ai.djl.ndarray.NDList(x));
+        ai.djl.ndarray.NDArray logits = out.get(2);
+        int[] pseudo = new int[nu];
+        float[] mask = new float[nu];
+        for (int k = 0; k < chosen.rows().length; k++) {
+          pseudo[chosen.rows()[k]] = chosen.classes()[k];
+          mask[chosen.rows()[k]] = 1;
+        }
+        ai.djl.ndarray.NDArray total = OnlineTrainer.crossEntropy(logits.get("0:" + nl), m.create(labels)).mean()
+            .add(OnlineTrainer.crossEntropy(logits.get((nl + nu) + ":"), m.create(pseudo)).mul(m.create(mask)).mean()
+                .mul(OnlineTrainer.CONSISTENCY_RAMP_STEPS * trainer.consistencyRamp()))
+            .add(io.semistream.model.ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr))).mean());
+        c.backward(total);
+        fullLoss = total.getFloat();
+        full = gradients(trainer.net());
+      }
+      assertEquals(fullLoss, shortcutLoss, 1e-5 * Math.abs(fullLoss));
+      double largest = 0;
+      double worst = 0;
+      for (int i = 0; i < full.length; i++) {
+        largest = Math.max(largest, Math.abs(full[i]));
+        worst = Math.max(worst, Math.abs(full[i] - shortcut[i]));
+      }
+      assertTrue(largest > 0, "gradients were taken");
+      assertTrue(worst <= 1e-4 * largest, "largest gradient " + largest + ", largest difference " + worst);
+    }
+  }
+
+  /** Every parameter's gradient, in the network's parameter order. */
+  private static float[] gradients(ai.djl.nn.Block net) {
+    List<float[]> parts = net.getParameters().values().stream()
+        .map(p -> p.getArray().getGradient().toFloatArray()).toList();
+    float[] out = new float[parts.stream().mapToInt(a -> a.length).sum()];
+    int at = 0;
+    for (float[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    return out;
+  }
+
+  @Test
   void shouldDecayTheLearningRateAlongACosineToAFifthAndHoldItThere() {
     assertEquals(0.03f, OnlineTrainer.learningRate(0.03f, 5_000, 0), "no decay length: constant");
     assertEquals(0.03f, OnlineTrainer.learningRate(0.03f, 0, 2_400), 1e-9f);
