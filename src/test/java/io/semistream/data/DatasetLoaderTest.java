@@ -32,6 +32,19 @@ class DatasetLoaderTest {
   }
 
   @Test
+  void shouldOfferEveryIndexOnceInASeededOrderThatMixesTheClasses() throws IOException {
+    Dataset d = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
+    assertEquals(java.util.Set.of(0), java.util.stream.IntStream.range(0, 1_000).map(d::label).boxed()
+        .collect(java.util.stream.Collectors.toSet()), "the files are sorted by class: the first images are one");
+    int[] order = d.shuffledIndices(7);
+    assertTrue(java.util.Arrays.equals(order, d.shuffledIndices(7)), "the same seed, the same order");
+    assertTrue(!java.util.Arrays.equals(order, d.shuffledIndices(8)));
+    assertTrue(java.util.Arrays.equals(java.util.stream.IntStream.range(0, d.size()).toArray(),
+        java.util.Arrays.stream(order).sorted().toArray()), "every index once");
+    assertEquals(10, java.util.Arrays.stream(order, 0, 100).map(d::label).distinct().count());
+  }
+
+  @Test
   void shouldScaleMnistFloatsToBytes() throws IOException {
     Dataset d = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.MNIST);
     assertEquals(10_000, d.size());
