@@ -30,7 +30,7 @@ class OnlineTrainerTest {
   private static final OnlineTrainer.Options OPTIONS = options(OnlineTrainer.Head.LINEAR);
 
   private static OnlineTrainer.Options options(OnlineTrainer.Head head) {
-    return new OnlineTrainer.Options(16, 32, 32, 1e-3f, 0, 0.95, 1.0, 1.0, 32, head, 10f, 7);
+    return new OnlineTrainer.Options(16, 32, 32, 0.03f, 0, 0.95, 1.0, 1.0, 32, head, 10f, 7);
   }
 
   @TempDir
@@ -53,15 +53,18 @@ class OnlineTrainerTest {
     LabelledReservoir labelled = new LabelledReservoir(100, 1);
     RecentImages recent = new RecentImages(512);
     Map<String, Integer> classIndex = new HashMap<>();
-    for (int i = 0; i < 600; i++) {
-      if (i < 40) {
-        String c = "c" + fashion.label(i);
-        labelled.add("img-" + i, c, fashion.imageAsFloats(i));
+    // A shuffled sample: the data set is sorted by class, and its first 40 images are all T-shirts.
+    int[] order = fashion.shuffledIndices(1);
+    for (int k = 0; k < 600; k++) {
+      if (k < 40) {
+        String c = "c" + fashion.label(order[k]);
+        labelled.add("img-" + order[k], c, fashion.imageAsFloats(order[k]));
         classIndex.putIfAbsent(c, classIndex.size());
       }
-      recent.add(fashion.imageAsFloats(i));
+      recent.add(fashion.imageAsFloats(order[k]));
     }
-    float[][] probe = {fashion.imageAsFloats(1000), fashion.imageAsFloats(1001)};
+    assertTrue(classIndex.size() >= 8, "the labelled set spans the classes: " + classIndex.keySet());
+    float[][] probe = {fashion.imageAsFloats(order[1000]), fashion.imageAsFloats(order[1001])};
 
     try (OnlineTrainer trainer = OnlineTrainer.startFrom(store.versionDir(1), Device.cpu(), options(head))) {
       Path unchanged = trainer.saveCandidate(store, 40, Double.NaN, "test");
@@ -89,12 +92,12 @@ class OnlineTrainerTest {
 
       float[][] fitted = new float[40][];
       int right = 0;
-      for (int i = 0; i < 40; i++) {
-        fitted[i] = fashion.imageAsFloats(i);
+      for (int k = 0; k < 40; k++) {
+        fitted[k] = fashion.imageAsFloats(order[k]);
       }
       int[] heads = trainer.headPredictions(fitted);
-      for (int i = 0; i < 40; i++) {
-        right += heads[i] == classIndex.get("c" + fashion.label(i)) ? 1 : 0;
+      for (int k = 0; k < 40; k++) {
+        right += heads[k] == classIndex.get("c" + fashion.label(order[k])) ? 1 : 0;
       }
       assertTrue(right >= 30, "the head classifies most of what it was fit on: " + right + " of 40");
 
@@ -220,15 +223,16 @@ class OnlineTrainerTest {
     java.util.Random random = new java.util.Random(3);
     float[][] labelled = new float[nl][];
     int[] labels = new int[nl];
+    int[] order = fashion.shuffledIndices(2);
     for (int i = 0; i < nl; i++) {
-      labelled[i] = Augmentations.weak(fashion.imageAsFloats(i), random);
-      labels[i] = fashion.label(i);
+      labelled[i] = Augmentations.weak(fashion.imageAsFloats(order[i]), random);
+      labels[i] = fashion.label(order[i]);
     }
     float[][] weak = new float[nu][];
     float[][] strong = new float[nu][];
     for (int i = 0; i < nu; i++) {
-      weak[i] = Augmentations.weak(fashion.imageAsFloats(100 + i), random);
-      strong[i] = Augmentations.strong(fashion.imageAsFloats(100 + i), random);
+      weak[i] = Augmentations.weak(fashion.imageAsFloats(order[100 + i]), random);
+      strong[i] = Augmentations.strong(fashion.imageAsFloats(order[100 + i]), random);
     }
     OnlineTrainer.Views views = new OnlineTrainer.Views(labelled, labels, weak, strong);
     OnlineTrainer.PseudoLabels chosen = new OnlineTrainer.PseudoLabels(new int[] {1, 4, 5, 9}, new int[] {3, 0, 7, 3});
