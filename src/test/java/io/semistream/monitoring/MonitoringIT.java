@@ -137,7 +137,13 @@ class MonitoringIT {
           replay(kafka, fashion, ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(2_500)
               .withLabelFraction(0).withHoldout(Set.of(), Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8)).withIdPrefix("burst"));
           assertTrue(awaitFiring(prom, Set.of("SemistreamAnomalyRateSpike"), Duration.ofSeconds(120)),
-              "the anomaly-spike alert fires; share now: " + query(prom, SHARE));
+              "the anomaly-spike alert fires; share now: " + query(prom, SHARE)
+                  // What each instance flagged and scored over the burst: tells a detector that flagged too little
+                  // from a scrape or evaluation that came too late (it failed once in CI, beside WebViewIT).
+                  + "; flagged / scored in the last 5 min by instance: "
+                  + query(prom, "sum by (instance) (increase(semistream_learner_anomalies_total[5m]))") + " / "
+                  + query(prom, "sum by (instance) (increase(semistream_learner_anomaly_scored_total[5m]))")
+                  + "; alerts: " + firingOrPending(prom, Set.of()));
           System.err.println("MonitoringIT: anomaly share of arriving images, new class: " + query(prom, SHARE));
 
           // A producer sends undecodable images (before the switch below: re-embedding the retained images
