@@ -31,7 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * A soak: the data set replayed in a loop (fresh image ids each time, 1 in {@code labelEvery} images labelled
+ * A soak: the data set replayed in a loop, in a shuffled order (fresh image ids each time, 1 in {@code labelEvery} images labelled
  * right after it) through the whole pipeline in this process (embedded broker, embedding service, learner with
  * its zero-shot, discovery and asking services), for a given number of images, while the process' memory is
  * sampled: resident set, heap committed, heap live after the last collection, and the rest (native: PyTorch,
@@ -89,6 +89,7 @@ public final class Soak {
   }
 
   private static final String PREFIX = "soak-";
+  private static final long ORDER_SEED = 11;
 
   private Soak() {
   }
@@ -127,6 +128,9 @@ public final class Soak {
         if (!learner.learner().awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("learner did not start: " + learner.learner().streams().state());
         }
+        // Each loop in one seeded shuffled order: the data sets are sorted by class, and a stream of 7,000 images
+        // of one class, then the next, is not a stream (the soak ran that way until 2026-11-30).
+        int[] order = data.shuffledIndices(ORDER_SEED);
         List<Sample> samples = new ArrayList<>();
         long start = System.nanoTime();
         long nextSample = start;
@@ -139,7 +143,7 @@ public final class Soak {
               throw new IllegalStateException("soak stalled: " + predicted.get() + " of " + n + " predicted");
             }
           }
-          int index = (int) (n % data.size());
+          int index = order[(int) (n % data.size())];
           String id = PREFIX + n;
           imageProducer.send(new ProducerRecord<>(topics.images().name(), id, pngs[index]),
               (m, e) -> count(e, failures));
