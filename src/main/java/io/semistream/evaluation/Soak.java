@@ -31,10 +31,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * A soak: the data set replayed in a loop, in a shuffled order (fresh image ids each time, 1 in {@code labelEvery} images labelled
- * right after it) through the whole pipeline in this process (embedded broker, embedding service, learner with
- * its zero-shot, discovery and asking services), for a given number of images, while the process' memory is
- * sampled: resident set, heap committed, heap live after the last collection, and the rest (native: PyTorch,
+ * A soak: the data set replayed in a loop in a shuffled order (fresh image ids each time, 1 in {@code labelEvery}
+ * images labelled right after it) through the whole pipeline in this process (embedded broker, embedding service,
+ * learner with its zero-shot, discovery and asking services), for a given number of images, while the process' memory
+ * is sampled: resident set, heap committed, heap live after the last collection, and the rest (native: PyTorch,
  * RocksDB, thread stacks, the broker's memory maps). At most {@code window} images are in flight (produced, no
  * prediction yet), so the soak runs at the pipeline's own pace rather than building a backlog in Kafka.
  */

@@ -232,11 +232,17 @@ public final class OnlineTrainer implements AutoCloseable {
     return result;
   }
 
-  /** One step's inputs: the labelled images' weak views and classes, and each unlabelled image's weak and strong view. */
+  /**
+   * One step's inputs: the labelled images' weak views and classes, and each unlabelled image's weak and strong
+   * view.
+   */
   record Views(float[][] labelled, int[] labels, float[][] weak, float[][] strong) {
   }
 
-  /** The unlabelled images (rows of {@link Views#weak}) the head is confident about, and the class it names for each. */
+  /**
+   * The unlabelled images (rows of {@link Views#weak}) the head is confident about, and the class it names for
+   * each.
+   */
   record PseudoLabels(int[] rows, int[] classes) {
   }
 
@@ -258,7 +264,10 @@ public final class OnlineTrainer implements AutoCloseable {
     return confident(probs, probs.length / weakViews.length, options.threshold());
   }
 
-  /** The rows of {@code probs} (row-major, {@code classes} wide) whose largest probability reaches {@code threshold}. */
+  /**
+   * The rows of {@code probs} (row-major, {@code classes} wide) whose largest probability reaches
+   * {@code threshold}.
+   */
   static PseudoLabels confident(float[] probs, int classes, double threshold) {
     int n = probs.length / classes;
     int[] rows = new int[n];

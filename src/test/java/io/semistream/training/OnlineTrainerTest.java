@@ -275,7 +275,8 @@ class OnlineTrainerTest {
         ai.djl.ndarray.NDArray total = OnlineTrainer.crossEntropy(logits.get("0:" + nl), m.create(labels)).mean()
             .add(OnlineTrainer.crossEntropy(logits.get((nl + nu) + ":"), m.create(pseudo)).mul(m.create(mask)).mean()
                 .mul(OnlineTrainer.CONSISTENCY_RAMP_STEPS * trainer.consistencyRamp()))
-            .add(io.semistream.model.ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr))).mean());
+            .add(io.semistream.model.ConvAutoencoder.reconstructionError(out.get(0), x.get(nl + ":" + (nl + nr)))
+                .mean());
         c.backward(total);
         fullLoss = total.getFloat();
         full = gradients(trainer.net());
