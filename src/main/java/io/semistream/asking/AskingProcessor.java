@@ -33,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * Keeps a pool of recent unlabelled images (in memory: it refills from the stream within seconds after a
  * restart), the labelled classes' prototypes and every published request (both changelogged), and every
  * {@code asking.interval.ms} of wall-clock time publishes the requests the budget allows, chosen by {@link
- * RequestChooser}. A label for a requested image answers the request; an unanswered one expires.
+ * RequestChooser}. A label for a requested image answers the request; an unanswered one is withdrawn when it
+ * expires, and, like an answered one, kept (bounded) so that no later request repeats its image or comes near it.
  */
 final class AskingProcessor implements Processor<String, byte[], String, Object> {
   static final String STAGE = "asking";
-  /** Answered requests kept for diversity; the oldest answered ones beyond this are forgotten. */
-  static final int MAX_ANSWERED = 10_000;
+  /** Answered and withdrawn requests kept for diversity; the oldest beyond this are forgotten. */
+  static final int MAX_CLOSED = 10_000;
   /** Recently labelled ids kept so that an image labelled before its embedding arrived stays out of the pool. */
   static final int LABELLED_MEMORY = 10_000;
   /** Neighbours an image's density is measured over. */
@@ -128,7 +129,13 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
       return;
     }
     String id = record.key();
-    if (labelled.containsKey(id) || asked().containsKey(id)) {
+    Asked a = asked().get(id);
+    if (a != null && e.modelVersion() > a.version()) {
+      // A requested image re-embedded by a newer encoder (the backfill after a promotion): later requests keep
+      // their distance from it in the space they are chosen in.
+      put(a.reembedded(Vectors.unit(e.vector()), e.modelVersion()));
+    }
+    if (labelled.containsKey(id) || a != null) {
       return;
     }
     pool.remove(id);   // re-inserted: a re-embedded image (new encoder version) is recent again
@@ -178,11 +185,11 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     labelled.put(id, Boolean.TRUE);
     pool.remove(id);
     Asked a = asked().get(id);
-    if (a == null || !a.request().open()) {
-      return;
+    if (a == null || !a.waiting()) {
+      return;   // a late label for a withdrawn request answers nothing: the request is off the topic already
     }
     long now = context.currentSystemTimeMs();
-    Asked answered = new Asked(a.request().answered(label.className(), now), a.unit());
+    Asked answered = a.answered(label.className(), now);
     put(answered);
     observer.answered(Math.max(0, now - a.request().requestTime()));
     context.forward(new Record<>(id, (Object) answered.request(), now), AskingTopology.REQUESTS_SINK);
@@ -232,13 +239,13 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
   /** One round: expire, refill the budget, publish what it allows. */
   void round(long now) {
     expire(now);
-    forgetOldAnswers();
+    forgetOldClosed();
     AskingState s = state();
     double perRound = settings.perMinute() * settings.intervalMs() / 60_000.0;
     double cap = Math.max(1, perRound);
     double tokens = s.refilledAt() < 0 ? cap
         : Math.min(cap, s.tokens() + settings.perMinute() * Math.max(0, now - s.refilledAt()) / 60_000.0);
-    long open = asked().values().stream().filter(a -> a.request().open()).count();
+    long open = asked().values().stream().filter(Asked::waiting).count();
     long n = Math.min((long) Math.floor(tokens), settings.maxOutstanding() - open);
     if (settings.total() > 0) {
       n = Math.min(n, settings.total() - s.published());
@@ -258,27 +265,26 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
   private void expire(long now) {
     List<String> expired = new ArrayList<>();
     asked().forEach((id, a) -> {
-      if (a.request().open() && now - a.request().requestTime() > settings.ttlMs()) {
+      if (a.waiting() && now - a.request().requestTime() > settings.ttlMs()) {
         expired.add(id);
       }
     });
     for (String id : expired) {
-      askedStore.delete(id);
-      asked.remove(id);
+      put(asked.get(id).withdrawn(now));
       observer.expired();
       context.forward(new Record<>(id, null, now), AskingTopology.REQUESTS_SINK);
     }
   }
 
-  private void forgetOldAnswers() {
-    long count = asked().values().stream().filter(a -> !a.request().open()).count();
-    if (count <= MAX_ANSWERED) {
+  private void forgetOldClosed() {
+    long count = asked().values().stream().filter(a -> !a.waiting()).count();
+    if (count <= MAX_CLOSED) {
       return;   // the usual case: no sort every round
     }
-    List<Asked> answered = asked().values().stream().filter(a -> !a.request().open())
-        .sorted(Comparator.comparingLong(a -> a.request().answerTime())).toList();
-    for (int i = 0; i < answered.size() - MAX_ANSWERED; i++) {
-      String id = answered.get(i).request().imageId();
+    List<Asked> closed = asked().values().stream().filter(a -> !a.waiting())
+        .sorted(Comparator.comparingLong(Asked::closedAt)).toList();
+    for (int i = 0; i < closed.size() - MAX_CLOSED; i++) {
+      String id = closed.get(i).request().imageId();
       askedStore.delete(id);
       asked.remove(id);
     }
@@ -294,7 +300,7 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     return s == null ? AskingState.EMPTY : s;
   }
 
-  /** Every request published and not expired, read once from the changelogged store (a restart resumes them). */
+  /** Every request published and not yet forgotten, read once from the changelogged store (a restart resumes them). */
   private Map<String, Asked> asked() {
     if (asked == null) {
       asked = new HashMap<>();

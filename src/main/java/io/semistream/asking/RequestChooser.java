@@ -22,7 +22,8 @@ import java.util.Map;
  *       neighbours) or {@code uncertain} ones (smallest margin between the nearest two prototypes, cosine);
  *       lowered for images whose nearest class has many labels already (class balance: {@code balance} × the
  *       range of the pool's scores × that class's labels over the mean), and never within {@code diversity}
- *       class spreads of an open or answered request or of one chosen in the same round (no near-duplicates).
+ *       class spreads of an open, answered or withdrawn request or of one chosen in the same round (no
+ *       near-duplicates).
  * </ul>
  *
  * Only images and classes of the pool's newest encoder version take part: distances between versions mean nothing.
@@ -44,8 +45,9 @@ final class RequestChooser {
     List<ClassView> labelled = classes.stream()
         .filter(c -> c.modelVersion() == version && c.labelledCount() > 0)
         .sorted(Comparator.comparing(ClassView::className)).toList();
-    // Distances to requests chosen in another encoder's space mean nothing.
-    List<double[]> taken = new ArrayList<>(asked.stream().filter(a -> a.request().modelVersion() == version)
+    // Distances to requests in another encoder's space mean nothing: a request counts once its image has a
+    // direction in this one (asked in it, or re-embedded since).
+    List<double[]> taken = new ArrayList<>(asked.stream().filter(a -> a.version() == version)
         .map(Asked::unit).toList());
     return labelled.size() < 2 ? coldStart(n, images, taken, now) : ranked(n, images, labelled, asked, taken, now);
   }
@@ -85,7 +87,7 @@ final class RequestChooser {
     Map<String, Long> labels = new HashMap<>();
     classes.forEach(c -> labels.put(c.className(), c.labelledCount()));
     // Open requests count as labels to come: otherwise one round would ask the same scarce class n times.
-    asked.stream().filter(a -> a.request().open() && a.request().predictedClass() != null)
+    asked.stream().filter(a -> a.waiting() && a.request().predictedClass() != null)
         .forEach(a -> labels.merge(a.request().predictedClass(), 1L, Long::sum));
     double meanLabels = labels.values().stream().mapToLong(Long::longValue).average().orElse(1);
     boolean typical = settings.strategy() == AskingSettings.Strategy.TYPICAL;

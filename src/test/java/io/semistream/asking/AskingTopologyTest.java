@@ -113,8 +113,12 @@ class AskingTopologyTest {
   }
 
   private void labelledClass(String name, long labels, double... v) {
-    prototypes.pipeInput(name, prototypeSerde.encode(new Prototype(name, v, labels, 0.05, 1, 1, "m", 1, labels, 0,
-        v)));
+    labelledClass(1, name, labels, v);
+  }
+
+  private void labelledClass(int modelVersion, String name, long labels, double... v) {
+    prototypes.pipeInput(name, prototypeSerde.encode(new Prototype(name, v, labels, 0.05, 1, 1, "m", modelVersion,
+        labels, 0, v)));
   }
 
   private void label(String id, String className) {
@@ -270,6 +274,45 @@ class AskingTopologyTest {
     assertEquals(1, expired);
     assertTrue(requests.isEmpty());
     label("a", "Shirt");   // too late: nothing to answer
+    assertTrue(requests.isEmpty());
+  }
+
+  @Test
+  void shouldNotAskAgainForAnImageOrItsNearDuplicatesAfterItsRequestWentUnanswered() {
+    start(600, 0, 10, 0.5);
+    labelledClass("Shirt", 50, 1, 0, 0, 0);
+    labelledClass("Coat", 50, 0, 1, 0, 0);
+    image("boot", 1, 0.95, 0, 0);
+    seconds(1);
+    assertEquals(List.of("boot"), published().stream().map(LabelRequest::imageId).toList());
+    seconds(61);
+    assertNull(requests.readRecord().value(), "withdrawn: nobody named it");
+    image("boot", 1, 0.95, 0, 0);             // the same image again (a replay, a re-embedding)
+    image("boot-twin", 1, 0.949, 0, 0);       // a near-duplicate: no better a question
+    image("shirt-ish", 1, 0.5, 0, 0);
+    seconds(1);
+    assertEquals(List.of("shirt-ish"), published().stream().map(LabelRequest::imageId).toList());
+    assertTrue(requests.isEmpty());
+  }
+
+  @Test
+  void shouldKeepNewRequestsAwayFromEarlierOnesInTheNewEncodersSpaceOnceTheirImagesAreReembedded() {
+    start(600, 0, 10, 0.5);
+    labelledClass("Shirt", 50, 1, 0, 0, 0);
+    labelledClass("Coat", 50, 0, 1, 0, 0);
+    image(1, "x", 1, 0.95, 0, 0);
+    seconds(1);
+    assertEquals(List.of("x"), published().stream().map(LabelRequest::imageId).toList());
+    label("x", "Coat");
+    assertEquals("Coat", published().get(0).answeredAs());
+    // A promotion: the classes and the backlog (x among it) arrive in v2's space, where x lies elsewhere.
+    labelledClass(2, "Shirt", 50, 0, 0, 1, 0);
+    labelledClass(2, "Coat", 51, 0, 0, 0, 1);
+    image(2, "x", 0, 0, 1, 0.95);
+    image(2, "x-twin", 0, 0, 1, 0.949);   // as uncertain as x was: a near-duplicate of an answered request
+    image(2, "y", 0, 0, 1, 0.5);
+    seconds(1);
+    assertEquals(List.of("y"), published().stream().map(LabelRequest::imageId).toList());
     assertTrue(requests.isEmpty());
   }
 
