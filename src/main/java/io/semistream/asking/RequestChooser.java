@@ -23,7 +23,10 @@ import java.util.Map;
  *       lowered for images whose nearest class has many labels already (class balance: {@code balance} × the
  *       range of the pool's scores × that class's labels over the mean), and never within {@code diversity}
  *       class spreads of an open, answered or withdrawn request or of one chosen in the same round (no
- *       near-duplicates).
+ *       near-duplicates);
+ *   <li>never an image more like a withdrawn request (one nobody answered) than like every labelled class: the
+ *       annotators could not name that kind of image, and each such request spends the budget for no label (a
+ *       class nobody knows is the discovery service's to surface, as a candidate a person can name).
  * </ul>
  *
  * Only images and classes of the pool's newest encoder version take part: distances between versions mean nothing.
@@ -49,7 +52,10 @@ final class RequestChooser {
     // direction in this one (asked in it, or re-embedded since).
     List<double[]> taken = new ArrayList<>(asked.stream().filter(a -> a.version() == version)
         .map(Asked::unit).toList());
-    return labelled.size() < 2 ? coldStart(n, images, taken, now) : ranked(n, images, labelled, asked, taken, now);
+    List<double[]> unnamed = asked.stream().filter(a -> a.withdrawnAt() != null && a.version() == version)
+        .map(Asked::unit).toList();
+    return labelled.size() < 2 ? coldStart(n, images, taken, now)
+        : ranked(n, images, labelled, asked, taken, unnamed, now);
   }
 
   private List<LabelRequest> coldStart(int n, List<PoolImage> images, List<double[]> taken, long now) {
@@ -83,7 +89,7 @@ final class RequestChooser {
   }
 
   private List<LabelRequest> ranked(int n, List<PoolImage> images, List<ClassView> classes,
-      Collection<Asked> asked, List<double[]> taken, long now) {
+      Collection<Asked> asked, List<double[]> taken, List<double[]> unnamed, long now) {
     Map<String, Long> labels = new HashMap<>();
     classes.forEach(c -> labels.put(c.className(), c.labelledCount()));
     // Open requests count as labels to come: otherwise one round would ask the same scarce class n times.
@@ -111,6 +117,9 @@ final class RequestChooser {
           second = c;
           s2 = s;
         }
+      }
+      if (mostSimilar(u, unnamed) > s1) {
+        continue;
       }
       double base = typical ? image.density() : -(s1 - s2);
       low = Math.min(low, base);
@@ -151,6 +160,16 @@ final class RequestChooser {
           margin, s.image().modelId(), s.image().modelVersion(), now, null, null));
     }
     return out;
+  }
+
+  private static double mostSimilar(double[] u, List<double[]> others) {
+    double best = Double.NEGATIVE_INFINITY;
+    for (double[] o : others) {
+      if (o.length == u.length) {
+        best = Math.max(best, Vectors.dot(u, o));
+      }
+    }
+    return best;
   }
 
   private static double nearest(double[] u, List<double[]> others) {

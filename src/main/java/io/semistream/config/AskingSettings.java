@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * @param pool recent unlabelled images it chooses from
  * @param sampleOneIn one image in this many (by a hash of its id, the same for every client) joins the pool:
  *     the service then reads a fraction of the stream
- * @param diversity a request lies at least this many class spreads from every open or answered one
+ * @param diversity a request lies at least this many class spreads from every open, answered or withdrawn one
  * @param balance weight of class balance: a class with many labels already yields to one with few
  * @param ttlMs an unanswered request is withdrawn after this long
  */
@@ -94,7 +94,7 @@ public record AskingSettings(boolean enabled, Strategy strategy, double perMinut
         .define(SAMPLE, Type.INT, 1, Range.between(1, 1_000_000), Importance.LOW,
             "One image in this many (by a hash of its id) joins the pool; more reads a smaller share of the stream.")
         .define(DIVERSITY, Type.DOUBLE, 0.6, Range.between(0.0, 100.0), Importance.LOW,
-            "A request lies at least this many class spreads from every open or answered request "
+            "A request lies at least this many class spreads from every open, answered or withdrawn request "
                 + "(no near-duplicates).")
         .define(BALANCE, Type.DOUBLE, 1.0, Range.between(0.0, 1_000.0), Importance.LOW,
             "Weight of class balance: images of classes with fewer labels go first.")

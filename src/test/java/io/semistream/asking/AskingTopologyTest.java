@@ -133,6 +133,10 @@ class AskingTopologyTest {
     return requests.readValuesToList();
   }
 
+  private List<String> publishedIds() {
+    return published().stream().map(LabelRequest::imageId).toList();
+  }
+
   @Test
   void shouldAskForImagesFarApartBeforeTwoClassesHaveLabels() {
     start(60, 0, 10, 0.5);
@@ -284,14 +288,32 @@ class AskingTopologyTest {
     labelledClass("Coat", 50, 0, 1, 0, 0);
     image("boot", 1, 0.95, 0, 0);
     seconds(1);
-    assertEquals(List.of("boot"), published().stream().map(LabelRequest::imageId).toList());
+    assertEquals(List.of("boot"), publishedIds());
     seconds(61);
     assertNull(requests.readRecord().value(), "withdrawn: nobody named it");
     image("boot", 1, 0.95, 0, 0);             // the same image again (a replay, a re-embedding)
     image("boot-twin", 1, 0.949, 0, 0);       // a near-duplicate: no better a question
-    image("shirt-ish", 1, 0.5, 0, 0);
+    image("shirt-ish", 1, 0.2, 0, 0);
     seconds(1);
-    assertEquals(List.of("shirt-ish"), published().stream().map(LabelRequest::imageId).toList());
+    assertEquals(List.of("shirt-ish"), publishedIds());
+    assertTrue(requests.isEmpty());
+  }
+
+  @Test
+  void shouldNotAskAboutImagesMoreLikeAnUnansweredRequestThanLikeAnyLabelledClass() {
+    start(600, 0, 10, 0.5);
+    labelledClass("Shirt", 50, 1, 0, 0, 0);
+    labelledClass("Coat", 50, 0, 1, 0, 0);
+    image("boot", 0, 0, 1, 0);   // like neither class: the most uncertain
+    seconds(1);
+    assertEquals(List.of("boot"), publishedIds());
+    seconds(61);
+    assertNull(requests.readRecord().value(), "withdrawn: nobody named it");
+    image("other-boot", 0.2, 0, 1, 0.5);    // far enough from "boot" to be no near-duplicate, but more like it
+    image("far", 0, 0, 0, 1);                // like nothing asked or labelled
+    image("between", 1, 0.9, 0, 0);          // between the two classes
+    seconds(1);
+    assertEquals(List.of("far", "between"), publishedIds());
     assertTrue(requests.isEmpty());
   }
 
@@ -302,7 +324,7 @@ class AskingTopologyTest {
     labelledClass("Coat", 50, 0, 1, 0, 0);
     image(1, "x", 1, 0.95, 0, 0);
     seconds(1);
-    assertEquals(List.of("x"), published().stream().map(LabelRequest::imageId).toList());
+    assertEquals(List.of("x"), publishedIds());
     label("x", "Coat");
     assertEquals("Coat", published().get(0).answeredAs());
     // A promotion: the classes and the backlog (x among it) arrive in v2's space, where x lies elsewhere.
@@ -312,7 +334,7 @@ class AskingTopologyTest {
     image(2, "x-twin", 0, 0, 1, 0.949);   // as uncertain as x was: a near-duplicate of an answered request
     image(2, "y", 0, 0, 1, 0.5);
     seconds(1);
-    assertEquals(List.of("y"), published().stream().map(LabelRequest::imageId).toList());
+    assertEquals(List.of("y"), publishedIds());
     assertTrue(requests.isEmpty());
   }
 
