@@ -32,6 +32,8 @@ import java.util.Map;
  * Only images and classes of the pool's newest encoder version take part: distances between versions mean nothing.
  */
 final class RequestChooser {
+  /** Withdrawn requests an image is compared with (the latest): bounds a round's work whatever the store holds. */
+  static final int MAX_UNNAMED = 1_000;
   private final AskingSettings settings;
 
   RequestChooser(AskingSettings settings) {
@@ -52,8 +54,9 @@ final class RequestChooser {
     // direction in this one (asked in it, or re-embedded since).
     List<double[]> taken = new ArrayList<>(asked.stream().filter(a -> a.version() == version)
         .map(Asked::unit).toList());
+    // The latest withdrawn ones: each is compared with every candidate a round looks at.
     List<double[]> unnamed = asked.stream().filter(a -> a.withdrawnAt() != null && a.version() == version)
-        .map(Asked::unit).toList();
+        .sorted(Comparator.comparingLong(Asked::closedAt).reversed()).limit(MAX_UNNAMED).map(Asked::unit).toList();
     return labelled.size() < 2 ? coldStart(n, images, taken, now)
         : ranked(n, images, labelled, asked, taken, unnamed, now);
   }
@@ -85,7 +88,9 @@ final class RequestChooser {
     return out;
   }
 
-  private record Scored(PoolImage image, double score, String first, String second, double margin) {
+  /** @param similarity cosine similarity to the nearest class */
+  private record Scored(PoolImage image, double score, String first, String second, double margin,
+      double similarity) {
   }
 
   private List<LabelRequest> ranked(int n, List<PoolImage> images, List<ClassView> classes,
@@ -118,13 +123,11 @@ final class RequestChooser {
           s2 = s;
         }
       }
-      if (mostSimilar(u, unnamed) > s1) {
-        continue;
-      }
       double base = typical ? image.density() : -(s1 - s2);
       low = Math.min(low, base);
       high = Math.max(high, base);
-      scored.add(new Scored(image, base, classes.get(first).className(), classes.get(second).className(), s1 - s2));
+      scored.add(new Scored(image, base, classes.get(first).className(), classes.get(second).className(), s1 - s2,
+          s1));
     }
     // Balance in the base score's own units: with weight 1, a class with one mean's worth more labels than
     // another loses the whole range of base scores against it.
@@ -133,7 +136,7 @@ final class RequestChooser {
     for (Scored s : scored) {
       double share = labels.getOrDefault(s.first(), 0L) / Math.max(1e-9, meanLabels);
       ranked.add(new Scored(s.image(), s.score() - settings.balance() * range * share, s.first(), s.second(),
-          s.margin()));
+          s.margin(), s.similarity()));
     }
     // Ties broken by image id: the same inputs always give the same requests.
     ranked.sort(Comparator.comparingDouble(Scored::score).reversed()
@@ -144,7 +147,8 @@ final class RequestChooser {
       if (out.size() == n) {
         break;
       }
-      if (nearest(s.image().unit(), taken) < minDistance) {
+      // Checked here, for the candidates a round looks at, not for the whole pool.
+      if (nearest(s.image().unit(), taken) < minDistance || mostSimilar(s.image().unit(), unnamed) > s.similarity()) {
         continue;
       }
       taken.add(s.image().unit());

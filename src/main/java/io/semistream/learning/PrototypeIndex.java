@@ -83,50 +83,58 @@ final class PrototypeIndex {
     }, metric, scaling);
   }
 
-  /** Labelled examples' worth of the mean variance that every dimension's variance is shrunk towards. */
+  /** Degrees of freedom' worth of the mean variance that every dimension's variance is shrunk towards. */
   static final double SHRINKAGE_EXAMPLES = 10;
 
   /**
-   * {@code 1 / sigma_d} per dimension, sigma_d^2 the within-class variance pooled over the classes (each weighing
-   * its examples), shrunk towards the mean over dimensions by {@link #SHRINKAGE_EXAMPLES} / (n + that), so that a
-   * handful of labels cannot blow one dimension up. Null when no class publishes a variance, or they are all zero.
+   * Per dimension {@code sqrt(mean / sigma_d^2)}: sigma_d^2 the within-class variance pooled over the classes, each
+   * weighing its degrees of freedom (examples - 1: a class of one example says nothing about spread), shrunk
+   * towards its mean over dimensions by {@link #SHRINKAGE_EXAMPLES} / (dof + that), so that a handful of labels
+   * cannot blow one dimension up. Null when no class has two examples, or their variances are all zero.
    * Why: the autoencoder's dimensions differ in scale, and a class unlike any labelled one departs most along
    * the dimensions the labelled classes hardly vary in. Measured offline on the starting encoder's embeddings,
    * 1 % labels, held-out class vs the rest, AUROC plain Euclidean → scaled: Fashion-MNIST class 9 0.908 → 0.917,
    * class 5 0.68 → 0.72, class 0 0.75 → 0.75, class 7 0.71 → 0.72; MNIST 7 0.59 → 0.62, 3 0.64 → 0.65; a full
    * shared covariance gained more on some classes but lost up to 0.26 on others.
+   * The scaling re-weights the dimensions and keeps the embedding's own units (the mean of 1 / weight^2 over the
+   * dimensions is 1, and no weight exceeds {@code sqrt((dof + 10) / 10)}). The anomaly
+   * threshold is a quantile of a window of recent scores, so scores from the first labels' estimate and from a
+   * later one must stay comparable. In units of sigma they did not: while the first classes had two or three
+   * near-identical labelled images, sigma was tiny and the scores enormous (thresholds of 900,000 against
+   * typical scores of 10 in MonitoringIT), and the window nothing new could exceed held them for 2,000 images.
    */
   static double[] pooledScaling(List<Prototype> prototypes) {
     double[] pooled = null;
-    double n = 0;
+    double dof = 0;
     for (Prototype p : prototypes) {
       double[] var = p.noveltyVarianceView();
-      if (var == null || (pooled != null && var.length != pooled.length)) {
+      if (var == null || p.noveltyCount() < 2 || (pooled != null && var.length != pooled.length)) {
         continue;
       }
       if (pooled == null) {
         pooled = new double[var.length];
       }
+      // The published variance divides by the count: count * var is the sum of squared deviations.
       for (int j = 0; j < var.length; j++) {
         pooled[j] += p.noveltyCount() * var[j];
       }
-      n += p.noveltyCount();
+      dof += p.noveltyCount() - 1;
     }
-    if (pooled == null || n <= 0) {
+    if (pooled == null || dof <= 0) {
       return null;
     }
     double mean = 0;
     for (int j = 0; j < pooled.length; j++) {
-      pooled[j] /= n;
+      pooled[j] /= dof;
       mean += pooled[j] / pooled.length;
     }
     if (!(mean > 0) || !Double.isFinite(mean)) {
       return null;
     }
-    double shrink = SHRINKAGE_EXAMPLES / (n + SHRINKAGE_EXAMPLES);
+    double shrink = SHRINKAGE_EXAMPLES / (dof + SHRINKAGE_EXAMPLES);
     double[] out = new double[pooled.length];
     for (int j = 0; j < pooled.length; j++) {
-      out[j] = 1 / Math.sqrt((1 - shrink) * pooled[j] + shrink * mean);
+      out[j] = Math.sqrt(mean / ((1 - shrink) * pooled[j] + shrink * mean));
     }
     return out;
   }

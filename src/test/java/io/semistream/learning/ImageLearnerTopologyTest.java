@@ -389,11 +389,14 @@ class ImageLearnerTopologyTest {
       }
     }
     assertArrayEquals(new double[] {8, 8}, scores.get("euclidean"), 1e-6);
-    // Pooled variance (16, 0, 0, 0) over 4 labels, shrunk by 10 / (4 + 10) towards its mean 4 per dimension.
-    double shrink = PrototypeIndex.SHRINKAGE_EXAMPLES / (4 + PrototypeIndex.SHRINKAGE_EXAMPLES);
-    double varied = (1 - shrink) * 16 + shrink * 4;
-    double quiet = shrink * 4;
-    assertArrayEquals(new double[] {8 / Math.sqrt(varied), 8 / Math.sqrt(quiet)}, scores.get("scaled"), 1e-5);
+    // Pooled variance: squared deviations (32, 0, 0, 0) per class over 2 degrees of freedom, (32, 0, 0, 0), shrunk
+    // by 10 / (2 + 10) towards its mean 8 per dimension; the weights sqrt(8 / shrunk) keep the embedding's units.
+    double shrink = PrototypeIndex.SHRINKAGE_EXAMPLES / (2 + PrototypeIndex.SHRINKAGE_EXAMPLES);
+    double varied = (1 - shrink) * 32 + shrink * 8;
+    double quiet = shrink * 8;
+    assertArrayEquals(new double[] {8 * Math.sqrt(8 / varied), 8 * Math.sqrt(8 / quiet)}, scores.get("scaled"),
+        1e-5);
+    assertTrue(scores.get("scaled")[1] > scores.get("scaled")[0], "the departure along the quiet dimension");
   }
 
   private static float[] shifted(float[] v, float by) {

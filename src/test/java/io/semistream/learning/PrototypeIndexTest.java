@@ -2,6 +2,7 @@ package io.semistream.learning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.semistream.config.DistanceMetric;
@@ -88,7 +89,7 @@ class PrototypeIndexTest {
       for (int j = 0; j < d; j++) {
         pooled[j] += count * variance[j];
       }
-      n += count;
+      n += count - 1;
     }
     // One class of another novelty version and one without a variance (stored before it existed) are left out.
     protos.add(new Prototype("other", new double[d], 1, 1, 1, 0, "m", 2, 1, 0, new double[d], 7, new double[d],
@@ -112,7 +113,7 @@ class PrototypeIndexTest {
         double plainSum = 0;
         for (int j = 0; j < d; j++) {
           double diff = v[j] - p.noveltyVectorView()[j];
-          sum += diff * diff / ((1 - shrink) * pooled[j] + shrink * mean);
+          sum += diff * diff * mean / ((1 - shrink) * pooled[j] + shrink * mean);
           plainSum += diff * diff;
         }
         nearest = Math.min(nearest, Math.sqrt(sum));
@@ -127,6 +128,28 @@ class PrototypeIndexTest {
     assertNull(PrototypeIndex.pooledScaling(withoutVariance), "no variance known: plain Euclidean");
     float[] q = {5, 5};
     assertSame(q, PrototypeIndex.ofNovelty(withoutVariance, 1, DistanceMetric.EUCLIDEAN, true).scaled(q));
+  }
+
+  @Test
+  void shouldKeepTheNoveltyDistanceInTheEmbeddingsUnitsWhileTheFirstLabelsSayLittleAboutSpread() {
+    // The first labels: classes of one example (no spread to pool) and one class of two near-identical images.
+    List<Prototype> first = List.of(
+        new Prototype("a", new double[] {1, 2}, 1, 0, 1, 0, "m", 1, 1, 0, new double[] {1, 2}, 1,
+            new double[] {1, 2}, new double[] {0, 0}, 1),
+        new Prototype("b", new double[] {3, 2}, 2, 0, 1, 0, "m", 1, 2, 0, new double[] {3, 2}, 1,
+            new double[] {3, 2}, new double[] {1e-12, 4e-12}, 2));
+    double[] w = PrototypeIndex.pooledScaling(first);
+    // One degree of freedom: no weight above sqrt(11 / 10), and 1 / w^2 averages 1 over the dimensions.
+    assertTrue(w[0] > 1 && w[0] <= Math.sqrt(1.1) + 1e-12, "weight " + w[0]);
+    assertTrue(w[1] < 1, "weight " + w[1]);
+    assertEquals(1, (1 / (w[0] * w[0]) + 1 / (w[1] * w[1])) / 2, 1e-9);
+    float[] query = {3, 7};
+    PrototypeClassifier c = new PrototypeClassifier(DistanceMetric.EUCLIDEAN, 0.5);
+    PrototypeIndex index = PrototypeIndex.ofNovelty(first, 1, DistanceMetric.EUCLIDEAN, true);
+    double distance = c.nearestEuclidean(index.scaled(query), index);
+    assertTrue(distance > 5 / Math.sqrt(1.1) - 1e-6 && distance < 5 * Math.sqrt(1.1) + 1e-6,
+        "5 away from both in plain units, and within the weights' bounds when scaled: " + distance);
+    assertNull(PrototypeIndex.pooledScaling(List.of(first.get(0))), "one example per class: plain Euclidean");
   }
 
   @Test

@@ -142,7 +142,11 @@ class MonitoringIT {
                   // from a scrape or evaluation that came too late (it failed once in CI, beside WebViewIT).
                   + "; flagged / scored in the last 5 min by instance: "
                   + query(prom, "sum by (instance) (increase(semistream_learner_anomalies_total[5m]))") + " / "
-                  + query(prom, "sum by (instance) (increase(semistream_learner_anomaly_scored_total[5m]))")
+                  + query(prom, "sum by (instance, view) (increase(semistream_learner_anomaly_scored_total[5m]))")
+                  + "; thresholds: " + query(prom, "semistream_learner_anomaly_threshold")
+                  + "; mean score by instance over 5 min: " + query(prom, "sum by (instance) (rate("
+                      + "semistream_learner_anomaly_score_sum[5m])) / sum by (instance) (rate("
+                      + "semistream_learner_anomaly_score_count[5m]))")
                   + "; alerts: " + firingOrPending(prom, Set.of()));
           System.err.println("MonitoringIT: anomaly share of arriving images, new class: " + query(prom, SHARE));
 

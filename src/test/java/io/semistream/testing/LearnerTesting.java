@@ -115,6 +115,29 @@ public final class LearnerTesting {
         java.util.Arrays.equals(view.get(e.getKey()).labelledVector(), e.getValue()));
   }
 
+  /** For a failure message: per class, its labelled count and the largest difference from the expected mean. */
+  public static String labelledMeansDifference(Map<String, Prototype> view, Map<String, double[]> expected) {
+    StringBuilder out = new StringBuilder();
+    java.util.TreeSet<String> classes = new java.util.TreeSet<>(expected.keySet());
+    classes.addAll(view.keySet());
+    for (String c : classes) {
+      Prototype p = view.get(c);
+      double[] e = expected.get(c);
+      out.append(c).append(": ");
+      if (p == null || e == null || p.labelledVector() == null || p.labelledVector().length != e.length) {
+        out.append(p == null ? "no prototype" : e == null ? "not expected" : "no labelled vector of that size");
+      } else {
+        double worst = 0;
+        for (int i = 0; i < e.length; i++) {
+          worst = Math.max(worst, Math.abs(p.labelledVector()[i] - e[i]));
+        }
+        out.append(p.labelledCount()).append(" labels, largest difference ").append(worst);
+      }
+      out.append("; ");
+    }
+    return out.toString();
+  }
+
   public static boolean matches(Map<String, Prototype> view, Map<String, double[]> expected) {
     return matchesWithin(view, expected, 1e-6);
   }
