@@ -23,17 +23,12 @@ import java.util.Map;
  *       lowered for images whose nearest class has many labels already (class balance: {@code balance} × the
  *       range of the pool's scores × that class's labels over the mean), and never within {@code diversity}
  *       class spreads of an open, answered or withdrawn request or of one chosen in the same round (no
- *       near-duplicates);
- *   <li>never an image more like a withdrawn request (one nobody answered) than like every labelled class: the
- *       annotators could not name that kind of image, and each such request spends the budget for no label (a
- *       class nobody knows is the discovery service's to surface, as a candidate a person can name).
+ *       near-duplicates).
  * </ul>
  *
  * Only images and classes of the pool's newest encoder version take part: distances between versions mean nothing.
  */
 final class RequestChooser {
-  /** Withdrawn requests an image is compared with (the latest): bounds a round's work whatever the store holds. */
-  static final int MAX_UNNAMED = 1_000;
   private final AskingSettings settings;
 
   RequestChooser(AskingSettings settings) {
@@ -54,11 +49,7 @@ final class RequestChooser {
     // direction in this one (asked in it, or re-embedded since).
     List<double[]> taken = new ArrayList<>(asked.stream().filter(a -> a.version() == version)
         .map(Asked::unit).toList());
-    // The latest withdrawn ones: each is compared with every candidate a round looks at.
-    List<double[]> unnamed = asked.stream().filter(a -> a.withdrawnAt() != null && a.version() == version)
-        .sorted(Comparator.comparingLong(Asked::closedAt).reversed()).limit(MAX_UNNAMED).map(Asked::unit).toList();
-    return labelled.size() < 2 ? coldStart(n, images, taken, now)
-        : ranked(n, images, labelled, asked, taken, unnamed, now);
+    return labelled.size() < 2 ? coldStart(n, images, taken, now) : ranked(n, images, labelled, asked, taken, now);
   }
 
   private List<LabelRequest> coldStart(int n, List<PoolImage> images, List<double[]> taken, long now) {
@@ -88,13 +79,11 @@ final class RequestChooser {
     return out;
   }
 
-  /** @param similarity cosine similarity to the nearest class */
-  private record Scored(PoolImage image, double score, String first, String second, double margin,
-      double similarity) {
+  private record Scored(PoolImage image, double score, String first, String second, double margin) {
   }
 
   private List<LabelRequest> ranked(int n, List<PoolImage> images, List<ClassView> classes,
-      Collection<Asked> asked, List<double[]> taken, List<double[]> unnamed, long now) {
+      Collection<Asked> asked, List<double[]> taken, long now) {
     Map<String, Long> labels = new HashMap<>();
     classes.forEach(c -> labels.put(c.className(), c.labelledCount()));
     // Open requests count as labels to come: otherwise one round would ask the same scarce class n times.
@@ -126,8 +115,7 @@ final class RequestChooser {
       double base = typical ? image.density() : -(s1 - s2);
       low = Math.min(low, base);
       high = Math.max(high, base);
-      scored.add(new Scored(image, base, classes.get(first).className(), classes.get(second).className(), s1 - s2,
-          s1));
+      scored.add(new Scored(image, base, classes.get(first).className(), classes.get(second).className(), s1 - s2));
     }
     // Balance in the base score's own units: with weight 1, a class with one mean's worth more labels than
     // another loses the whole range of base scores against it.
@@ -136,7 +124,7 @@ final class RequestChooser {
     for (Scored s : scored) {
       double share = labels.getOrDefault(s.first(), 0L) / Math.max(1e-9, meanLabels);
       ranked.add(new Scored(s.image(), s.score() - settings.balance() * range * share, s.first(), s.second(),
-          s.margin(), s.similarity()));
+          s.margin()));
     }
     // Ties broken by image id: the same inputs always give the same requests.
     ranked.sort(Comparator.comparingDouble(Scored::score).reversed()
@@ -147,8 +135,7 @@ final class RequestChooser {
       if (out.size() == n) {
         break;
       }
-      // Checked here, for the candidates a round looks at, not for the whole pool.
-      if (nearest(s.image().unit(), taken) < minDistance || mostSimilar(s.image().unit(), unnamed) > s.similarity()) {
+      if (nearest(s.image().unit(), taken) < minDistance) {
         continue;
       }
       taken.add(s.image().unit());
@@ -164,16 +151,6 @@ final class RequestChooser {
           margin, s.image().modelId(), s.image().modelVersion(), now, null, null));
     }
     return out;
-  }
-
-  private static double mostSimilar(double[] u, List<double[]> others) {
-    double best = Double.NEGATIVE_INFINITY;
-    for (double[] o : others) {
-      if (o.length == u.length) {
-        best = Math.max(best, Vectors.dot(u, o));
-      }
-    }
-    return best;
   }
 
   private static double nearest(double[] u, List<double[]> others) {

@@ -300,24 +300,6 @@ class AskingTopologyTest {
   }
 
   @Test
-  void shouldNotAskAboutImagesMoreLikeAnUnansweredRequestThanLikeAnyLabelledClass() {
-    start(600, 0, 10, 0.5);
-    labelledClass("Shirt", 50, 1, 0, 0, 0);
-    labelledClass("Coat", 50, 0, 1, 0, 0);
-    image("boot", 0, 0, 1, 0);   // like neither class: the most uncertain
-    seconds(1);
-    assertEquals(List.of("boot"), publishedIds());
-    seconds(61);
-    assertNull(requests.readRecord().value(), "withdrawn: nobody named it");
-    image("other-boot", 0.2, 0, 1, 0.5);    // far enough from "boot" to be no near-duplicate, but more like it
-    image("far", 0, 0, 0, 1);                // like nothing asked or labelled
-    image("between", 1, 0.9, 0, 0);          // between the two classes
-    seconds(1);
-    assertEquals(List.of("far", "between"), publishedIds());
-    assertTrue(requests.isEmpty());
-  }
-
-  @Test
   void shouldKeepNewRequestsAwayFromEarlierOnesInTheNewEncodersSpaceOnceTheirImagesAreReembedded() {
     start(600, 0, 10, 0.5);
     labelledClass("Shirt", 50, 1, 0, 0, 0);
