@@ -73,6 +73,11 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the report as JSON here.")
   Path json;
 
+  @Option(names = "--per-image-csv",
+      description = "Also write every image's true class, final prediction (class, confidence, margin, status) and "
+          + "final embedding here, one CSV row per image, for offline study.")
+  Path perImageCsv;
+
   @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up after this long (ISO-8601).")
   Duration timeout;
 
@@ -135,7 +140,7 @@ final class EvalCommand implements Callable<Integer> {
       return trainerOnly(config, device, dir, options);
     }
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
-      Map<String, Object> report = new PrequentialEval(config, model, System.out).run(dataset, options,
+      Map<String, Object> report = new PrequentialEval(config, model, System.out, perImageCsv).run(dataset, options,
           zeroShotClasses, labelling, timeout, quiet, settle);
       String text = JsonSerde.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
       System.out.println(text);

@@ -45,14 +45,27 @@ public record LearnerSettings(
     }
   }
 
-  /** How an embedding is compared with the prototypes. */
+  /**
+   * How an embedding is compared with the prototypes, and with the nearest truly labelled images.
+   *
+   * @param exemplarNeighbours how many of the nearest labelled images (cosine) vote beside the prototypes; 0: the
+   *     prototypes alone decide, as before
+   * @param exemplarTemperature each vote weighs {@code exp((cosine - 1) / this)}
+   * @param exemplarPrototypeWeight each class's prototype votes too, as this many labelled images at its cosine
+   * @param exemplarMaxPerClass labelled images per class and encoder version that can vote (the first by image id)
+   */
   public record Classification(DistanceMetric metric, double temperature, int embeddingDimension,
-      long prototypeRefreshMs, int engineRankingMinClasses) {
+      long prototypeRefreshMs, int engineRankingMinClasses, int exemplarNeighbours, double exemplarTemperature,
+      double exemplarPrototypeWeight, int exemplarMaxPerClass) {
     public static final String METRIC = "learner.metric";
     public static final String ENGINE_RANKING_MIN_CLASSES = "learner.engine.ranking.min.classes";
     public static final String TEMPERATURE = "learner.temperature";
     public static final String EMBEDDING_DIMENSION = "learner.embedding.dimension";
     public static final String PROTOTYPE_REFRESH_MS = "learner.prototype.refresh.ms";
+    public static final String EXEMPLAR_NEIGHBOURS = "learner.exemplar.neighbours";
+    public static final String EXEMPLAR_TEMPERATURE = "learner.exemplar.temperature";
+    public static final String EXEMPLAR_PROTOTYPE_WEIGHT = "learner.exemplar.prototype.weight";
+    public static final String EXEMPLAR_MAX_PER_CLASS = "learner.exemplar.max.per.class";
 
     public Classification {
       if (metric == null || !(temperature > 0) || embeddingDimension < 1 || prototypeRefreshMs < 0
@@ -60,6 +73,17 @@ public record LearnerSettings(
         throw new IllegalArgumentException("a metric, a positive temperature and dimension, a refresh >= 0, an "
             + "engine-ranking class count >= 0");
       }
+      if (exemplarNeighbours < 0 || !(exemplarTemperature > 0) || !(exemplarPrototypeWeight >= 0)
+          || exemplarMaxPerClass < 1) {
+        throw new IllegalArgumentException("exemplar neighbours >= 0, a positive exemplar temperature, a prototype "
+            + "weight >= 0 and at least one exemplar per class");
+      }
+    }
+
+    /** Prototypes alone, no labelled images voting. */
+    public Classification(DistanceMetric metric, double temperature, int embeddingDimension, long prototypeRefreshMs,
+        int engineRankingMinClasses) {
+      this(metric, temperature, embeddingDimension, prototypeRefreshMs, engineRankingMinClasses, 0, 0.05, 1, 1_000);
     }
   }
 
@@ -271,6 +295,19 @@ public record LearnerSettings(
             "A relabel round ranks the backlog in batches on the PyTorch engine when the prototypes number at least "
                 + "this many classes (cosine metric; measured 3-6x faster than the Java path at 1,000 classes, "
                 + "slower at 10); 0: always the Java path.")
+        .define(Classification.EXEMPLAR_NEIGHBOURS, Type.INT, 10, Range.between(0, 1_000), Importance.MEDIUM,
+            "How many of the nearest truly labelled images (cosine, same encoder version) vote on an image's class "
+                + "beside the class prototypes; the vote's share is the prediction's confidence. Measured on the evals' "
+                + "final embeddings: 81.8 against 79.8 % on Fashion-MNIST (70 labels a class), 90.5 against 89.5 % on "
+                + "MNIST (10 a class), and a better ranked confidence. Cosine metric only; 0: the prototypes alone.")
+        .define(Classification.EXEMPLAR_TEMPERATURE, Type.DOUBLE, 0.05, Range.atLeast(1e-6), Importance.LOW,
+            "Each neighbour's vote weighs exp((cosine - 1) / this): small values let the nearest decide.")
+        .define(Classification.EXEMPLAR_PROTOTYPE_WEIGHT, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.LOW,
+            "Each class's prototype (blended with pseudo-labels while the self-training gate trusts them) votes "
+                + "as this many labelled images at its own cosine.")
+        .define(Classification.EXEMPLAR_MAX_PER_CLASS, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
+            "Labelled images per class and encoder version that can vote (the first by image id); bounds the "
+                + "memory and the per-image cost (one dot product per labelled image).")
         .define(Api.HTTP_PORT, Type.INT, 0, Range.between(-1, 65535), Importance.MEDIUM,
             "Port of the read-only query API on 127.0.0.1 (0: a free port, -1: off).")
         .define(Api.HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -289,7 +326,9 @@ public record LearnerSettings(
         v.bool(REKEY_ALL), v.longValue(COMMIT_INTERVAL_MS),
         new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
             v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
-            v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES)),
+            v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES),
+            v.integer(Classification.EXEMPLAR_NEIGHBOURS), v.decimal(Classification.EXEMPLAR_TEMPERATURE),
+            v.decimal(Classification.EXEMPLAR_PROTOTYPE_WEIGHT), v.integer(Classification.EXEMPLAR_MAX_PER_CLASS)),
         new SelfTraining(v.decimal(SelfTraining.PSEUDO_WEIGHT), v.decimal(SelfTraining.MIN_CONFIDENCE),
             v.decimal(SelfTraining.MIN_MARGIN), v.decimal(SelfTraining.MAX_RATIO), v.integer(SelfTraining.MIN_LABELS),
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),

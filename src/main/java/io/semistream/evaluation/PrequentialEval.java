@@ -46,11 +46,19 @@ public final class PrequentialEval {
   private final SemistreamConfig config;
   private final EmbeddingModel model;
   private final PrintStream out;
+  /** Where to write every image's final prediction and embedding ({@link PerImageCsv}); null: nowhere. */
+  private final java.nio.file.Path perImageCsv;
 
   public PrequentialEval(SemistreamConfig config, EmbeddingModel model, PrintStream out) {
+    this(config, model, out, null);
+  }
+
+  public PrequentialEval(SemistreamConfig config, EmbeddingModel model, PrintStream out,
+      java.nio.file.Path perImageCsv) {
     this.config = config;
     this.model = model;
     this.out = out;
+    this.perImageCsv = perImageCsv;
   }
 
   /**
@@ -189,6 +197,9 @@ public final class PrequentialEval {
           report.put("discovery", DiscoveryReport.of(dataset, options, effective, log, embedder.servingVersion()));
         }
         report.put("training", trainer.enabled() ? training.report(embedder.servingVersion()) : "off");
+        if (perImageCsv != null) {
+          PerImageCsv.write(perImageCsv, dataset, options, effective, log);
+        }
         return report;
       }
     } finally {

@@ -1,5 +1,6 @@
 package io.semistream.learning;
 
+import io.semistream.records.Exemplar;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.Prototype;
 import io.semistream.records.ClassCandidate;
@@ -50,6 +51,13 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
         (key, p) -> p == null ? "empty value" : classProblem(key, p.className(), p.vectorView(), dimension), observer);
   }
 
+  static GlobalTableUpdater<Exemplar> exemplars(int dimension, LearnerObserver observer, JsonSerde<Exemplar> serde) {
+    return new GlobalTableUpdater<>(LearnerStores.EXEMPLARS, "exemplars", serde,
+        (key, e) -> e == null ? "empty value" : e.vectorView().length != dimension
+            ? "vector of dimension " + e.vectorView().length + ", learner.embedding.dimension is " + dimension
+            : null, observer);
+  }
+
   static GlobalTableUpdater<ClassCandidate> candidates(int dimension, LearnerObserver observer,
       JsonSerde<ClassCandidate> serde) {
     return new GlobalTableUpdater<>(LearnerStores.CLASS_CANDIDATES, "class-candidates", serde,
@@ -64,7 +72,7 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
   @Override
   public void process(Record<String, byte[]> record) {
     if (record.key() == null) {
-      skip(record.key(), "no class name (key)");
+      skip(record.key(), "no key");
       return;
     }
     if (record.value() == null) {
@@ -136,6 +144,6 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
 
   private void skip(String key, String why) {
     observer.prototypeSkipped();
-    LOG.warn("{}: skipped the record for class '{}': {}", topicName, key, why);
+    LOG.warn("{}: skipped the record for '{}': {}", topicName, key, why);
   }
 }

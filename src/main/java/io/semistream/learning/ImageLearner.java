@@ -5,6 +5,7 @@ import io.semistream.kafka.Origins;
 import io.semistream.records.DeadLetters;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.Exemplar;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
 import io.semistream.records.Prediction;
@@ -47,6 +48,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ImageLearner implements Processor<String, byte[], String, Object> {
   static final String STAGE = "learner";
+  /**
+   * How often a task re-reads the exemplar table when no exemplar came or went (a newer version's embedding of a
+   * labelled image replaces one); a new true label is seen at once.
+   */
+  static final long EXEMPLAR_REFRESH_MS = 1_000;
   private static final int FULL_SCAN_EVERY = 12;
   /** Images read from the store per step of a punctuation's walk (each one is an embedding and its state). */
   static final int SCAN_CHUNK = 1024;
@@ -64,6 +70,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private AnomalyDetector anomalies;
   private SelfTrainingGate gate;
   private PrototypeView prototypes;
+  /** The nearest labelled images' vote beside the prototypes; null: the prototypes alone decide. */
+  private final ExemplarVote vote;
+  private ExemplarView exemplars;
   private RelabelRanking relabelRanking;
   private long punctuations;
   private int idleRounds;
@@ -80,6 +89,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         settings.classification().temperature());
     this.decision = new LabelDecision(settings.selfTraining());
     this.drift = new PrototypeDrift(settings.selfTraining().relabelMinDrift());
+    var c = settings.classification();
+    // The vote is by cosine: under the Euclidean metric the prototypes alone decide.
+    this.vote = c.exemplarNeighbours() == 0 || c.metric() != io.semistream.config.DistanceMetric.COSINE ? null
+        : new ExemplarVote(c.exemplarNeighbours(), c.exemplarTemperature(), c.exemplarPrototypeWeight());
   }
 
   @Override
@@ -95,6 +108,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         context.getStateStore(LearnerStores.ZERO_SHOT_PROTOTYPES),
         context.getStateStore(LearnerStores.CLASS_CANDIDATES), settings.classification().prototypeRefreshMs(),
         settings.selfTraining().minLabels());
+    if (vote != null) {
+      this.exemplars = new ExemplarView(context.getStateStore(LearnerStores.EXEMPLARS),
+          settings.classification().exemplarMaxPerClass(), EXEMPLAR_REFRESH_MS);
+    }
     this.relabelRanking = new RelabelRanking(classifier, settings.classification().engineRankingMinClasses());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -221,8 +238,13 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       d = decision.labelled(state);
     } else {
       List<Prototype> candidates = prototypes.forModel(state.modelVersion());
-      Ranking r = ranked != null ? ranked : classifier.rank(state.embedding(),
-          prototypes.index(state.modelVersion(), gate.useBlended(state.modelVersion()), classifier));
+      PrototypeIndex index = prototypes.index(state.modelVersion(), gate.useBlended(state.modelVersion()),
+          classifier);
+      Ranking r = ranked != null ? ranked : classifier.rank(state.embedding(), index);
+      if (vote != null) {
+        exemplars.refreshIfStale(false);
+        r = vote.rank(state.embedding(), r, index, exemplars.forVersion(state.modelVersion()));
+      }
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
         double novelty = noveltyDistance(state);
@@ -235,6 +257,13 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       d = decision.unlabelled(state, r, fresh, r == null ? null : prototypes.get(r.best()), zeroShot);
     }
     ImageState next = applyContribution(state, d.contribution());
+    if (vote != null && d.contribution() != null && !d.contribution().pseudo()
+        && !Objects.equals(state.contribution(), d.contribution())) {
+      Exemplar e = new Exemplar(d.contribution().className(), state.embedding(), state.modelId(),
+          state.modelVersion(), Math.max(0, context.currentStreamTimeMs()));
+      context.forward(new Record<>(id, (Object) e, Math.max(0, context.currentStreamTimeMs())),
+          LearnerTopology.Sinks.EXEMPLARS);
+    }
     if (d.prediction() != null && !d.prediction().sameOutcome(state.prediction())) {
       Prediction p = d.prediction().withVersion(state.nextPredictionVersion());
       next = next.withPrediction(p);
@@ -299,6 +328,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   void punctuate(long wallClock) {
     punctuations++;
     prototypes.refreshIfStale(true);
+    if (exemplars != null) {
+      exemplars.refreshIfStale(true);
+    }
     Map<String, double[]> snapshot = prototypes.snapshot();
     observer.prototypes(prototypes.all(), drift.maxDrift(snapshot));
     observer.backlog(context.taskId().partition(), images.approximateNumEntries());

@@ -14,6 +14,8 @@ public final class LearnerStores {
   public static final String PROTOTYPE_SUMS = "learner-prototype-sums";
   /** Global: every prototype, fed by the compacted prototypes topic on every instance. */
   public static final String PROTOTYPES = "learner-prototypes";
+  /** Global: every truly labelled image's class and embedding (exemplars), read whole by every instance. */
+  public static final String EXEMPLARS = "learner-exemplars";
   /** Global: the synthesized prototypes of classes known only by their semantic vector (zero-shot-prototypes). */
   public static final String ZERO_SHOT_PROTOTYPES = "learner-zero-shot-prototypes";
   /** Global: the class candidates found by the discovery service (class-candidates); named ones seed a class. */

@@ -5,6 +5,7 @@ import io.semistream.kafka.KeyGate;
 import io.semistream.kafka.OriginStamp;
 import io.semistream.kafka.Placement;
 import io.semistream.records.DoubleArraySerde;
+import io.semistream.records.Exemplar;
 import io.semistream.records.ImageIds;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.LabelRecord;
@@ -39,6 +40,7 @@ import org.apache.kafka.streams.state.Stores;
  *                          └──── yes ─────────────────────────────┘   [images, anomaly  └─> prototype-deltas
  *            (bad keys ─> dead-letter)                                 window, gate, recent anomalies]
  *  prototype-deltas ─> prototype-aggregator [sums] ─> prototypes (compacted) ─> global store on every instance
+ *  image-learner ─> exemplars (compacted: truly labelled images' embeddings) ─────> global store on every instance
  *  zero-shot-prototypes (compacted, written by the zero-shot service) ───────────> global store on every instance
  * </pre>
  *
@@ -66,6 +68,7 @@ public final class LearnerTopology {
     static final String DEAD_LETTER = "dead-letter-sink";
     static final String DELTAS = "prototype-deltas-sink";
     static final String PROTOTYPES = "prototypes-sink";
+    static final String EXEMPLARS = "exemplars-sink";
     static final String AGGREGATOR_DEAD_LETTER = "aggregator-dead-letter-sink";
     private final String labelsTopic;
 
@@ -137,6 +140,12 @@ public final class LearnerTopology {
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototypes-global-source"),
         () -> GlobalTableUpdater.prototypes(settings.classification().embeddingDimension(), observer,
             topics.json(TopicId.PROTOTYPES, Prototype.class)));
+    var exemplars = topics.exemplars();
+    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.EXEMPLARS),
+            Serdes.String(), exemplars.valueSerde()).withLoggingDisabled(), exemplars.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exemplars-global-source"),
+        () -> GlobalTableUpdater.exemplars(settings.classification().embeddingDimension(), observer,
+            topics.json(TopicId.EXEMPLARS, Exemplar.class)));
     var synthesized = topics.zeroShotPrototypes();
     b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.ZERO_SHOT_PROTOTYPES),
             Serdes.String(), synthesized.valueSerde()).withLoggingDisabled(), synthesized.name(),
@@ -160,6 +169,8 @@ public final class LearnerTopology {
         IMAGE_LEARNER);
     t.addSink(Sinks.DELTAS, deltas.name(), deltas.keySerde().serializer(), deltas.valueSerde().serializer(),
         IMAGE_LEARNER);
+    t.addSink(Sinks.EXEMPLARS, exemplars.name(), exemplars.keySerde().serializer(),
+        exemplars.valueSerde().serializer(), IMAGE_LEARNER);
     t.addSink(Sinks.PROTOTYPES, prototypes.name(), prototypes.keySerde().serializer(),
         prototypes.valueSerde().serializer(), AGGREGATOR);
     t.addSink(Sinks.AGGREGATOR_DEAD_LETTER, deadLetter, Serdes.String().serializer(),

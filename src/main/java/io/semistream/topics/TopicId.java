@@ -11,6 +11,7 @@ public enum TopicId {
   PREDICTIONS("predictions", "json"),
   PROTOTYPES("prototypes", "json"),
   PROTOTYPE_DELTAS("prototype-deltas", "json"),
+  EXEMPLARS("exemplars", "json"),
   ANOMALIES("anomalies", "json"),
   CLASS_SEMANTICS("class-semantics", "json"),
   ZERO_SHOT_PROTOTYPES("zero-shot-prototypes", "json"),

@@ -1,6 +1,7 @@
 package io.semistream.topics;
 
 import io.semistream.records.EmbeddingRecord;
+import io.semistream.records.Exemplar;
 import io.semistream.records.EmbeddingSerde;
 import io.semistream.records.Anomaly;
 import io.semistream.records.ClassCandidate;
@@ -69,6 +70,10 @@ public final class TopicRegistry {
 
   public TypedTopic<String, Prototype> prototypes() {
     return typed(TopicId.PROTOTYPES, Serdes.String(), json(TopicId.PROTOTYPES, Prototype.class));
+  }
+
+  public TypedTopic<String, Exemplar> exemplars() {
+    return typed(TopicId.EXEMPLARS, Serdes.String(), json(TopicId.EXEMPLARS, Exemplar.class));
   }
 
   public TypedTopic<String, PrototypeDelta> prototypeDeltas() {

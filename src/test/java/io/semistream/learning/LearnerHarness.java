@@ -10,6 +10,7 @@ import io.semistream.config.LearnerSettings;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.records.EmbeddingRecord;
 import io.semistream.records.EmbeddingSerde;
+import io.semistream.records.Exemplar;
 import io.semistream.records.JsonSerde;
 import io.semistream.records.ClassCandidate;
 import io.semistream.records.LabelRecord;
@@ -37,6 +38,8 @@ final class LearnerHarness implements AutoCloseable {
   final TestOutputTopic<String, Prediction> predictions;
   final TestOutputTopic<String, Prototype> prototypes;
   final TestOutputTopic<String, PrototypeDelta> deltas;
+  final TestOutputTopic<String, Exemplar> exemplars;
+  final TestInputTopic<String, byte[]> rawExemplars;
   final TestOutputTopic<String, Anomaly> anomalies;
   final TestOutputTopic<String, byte[]> deadLetters;
   /** Raw bytes onto topics that the learner writes itself but anyone may write to. */
@@ -64,7 +67,9 @@ final class LearnerHarness implements AutoCloseable {
         Map.entry("learner.backlog.retention.ms", "3600000"), Map.entry("learner.label.wait.ms", "600000"),
         Map.entry("learner.embedding.dimension", "4"), Map.entry("learner.anomaly.quantile", "0.9"),
         Map.entry("learner.anomaly.window", "50"), Map.entry("learner.anomaly.warmup", "20"),
-        Map.entry("learner.prototype.refresh.ms", "0"), Map.entry("learner.http.port", "-1")));
+        Map.entry("learner.prototype.refresh.ms", "0"), Map.entry("learner.http.port", "-1"),
+        // The prototypes' own rules are tested here; the labelled images' vote in ExemplarVoteTopologyTest.
+        Map.entry("learner.exemplar.neighbours", "0")));
     keys.putAll(overrides);
     return SemistreamConfig.fromMap(keys).learner();
   }
@@ -92,6 +97,10 @@ final class LearnerHarness implements AutoCloseable {
         topics.prototypes().valueSerde().deserializer());
     deltas = driver.createOutputTopic(topics.prototypeDeltas().name(), Serdes.String().deserializer(),
         topics.prototypeDeltas().valueSerde().deserializer());
+    exemplars = driver.createOutputTopic(topics.exemplars().name(), Serdes.String().deserializer(),
+        topics.exemplars().valueSerde().deserializer());
+    rawExemplars = driver.createInputTopic(topics.exemplars().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
     anomalies = driver.createOutputTopic(topics.anomalies().name(), Serdes.String().deserializer(),
         topics.anomalies().valueSerde().deserializer());
     rawPrototypes = driver.createInputTopic(topics.prototypes().name(), Serdes.String().serializer(),

@@ -62,8 +62,8 @@ class TopicRegistryTest {
     TopicRegistry registry = TopicRegistry.load();
     Set<String> compacted = registry.catalogue().all().values().stream()
         .filter(s -> s.cleanupPolicy().equals("compact")).map(TopicSpec::name).collect(Collectors.toSet());
-    assertEquals(Set.of("prototypes", "class-semantics", "zero-shot-prototypes", "class-candidates", "label-requests",
-        "model-versions"), compacted);
+    assertEquals(Set.of("prototypes", "exemplars", "class-semantics", "zero-shot-prototypes", "class-candidates",
+        "label-requests", "model-versions"), compacted);
     assertEquals("compact", registry.catalogue().spec(TopicId.PROTOTYPES).effectiveConfigs().get("cleanup.policy"));
   }
 

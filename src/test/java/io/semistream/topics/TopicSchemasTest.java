@@ -35,8 +35,8 @@ class TopicSchemasTest {
         assertEquals(List.of(), schema.problems(example), spec.valueSchema() + " rejects its example " + example);
       }
     }
-    assertEquals(10, schemas, "labels, predictions, prototypes, deltas, anomalies, class semantics, synthesized "
-        + "prototypes, class candidates, label requests, model versions");
+    assertEquals(11, schemas, "labels, predictions, prototypes, deltas, exemplars, anomalies, class semantics, "
+        + "synthesized prototypes, class candidates, label requests, model versions");
   }
 
   @Test
