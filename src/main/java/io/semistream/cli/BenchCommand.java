@@ -383,8 +383,10 @@ final class BenchCommand implements Callable<Integer> {
         PrototypeSearchBench.Result r = PrototypeSearchBench.run(classes, 64, metric, 1, manager);
         results.add(r);
         System.out.printf("%,7d classes: direct %,.0f, index %,.0f (%.1f us/record), batched %,.0f, batched on %d "
-            + "threads %,.0f, PyTorch %,.0f (without novelty %,.0f) images/s%n", classes, r.direct(), r.indexed(),
-            r.microsPerRecord(), r.batched(), r.threads(), r.batchedAllCores(), r.torch(), r.torchWithoutNovelty());
+            + "threads %,.0f, PyTorch %,.0f (without novelty %,.0f) images/s; per record with %,d labelled images "
+            + "voting %,.0f images/s (%.1f us/record)%n", classes, r.direct(), r.indexed(),
+            r.microsPerRecord(), r.batched(), r.threads(), r.batchedAllCores(), r.torch(), r.torchWithoutNovelty(),
+            r.exemplars(), r.withVote(), 1e6 / r.withVote());
       }
     }
     System.out.println();

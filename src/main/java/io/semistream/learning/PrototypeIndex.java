@@ -245,9 +245,15 @@ final class PrototypeIndex {
     if (v.length != dimension) {
       throw new IllegalArgumentException("dimension " + v.length + " vs prototypes " + dimension);
     }
+    sweep(columns, size, dimension, v, out, offset, from, to);
+  }
+
+  /**
+   * {@code out[offset + i] = v . column i} for {@code i} in {@code [from, to)} of a dimension-major matrix
+   * ({@code m[j * k + i]}: dimension {@code j} of vector {@code i} of {@code k}).
+   */
+  static void sweep(double[] m, int k, int dimension, float[] v, double[] out, int offset, int from, int to) {
     java.util.Arrays.fill(out, offset + from, offset + to, 0.0);
-    double[] m = columns;
-    int k = size;
     int j = 0;
     // Four dimensions per sweep: the running sums are loaded and stored a quarter as often (measured 2x faster
     // than one dimension per sweep on this machine's AVX2 cores).
