@@ -20,7 +20,8 @@ final class ExemplarView {
   private final long refreshMs;
   private Map<Integer, ExemplarSet> byVersion = Map.of();
   private long entries = -1;
-  private long lastRefresh = Long.MIN_VALUE;
+  /** 0, not Long.MIN_VALUE: {@code now - lastRefresh} must not overflow. */
+  private long lastRefresh;
   private long lastCostMs;
 
   ExemplarView(ReadOnlyKeyValueStore<String, Exemplar> store, int maxPerClass, long refreshMs) {

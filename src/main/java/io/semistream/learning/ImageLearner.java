@@ -329,7 +329,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     punctuations++;
     prototypes.refreshIfStale(true);
     if (exemplars != null) {
-      exemplars.refreshIfStale(true);
+      // Not forced: re-reading a large table is paced by its own cost (see ExemplarView).
+      exemplars.refreshIfStale(false);
     }
     Map<String, double[]> snapshot = prototypes.snapshot();
     observer.prototypes(prototypes.all(), drift.maxDrift(snapshot));

@@ -33,7 +33,8 @@ final class PrototypeView {
   private Map<String, Prototype> cached = Map.of();
   private List<Prototype> cachedList = List.of();
   private Map<Integer, List<Prototype>> byModelVersion = Map.of();
-  private long lastRefresh = Long.MIN_VALUE;
+  /** 0, not Long.MIN_VALUE: {@code now - lastRefresh} must not overflow, or the first refresh waits to be forced. */
+  private long lastRefresh;
   /** Indexes of {@link #forModel} lists, built on first use after a refresh: (model version, blended) -> index. */
   private final Map<Long, PrototypeIndex> indexes = new HashMap<>();
   /** (model version, novelty version) -> the true labels' novelty means of that model's prototypes. */
