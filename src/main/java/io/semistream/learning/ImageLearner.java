@@ -73,6 +73,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   /** The nearest labelled images' vote beside the prototypes; null: the prototypes alone decide. */
   private final ExemplarVote vote;
   private ExemplarView exemplars;
+  private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, Exemplar> exemplarTable;
   private RelabelRanking relabelRanking;
   private long punctuations;
   private int idleRounds;
@@ -109,8 +110,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         context.getStateStore(LearnerStores.CLASS_CANDIDATES), settings.classification().prototypeRefreshMs(),
         settings.selfTraining().minLabels());
     if (vote != null) {
-      this.exemplars = new ExemplarView(context.getStateStore(LearnerStores.EXEMPLARS),
-          settings.classification().exemplarMaxPerClass(), EXEMPLAR_REFRESH_MS);
+      this.exemplarTable = context.getStateStore(LearnerStores.EXEMPLARS);
+      this.exemplars = new ExemplarView(exemplarTable, settings.classification().exemplarMaxPerClass(),
+          EXEMPLAR_REFRESH_MS);
     }
     this.relabelRanking = new RelabelRanking(classifier, settings.classification().engineRankingMinClasses());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
@@ -259,10 +261,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     ImageState next = applyContribution(state, d.contribution());
     if (vote != null && d.contribution() != null && !d.contribution().pseudo()
         && !Objects.equals(state.contribution(), d.contribution())) {
-      Exemplar e = new Exemplar(d.contribution().className(), state.embedding(), state.modelId(),
-          state.modelVersion(), Math.max(0, context.currentStreamTimeMs()));
-      context.forward(new Record<>(id, (Object) e, Math.max(0, context.currentStreamTimeMs())),
-          LearnerTopology.Sinks.EXEMPLARS);
+      publishExemplar(id, d.contribution().className(), state);
     }
     if (d.prediction() != null && !d.prediction().sameOutcome(state.prediction())) {
       Prediction p = d.prediction().withVersion(state.nextPredictionVersion());
@@ -306,6 +305,29 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       emitDelta(wanted, +1, s);
     }
     return s.withContribution(wanted);
+  }
+
+  private void publishExemplar(String id, String className, ImageState s) {
+    Exemplar e = new Exemplar(className, s.embedding(), s.modelId(), s.modelVersion(),
+        Math.max(0, context.currentStreamTimeMs()));
+    context.forward(new Record<>(id, (Object) e, Math.max(0, context.currentStreamTimeMs())),
+        LearnerTopology.Sinks.EXEMPLARS);
+  }
+
+  /**
+   * A labelled image whose exemplar the table lacks, or holds for another class or encoder version, is published
+   * again as a store walk passes it. Why: labels learned before the vote existed (an upgrade), with the vote off, or
+   * a table that lost records would otherwise never vote; an exemplar written in this very transaction and not yet
+   * read back is written twice, which the compacted topic absorbs.
+   */
+  private void republishIfMissing(String id, ImageState s) {
+    if (exemplarTable == null) {
+      return;
+    }
+    Exemplar e = exemplarTable.get(id);
+    if (e == null || e.modelVersion() != s.modelVersion() || !e.className().equals(s.trueLabel())) {
+      publishExemplar(id, s.trueLabel(), s);
+    }
   }
 
   private void emitDelta(ImageState.Contribution c, int sign, ImageState s) {
@@ -424,6 +446,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       }
       if (moved && s.trueLabel() == null) {
         backlog.add(kv);
+      }
+      if (s.trueLabel() != null) {
+        republishIfMissing(kv.key, s);
       }
     }
     Map<String, Ranking> ranked = rankInBatches(backlog);

@@ -101,6 +101,31 @@ class ExemplarVoteTopologyTest {
   }
 
   @Test
+  void shouldPublishAgainALabelledImageWhoseExemplarTheTableLacksAsAStoreWalkPassesIt() {
+    try (LearnerHarness h = new LearnerHarness(settings(2))) {
+      seed(h);
+      h.exemplars.readRecordsToList();
+      h.rawExemplars.pipeInput("a2", (byte[]) null);   // lost from the table (or never written: an upgrade)
+      h.rawExemplars.pipeInput("b1", new JsonSerde<>(Exemplar.class).encode(
+          new Exemplar("a", at(15), LearnerHarness.MODEL, 1, 0)));   // held for the wrong class
+
+      // Every twelfth punctuation walks the whole store, moved prototypes or not.
+      for (int i = 0; i < 12; i++) {
+        h.driver.advanceWallClockTime(java.time.Duration.ofMillis(1000));
+      }
+
+      List<KeyValue<String, Exemplar>> out = h.exemplars.readKeyValuesToList();
+      assertEquals(List.of("a2", "b1"), out.stream().map(kv -> kv.key).toList());
+      assertEquals(List.of("a", "b"), out.stream().map(kv -> kv.value.className()).toList());
+      assertArrayEquals(new float[] {1, -0.2f, 0, 0}, out.get(0).value.vectorView());
+      for (int i = 0; i < 12; i++) {
+        h.driver.advanceWallClockTime(java.time.Duration.ofMillis(1000));
+      }
+      assertTrue(h.exemplars.isEmpty(), "once the table holds them, nothing more");
+    }
+  }
+
+  @Test
   void shouldSkipExemplarsItCannotUseAndKeepPredicting() {
     try (LearnerHarness h = new LearnerHarness(settings(2))) {
       seed(h);
