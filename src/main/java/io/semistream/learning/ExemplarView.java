@@ -9,12 +9,15 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * A task's cached view of the global exemplar table, one {@link ExemplarSet} per encoder version. Rebuilt at once
- * when the number of exemplars changed (a new true label), and otherwise at most every {@code refreshMs} but no
- * more often than a hundred times its own last cost, so that re-reading a large table never takes more than about
- * 1 % of the stream thread (a replaced exemplar, a newer version's embedding of a labelled image, keeps the count).
+ * A task's cached view of the global exemplar table, one {@link ExemplarSet} per encoder version. Rebuilt when the
+ * number of exemplars changed (a new true label), and otherwise every {@code refreshMs} (a replaced exemplar, a
+ * newer version's embedding of a labelled image, keeps the count); either way no sooner than a hundred times its
+ * own last cost after the previous rebuild, so that re-reading a large table, or a burst of labels each changing
+ * the count, never takes more than about 1 % of the stream thread. A table of up to {@link #PACED_ABOVE}
+ * exemplars (a rebuild of a few milliseconds) is rebuilt at once on a new label.
  */
 final class ExemplarView {
+  static final int PACED_ABOVE = 1_000;
   private final ReadOnlyKeyValueStore<String, Exemplar> store;
   private final int maxPerClass;
   private final long refreshMs;
@@ -33,8 +36,9 @@ final class ExemplarView {
   void refreshIfStale(boolean force) {
     long now = System.currentTimeMillis();
     long count = store.approximateNumEntries();
-    boolean due = now - lastRefresh >= Math.max(refreshMs, 100 * lastCostMs);
-    if (!force && count == entries && !due) {
+    long pace = count > PACED_ABOVE ? 100 * lastCostMs : 0;
+    long wait = Math.max(count != entries ? 0 : refreshMs, pace);
+    if (!force && now - lastRefresh < wait) {
       return;
     }
     Map<Integer, List<Exemplar>> versions = new HashMap<>();
