@@ -79,12 +79,6 @@ public record LearnerSettings(
             + "weight >= 0 and at least one exemplar per class");
       }
     }
-
-    /** Prototypes alone, no labelled images voting. */
-    public Classification(DistanceMetric metric, double temperature, int embeddingDimension, long prototypeRefreshMs,
-        int engineRankingMinClasses) {
-      this(metric, temperature, embeddingDimension, prototypeRefreshMs, engineRankingMinClasses, 0, 0.05, 1, 1_000);
-    }
   }
 
   /** When a prediction may become a pseudo-label, how much it weighs, and when the backlog is re-classified. */
