@@ -5,6 +5,7 @@ import io.semistream.records.JsonSerde;
 import io.semistream.records.Prototype;
 import io.semistream.records.ClassCandidate;
 import io.semistream.records.SynthesizedPrototype;
+import io.semistream.topics.TopicId;
 import java.util.function.BiFunction;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a global store equal to a compacted per-class topic ({@code prototypes}, {@code zero-shot-prototypes};
- * tombstones delete), taking only records this learner can use: the topics are writable by anyone, and one
+ * Keeps a global store equal to a compacted topic ({@code prototypes}, {@code exemplars},
+ * {@code zero-shot-prototypes}, {@code class-candidates}; tombstones delete), taking only records this learner can use: the topics are writable by anyone, and one
  * record of junk or of another dimension once stopped every learner (it was deserialized before any code could
  * refuse it). It reads bytes and decides itself; a skipped record leaves the class's last good value in place.
  * Registered through {@code StreamsBuilder.addGlobalStore}, so a restart re-runs this check while restoring.
@@ -24,16 +25,16 @@ import org.slf4j.LoggerFactory;
 final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Void> {
   private static final Logger LOG = LoggerFactory.getLogger(GlobalTableUpdater.class);
   private final String storeName;
-  private final String topicName;
+  private final TopicId topic;
   private final JsonSerde<T> serde;
   private final BiFunction<String, T, String> problem;
   private final LearnerObserver observer;
   private KeyValueStore<String, T> store;
 
-  private GlobalTableUpdater(String storeName, String topicName, JsonSerde<T> serde,
+  private GlobalTableUpdater(String storeName, TopicId topic, JsonSerde<T> serde,
       BiFunction<String, T, String> problem, LearnerObserver observer) {
     this.storeName = storeName;
-    this.topicName = topicName;
+    this.topic = topic;
     this.serde = serde;
     this.problem = problem;
     this.observer = observer;
@@ -41,18 +42,18 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
 
   static GlobalTableUpdater<Prototype> prototypes(int dimension, LearnerObserver observer,
       JsonSerde<Prototype> serde) {
-    return new GlobalTableUpdater<>(LearnerStores.PROTOTYPES, "prototypes", serde,
+    return new GlobalTableUpdater<>(LearnerStores.PROTOTYPES, TopicId.PROTOTYPES, serde,
         (key, p) -> prototypeProblem(key, p, dimension), observer);
   }
 
   static GlobalTableUpdater<SynthesizedPrototype> synthesized(int dimension, LearnerObserver observer,
       JsonSerde<SynthesizedPrototype> serde) {
-    return new GlobalTableUpdater<>(LearnerStores.ZERO_SHOT_PROTOTYPES, "zero-shot-prototypes", serde,
+    return new GlobalTableUpdater<>(LearnerStores.ZERO_SHOT_PROTOTYPES, TopicId.ZERO_SHOT_PROTOTYPES, serde,
         (key, p) -> p == null ? "empty value" : classProblem(key, p.className(), p.vectorView(), dimension), observer);
   }
 
   static GlobalTableUpdater<Exemplar> exemplars(int dimension, LearnerObserver observer, JsonSerde<Exemplar> serde) {
-    return new GlobalTableUpdater<>(LearnerStores.EXEMPLARS, "exemplars", serde,
+    return new GlobalTableUpdater<>(LearnerStores.EXEMPLARS, TopicId.EXEMPLARS, serde,
         (key, e) -> e == null ? "empty value" : e.vectorView().length != dimension
             ? "vector of dimension " + e.vectorView().length + ", learner.embedding.dimension is " + dimension
             : null, observer);
@@ -60,7 +61,7 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
 
   static GlobalTableUpdater<ClassCandidate> candidates(int dimension, LearnerObserver observer,
       JsonSerde<ClassCandidate> serde) {
-    return new GlobalTableUpdater<>(LearnerStores.CLASS_CANDIDATES, "class-candidates", serde,
+    return new GlobalTableUpdater<>(LearnerStores.CLASS_CANDIDATES, TopicId.CLASS_CANDIDATES, serde,
         (key, c) -> c == null ? "empty value" : classProblem(key, c.id(), c.centroid(), dimension), observer);
   }
 
@@ -143,7 +144,7 @@ final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Voi
   }
 
   private void skip(String key, String why) {
-    observer.prototypeSkipped();
-    LOG.warn("{}: skipped the record for '{}': {}", topicName, key, why);
+    observer.globalRecordSkipped(topic);
+    LOG.warn("{}: skipped the record for '{}': {}", topic.catalogueId(), key, why);
   }
 }

@@ -3,6 +3,7 @@ package io.semistream.learning;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.RejectReason;
+import io.semistream.topics.TopicId;
 
 import java.util.Collection;
 
@@ -25,10 +26,12 @@ public interface LearnerObserver {
   }
 
   /**
-   * A record on the prototypes topic was skipped: not a prototype this learner can use (bad JSON, another
-   * dimension, non-finite values). Nothing can be dead-lettered from a global store, so it is counted here.
+   * A record on {@code topic}, one of the compacted topics the learner reads into a global store (prototypes,
+   * exemplars, zero-shot prototypes, class candidates), was skipped: not a record this learner can use (bad
+   * JSON, another dimension, non-finite values). Nothing can be dead-lettered from a global store, so it is
+   * counted here.
    */
-  default void prototypeSkipped() {
+  default void globalRecordSkipped(TopicId topic) {
   }
 
   /** An entry of state store {@code store} could not be decoded (junk written to its changelog) and was ignored. */

@@ -15,6 +15,7 @@ import io.semistream.records.ClassCandidate;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicId;
 import io.semistream.topics.TopicRegistry;
+import io.semistream.topics.TypedTopic;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
 import io.semistream.kafka.LenientStoreSerde;
@@ -28,6 +29,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -135,28 +137,17 @@ public final class LearnerTopology {
         .process(() -> new PrototypeAggregator(settings, observer,
             topics.json(TopicId.PROTOTYPE_DELTAS, PrototypeDelta.class)), Named.as(AGGREGATOR), LearnerStores.PROTOTYPE_SUMS);
 
-    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPES),
-            Serdes.String(), prototypes.valueSerde()).withLoggingDisabled(), prototypes.name(),
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("prototypes-global-source"),
-        () -> GlobalTableUpdater.prototypes(settings.classification().embeddingDimension(), observer,
-            topics.json(TopicId.PROTOTYPES, Prototype.class)));
+    int dimension = settings.classification().embeddingDimension();
+    addGlobalTable(b, LearnerStores.PROTOTYPES, prototypes, "prototypes-global-source",
+        () -> GlobalTableUpdater.prototypes(dimension, observer, topics.json(TopicId.PROTOTYPES, Prototype.class)));
     var exemplars = topics.exemplars();
-    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.EXEMPLARS),
-            Serdes.String(), exemplars.valueSerde()).withLoggingDisabled(), exemplars.name(),
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exemplars-global-source"),
-        () -> GlobalTableUpdater.exemplars(settings.classification().embeddingDimension(), observer,
-            topics.json(TopicId.EXEMPLARS, Exemplar.class)));
-    var synthesized = topics.zeroShotPrototypes();
-    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.ZERO_SHOT_PROTOTYPES),
-            Serdes.String(), synthesized.valueSerde()).withLoggingDisabled(), synthesized.name(),
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("zero-shot-prototypes-global-source"),
-        () -> GlobalTableUpdater.synthesized(settings.classification().embeddingDimension(), observer,
+    addGlobalTable(b, LearnerStores.EXEMPLARS, exemplars, "exemplars-global-source",
+        () -> GlobalTableUpdater.exemplars(dimension, observer, topics.json(TopicId.EXEMPLARS, Exemplar.class)));
+    addGlobalTable(b, LearnerStores.ZERO_SHOT_PROTOTYPES, topics.zeroShotPrototypes(),
+        "zero-shot-prototypes-global-source", () -> GlobalTableUpdater.synthesized(dimension, observer,
             topics.json(TopicId.ZERO_SHOT_PROTOTYPES, SynthesizedPrototype.class)));
-    var candidates = topics.classCandidates();
-    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.CLASS_CANDIDATES),
-            Serdes.String(), candidates.valueSerde()).withLoggingDisabled(), candidates.name(),
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("class-candidates-global-source"),
-        () -> GlobalTableUpdater.candidates(settings.classification().embeddingDimension(), observer,
+    addGlobalTable(b, LearnerStores.CLASS_CANDIDATES, topics.classCandidates(), "class-candidates-global-source",
+        () -> GlobalTableUpdater.candidates(dimension, observer,
             topics.json(TopicId.CLASS_CANDIDATES, ClassCandidate.class)));
 
     // The processors forward to named sinks (each output has its own serde), added to the built topology.
@@ -224,5 +215,16 @@ public final class LearnerTopology {
       LearnerSettings settings) {
     return records.repartition(Repartitioned.<String, byte[]>as(name).withKeySerde(Serdes.String())
         .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(settings.partitions()));
+  }
+
+  /**
+   * A global store that every instance keeps equal to the compacted {@code topic}: the updater reads bytes and
+   * keeps only the records this learner can use (a global store has no dead letter; see GlobalTableUpdater).
+   */
+  private static <T> void addGlobalTable(StreamsBuilder b, String store, TypedTopic<String, T> topic,
+      String sourceName, ProcessorSupplier<String, byte[], Void, Void> updater) {
+    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
+            topic.valueSerde()).withLoggingDisabled(), topic.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(sourceName), updater);
   }
 }

@@ -10,6 +10,7 @@ import io.semistream.learning.LearnerObserver;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.RejectReason;
+import io.semistream.topics.TopicId;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
@@ -37,7 +38,10 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
       RejectReason.INVALID_KEY, RejectReason.MALFORMED_LABEL, RejectReason.MALFORMED_EMBEDDING,
       RejectReason.ORPHAN_LABEL, RejectReason.MALFORMED_DELTA);
   private final Map<RejectReason, Counter> deadLetters = new java.util.EnumMap<>(RejectReason.class);
-  private Counter prototypesSkipped;
+  /** The compacted topics the learner reads into global stores: a bounded set of tag values. */
+  static final java.util.List<TopicId> GLOBAL_TOPICS = java.util.List.of(TopicId.PROTOTYPES, TopicId.EXEMPLARS,
+      TopicId.ZERO_SHOT_PROTOTYPES, TopicId.CLASS_CANDIDATES);
+  private final Map<TopicId, Counter> globalRecordsSkipped = new EnumMap<>(TopicId.class);
   private DistributionSummary confidence;
   private Counter anomalies;
   private Counter scoredInNoveltyView;
@@ -78,9 +82,12 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
       deadLetters.put(reason, Counter.builder("semistream.learner.deadlettered").tag("reason", reason.code())
           .description("Labels, embeddings and deltas sent to the dead-letter topic by the learner").register(r));
     }
-    prototypesSkipped = Counter.builder("semistream.learner.prototypes.skipped")
-        .description("Records on the prototypes topic that were not usable prototypes (bad JSON, dimension)")
-        .register(r);
+    for (TopicId topic : GLOBAL_TOPICS) {
+      globalRecordsSkipped.put(topic, Counter.builder("semistream.learner.global.records.skipped")
+          .tag("topic", topic.catalogueId())
+          .description("Records on a topic the learner reads into a global store (prototypes, exemplars, ...) that "
+              + "it could not use (bad JSON, another dimension, non-finite values)").register(r));
+    }
     corrections = Counter.builder("semistream.learner.relabels")
         .description("Predictions emitted again with another class or status (backlog re-labelling, late labels)")
         .register(r);
@@ -149,9 +156,10 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   }
 
   @Override
-  public void prototypeSkipped() {
-    if (prototypesSkipped != null) {
-      prototypesSkipped.increment();
+  public void globalRecordSkipped(TopicId topic) {
+    Counter c = globalRecordsSkipped.get(topic);
+    if (c != null) {
+      c.increment();
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.data.Dataset;
@@ -138,6 +139,11 @@ class BadInputCorpusIT {
             + "\"proto-wrong-dimension\",\"vector\":[1,2,3],\"count\":1,\"spread\":0,\"version\":1,\"updateTime\":0,"
             + "\"modelId\":\"m\",\"modelVersion\":1,\"labelledCount\":1,\"pseudoWeight\":0,\"labelledVector\":null}"),
             "skipped"),
+        new Kind("exemplar-not-json", t.exemplars().name(), "exemplar-not-json", utf8("{broken"), "skipped"),
+        new Kind("exemplar-wrong-dimension", t.exemplars().name(), "exemplar-wrong-dimension", utf8("{\"class\":"
+            + "\"Bag\",\"vector\":[1,2,3],\"modelId\":\"m\",\"modelVersion\":1,\"updateTime\":0}"), "skipped"),
+        new Kind("exemplar-nan", t.exemplars().name(), "exemplar-nan", utf8("{\"class\":\"Bag\",\"vector\":"
+            + "[NaN,1,2],\"modelId\":\"m\",\"modelVersion\":1,\"updateTime\":0}"), "skipped"),
         // The anomalies topic is the learner's output and the discovery service's input: any client can write it.
         new Kind("anomaly-not-json", t.anomalies().name(), "anomaly-not-json", utf8("{broken"), "malformed-anomaly"),
         new Kind("anomaly-wrong-dimension", t.anomalies().name(), "anomaly-wrong-dimension", utf8("{\"score\":5,"
@@ -306,8 +312,10 @@ class BadInputCorpusIT {
       assertEquals(expectedDead, dead.size());
       assertTrue(kinds.size() + 3 >= 25, "the corpus holds at least 25 kinds");
 
-      assertEquals(5.0, registry.get("semistream.learner.prototypes.skipped").counter().count(),
-          "both junk prototypes, the junk synthesized one and both junk candidates skipped and counted");
+      assertEquals(2.0, skipped(registry, "prototypes"), "both junk prototypes skipped and counted");
+      assertEquals(1.0, skipped(registry, "zero-shot-prototypes"), "the junk synthesized prototype skipped");
+      assertEquals(2.0, skipped(registry, "class-candidates"), "both junk candidates skipped");
+      assertEquals(3.0, skipped(registry, "exemplars"), "the junk, the 3-dimensional and the NaN exemplar skipped");
       assertEquals(4.0, registry.get("semistream.zeroshot.prototypes.skipped").counter().count(),
           "the zero-shot service skips the junk prototypes too (two on prototypes, two on its internal topic)");
       assertEquals(5.0, registry.get("semistream.zeroshot.rejected").tag("reason", "malformed-semantics").counter()
@@ -398,6 +406,11 @@ class BadInputCorpusIT {
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  /** The learner's count of records it could not use on one of the topics it reads into global stores. */
+  private static double skipped(MeterRegistry registry, String topic) {
+    return registry.get("semistream.learner.global.records.skipped").tag("topic", topic).counter().count();
   }
 
   private static byte[] utf8(String s) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
+import io.semistream.topics.TopicId;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,25 @@ class MetricsBindersTest {
     assertEquals(1, registry.get("semistream.learner.anomaly.scored").tag("view", "serving").counter().count());
     assertEquals(5.0, registry.get("semistream.learner.anomaly.threshold").gauge().value());
     assertEquals(170, registry.get("semistream.learner.backlog.size").gauge().value());
+  }
+
+  @Test
+  void shouldCountSkippedGlobalRecordsByTopicWithOneSeriesPerGlobalTopic() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    LearnerMetrics m = new LearnerMetrics(50);
+    m.bindTo(registry);
+    m.globalRecordSkipped(TopicId.EXEMPLARS);
+    m.globalRecordSkipped(TopicId.EXEMPLARS);
+    m.globalRecordSkipped(TopicId.PROTOTYPES);
+    m.globalRecordSkipped(TopicId.IMAGES);   // not read into a global store: no series of its own
+    assertEquals(2, registry.get("semistream.learner.global.records.skipped").tag("topic", "exemplars").counter()
+        .count());
+    assertEquals(1, registry.get("semistream.learner.global.records.skipped").tag("topic", "prototypes").counter()
+        .count());
+    assertEquals(0, registry.get("semistream.learner.global.records.skipped").tag("topic", "class-candidates")
+        .counter().count());
+    assertEquals(4, registry.find("semistream.learner.global.records.skipped").counters().size(),
+        "bounded tags: the four topics the learner reads into global stores");
   }
 
   @Test
