@@ -14,9 +14,9 @@ import java.util.Map;
 
 /**
  * Every replayed image as one CSV row: its true class, whether it was labelled (by the plan or on request) or of a
- * held-out class, the final prediction (class, confidence, margin, status, encoder version) and the final embedding. Why: questions the
- * report does not answer (is another confidence rule a better ranking? which classes get confused?) can then be
- * studied offline on the same run instead of paying for another eval.
+ * held-out class, the final prediction (class, confidence, margin, status, encoder version) and the final
+ * embedding. Why: questions the report does not answer (is another confidence rule a better ranking? which classes
+ * get confused?) can then be studied offline on the same run instead of paying for another eval.
  */
 final class PerImageCsv {
   private PerImageCsv() {
