@@ -56,7 +56,7 @@ class AlertExpressionsTest {
             "alerts/tests/semistream-test.yml never checks " + name + " quiet on the healthy stream");
       }
     }
-    assertEquals(12, alerts);
+    assertEquals(13, alerts);
   }
 
   @Test
