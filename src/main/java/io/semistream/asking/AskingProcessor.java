@@ -91,6 +91,10 @@ final class AskingProcessor implements Processor<String, byte[], String, Object>
     askedStore = context.getStateStore(AskingTopology.ASKED_STORE);
     classStore = context.getStateStore(AskingTopology.CLASSES_STORE);
     stateStore = context.getStateStore(AskingTopology.STATE_STORE);
+    // A task revived after an aborted transaction keeps this instance but gets its stores restored: the caches
+    // read from them are read again.
+    asked = null;
+    classes = null;
     context.schedule(Duration.ofMillis(settings.intervalMs()), PunctuationType.WALL_CLOCK_TIME, this::round);
   }
 

@@ -69,6 +69,9 @@ final class DiscoveryProcessor implements Processor<String, byte[], String, Obje
     candidates = context.getStateStore(DiscoveryTopology.CANDIDATES_STORE);
     scales = context.getStateStore(DiscoveryTopology.SCALES_STORE);
     stateStore = context.getStateStore(DiscoveryTopology.STATE_STORE);
+    // A task revived after an aborted transaction keeps this instance but gets its stores restored: the
+    // clustering is read from them again.
+    clusterer = null;
   }
 
   /** Built on first use, from the changelogged store (a restart resumes the same clustering). */

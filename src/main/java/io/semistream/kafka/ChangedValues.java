@@ -14,7 +14,10 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * new)}), plus tombstones and records it cannot read (the next step judges those itself). Placed before a
  * repartition into a single-task topic: most records on a table like {@code prototypes} are updates the next step
  * ignores, and repartitioning them all took CPU from the learner on small machines. The memory is per task and
- * not logged: after a restart the first record of each key passes once more.
+ * not logged: after a restart the first record of each key passes once more. {@link #init} forgets it too: Kafka
+ * Streams revives a task whose transaction it aborted (a commit timeout, a corrupted task) with the same processor
+ * instance, and the records it then processes again would otherwise be held back as "unchanged" although what
+ * they forwarded the first time was never committed.
  */
 public final class ChangedValues<T> implements FixedKeyProcessor<String, byte[], byte[]> {
   private final JsonSerde<T> serde;
@@ -30,6 +33,7 @@ public final class ChangedValues<T> implements FixedKeyProcessor<String, byte[],
   @Override
   public void init(FixedKeyProcessorContext<String, byte[]> context) {
     this.context = context;
+    lastPassed.clear();
   }
 
   @Override
