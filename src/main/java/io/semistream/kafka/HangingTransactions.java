@@ -89,9 +89,15 @@ public final class HangingTransactions implements AutoCloseable {
       return true;
     }
     TransactionState s = coordinator.get().state();
-    boolean running = s == TransactionState.ONGOING || s == TransactionState.PREPARE_COMMIT
-        || s == TransactionState.PREPARE_ABORT || s == TransactionState.PREPARE_EPOCH_FENCE;
-    return !running || coordinator.get().producerEpoch() != now.producerEpoch();
+    if (s == TransactionState.PREPARE_COMMIT || s == TransactionState.PREPARE_ABORT
+        || s == TransactionState.PREPARE_EPOCH_FENCE) {
+      // The coordinator is writing the markers that end this producer's transaction itself. With transaction
+      // version 2 (Kafka 4's default) it does so under the next epoch, so "another epoch" does not mean another
+      // transaction here: an abort marker written before its commit marker would undo a committed transaction in
+      // this partition (its consumed offsets committed, its writes here lost).
+      return false;
+    }
+    return s != TransactionState.ONGOING || coordinator.get().producerEpoch() != now.producerEpoch();
   }
 
   private void checkQuietly() {

@@ -34,5 +34,10 @@ class HangingTransactionsTest {
       assertFalse(HangingTransactions.hanging(OPEN, OPEN, Optional.of(new Coordinator(running, 15))),
           "its coordinator still runs it: " + running);
     }
+    for (TransactionState ending : new TransactionState[] {TransactionState.PREPARE_COMMIT,
+        TransactionState.PREPARE_ABORT, TransactionState.PREPARE_EPOCH_FENCE}) {
+      assertFalse(HangingTransactions.hanging(OPEN, OPEN, Optional.of(new Coordinator(ending, 16))),
+          "its coordinator is ending it under the next epoch (transaction version 2): " + ending);
+    }
   }
 }
