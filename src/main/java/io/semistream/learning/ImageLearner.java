@@ -28,6 +28,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The per-image learner (one instance per stream task). Its inputs are the learner's own by-image topics, into
@@ -73,7 +74,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   /** The nearest labelled images' vote beside the prototypes; null: the prototypes alone decide. */
   private final ExemplarVote vote;
   private ExemplarView exemplars;
-  private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, Exemplar> exemplarTable;
+  private ReadOnlyKeyValueStore<String, Exemplar> exemplarTable;
   private RelabelRanking relabelRanking;
   private long punctuations;
   private int idleRounds;
