@@ -62,9 +62,14 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--label-budget", defaultValue = "0",
       description = "Labels in all (random: instead of --label-fraction, spread stratified over the labelled "
-          + "classes; active: requests published in all, spent over the first half of the replay when --rate is "
-          + "given, else at asking.budget.per.minute).")
+          + "classes; active: requests published in all, spent over the first --label-window of the replay when "
+          + "--rate is given, else at asking.budget.per.minute).")
   long labelBudget;
+
+  @Option(names = "--label-window", defaultValue = "0.5",
+      description = "With --label-strategy active and --rate: the share of the replay over which the budget is "
+          + "spent (0.5: the first half).")
+  double labelWindow;
 
   @Option(names = "--annotator-delay", defaultValue = "PT1S",
       description = "With --label-strategy active: how long the simulated person takes to answer (ISO-8601).")
@@ -106,6 +111,10 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!(labelWindow > 0 && labelWindow <= 1)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--label-window must be in (0, 1], not " + labelWindow);
+    }
     SemistreamConfig config = common.load();
     Device device = DjlEngine.startFor(config.embedding());
     Path dir = modelOption.resolve(config, device, System.out);
@@ -163,8 +172,8 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /**
-   * The budget spread over the first half of the replay when its rate is known (so that the last labels still
-   * shape most of the stream); enough requests open at once to cover the annotator's delay and the pipeline's
+   * The budget spread over the first {@code --label-window} of the replay when its rate is known (so that the
+   * last labels still shape most of the stream); enough requests open at once to cover the annotator's delay and the pipeline's
    * round trip (about 4 s here: the request's and the label's transactions and repartitions); and requests the
    * simulated person leaves (a held-out class) withdrawn after ten times the delay (at least 10 s), or they
    * would hold every open slot and stop the requests.
@@ -173,7 +182,7 @@ final class EvalCommand implements Callable<Integer> {
     double perMinute = s.perMinute();
     if (o.ratePerSecond() > 0) {
       double seconds = ReplayPlan.of(d, o).size() / o.ratePerSecond();
-      perMinute = labelBudget / (seconds / 2) * 60;
+      perMinute = labelBudget / (seconds * labelWindow) * 60;
     }
     double roundTrip = annotatorDelay.toMillis() / 1000.0 + 4;
     int open = (int) Math.max(s.maxOutstanding(), Math.ceil(perMinute / 60 * roundTrip));
