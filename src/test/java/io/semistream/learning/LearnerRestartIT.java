@@ -160,11 +160,15 @@ class LearnerRestartIT {
         while (!synthesized.equals(expected) && System.nanoTime() < zeroShotDeadline) {
           synthesized = zeroShotTable(kafka);
         }
-        assertEquals(expected, synthesized, "the synthesized prototypes after " + KILLS + " kills");
         StringBuilder restored = new StringBuilder();
         for (int run = JUNK_BEFORE_RUN; run <= KILLS; run++) {
           restored.append(Files.readString(dir.resolve("run-" + run + ".log")));
         }
+        // Once seen under load (a class missing from the zero-shot service's seen classes): what the watchdog aborted
+        // and what the zero-shot service logged are the first things to read, so the failure names them.
+        assertEquals(expected, synthesized, "the synthesized prototypes after " + KILLS + " kills; logs in " + dir
+            + "; hanging-transaction aborts and zero-shot lines of every run:\n" + linesOfAllRuns(dir,
+                "aborted a hanging transaction", "zero-shot"));
         assertTrue(changelogsWithJunk >= 8, changelogsWithJunk + " changelogs");
         assertTrue(restored.indexOf("state store learner-images: an entry of") >= 0
             && restored.indexOf("state store zeroshot-semantics: an entry of") >= 0, "junk read as absent, logged");
@@ -193,6 +197,26 @@ class LearnerRestartIT {
         learner.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Lines of every run's log that contain any of the markers, each prefixed with its run. */
+  private static String linesOfAllRuns(Path dir, String... markers) throws Exception {
+    StringBuilder out = new StringBuilder();
+    for (int run = 0; run <= KILLS; run++) {
+      Path log = dir.resolve("run-" + run + ".log");
+      if (!Files.exists(log)) {
+        continue;
+      }
+      for (String line : Files.readAllLines(log)) {
+        for (String marker : markers) {
+          if (line.contains(marker)) {
+            out.append("run ").append(run).append(": ").append(line).append('\n');
+            break;
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** A junk entry under a key of its own on every changelog of the learner and the zero-shot service. */
