@@ -173,10 +173,10 @@ final class EvalCommand implements Callable<Integer> {
 
   /**
    * The budget spread over the first {@code --label-window} of the replay when its rate is known (so that the
-   * last labels still shape most of the stream); enough requests open at once to cover the annotator's delay and the pipeline's
-   * round trip (about 4 s here: the request's and the label's transactions and repartitions); and requests the
-   * simulated person leaves (a held-out class) withdrawn after ten times the delay (at least 10 s), or they
-   * would hold every open slot and stop the requests.
+   * last labels still shape most of the stream); enough requests open at once to cover the annotator's delay and
+   * the pipeline's round trip (about 4 s here: the request's and the label's transactions and repartitions); and
+   * requests the simulated person leaves (a held-out class) withdrawn after ten times the delay (at least 10 s),
+   * or they would hold every open slot and stop the requests.
    */
   private AskingSettings activeBudget(AskingSettings s, io.semistream.data.Dataset d, ReplayOptions o) {
     double perMinute = s.perMinute();

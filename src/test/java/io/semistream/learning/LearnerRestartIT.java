@@ -166,9 +166,9 @@ class LearnerRestartIT {
         }
         // Once seen under load (a class missing from the zero-shot service's seen classes): what the watchdog aborted
         // and what the zero-shot service logged are the first things to read, so the failure names them.
-        assertEquals(expected, synthesized, "the synthesized prototypes after " + KILLS + " kills; logs in " + dir
-            + "; hanging-transaction aborts and zero-shot lines of every run:\n" + linesOfAllRuns(dir,
-                "aborted a hanging transaction", "zero-shot"));
+        assertEquals(expected, synthesized, () -> "the synthesized prototypes after " + KILLS + " kills; logs in "
+            + dir + "; hanging-transaction aborts and zero-shot lines of every run:\n"
+            + linesOfAllRuns(dir, "aborted a hanging transaction", "zero-shot"));
         assertTrue(changelogsWithJunk >= 8, changelogsWithJunk + " changelogs");
         assertTrue(restored.indexOf("state store learner-images: an entry of") >= 0
             && restored.indexOf("state store zeroshot-semantics: an entry of") >= 0, "junk read as absent, logged");
@@ -200,14 +200,21 @@ class LearnerRestartIT {
   }
 
   /** Lines of every run's log that contain any of the markers, each prefixed with its run. */
-  private static String linesOfAllRuns(Path dir, String... markers) throws Exception {
+  private static String linesOfAllRuns(Path dir, String... markers) {
     StringBuilder out = new StringBuilder();
     for (int run = 0; run <= KILLS; run++) {
       Path log = dir.resolve("run-" + run + ".log");
       if (!Files.exists(log)) {
         continue;
       }
-      for (String line : Files.readAllLines(log)) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(log);
+      } catch (java.io.IOException e) {
+        out.append("run ").append(run).append(": unreadable log (").append(e).append(")\n");
+        continue;
+      }
+      for (String line : lines) {
         for (String marker : markers) {
           if (line.contains(marker)) {
             out.append("run ").append(run).append(": ").append(line).append('\n');
