@@ -2,6 +2,7 @@ package io.semistream.topics;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,8 +11,11 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -99,9 +103,14 @@ public final class TopicApplier {
   }
 
   /**
-   * A created topic is usable once every partition has a leader. Before that, an idempotent producer's first
-   * batches can reach a partition out of order and be refused (OutOfOrderSequenceException, seen right after
-   * creation with Kafka 4.4), so `apply` returns only when the new topics are ready (bounded: 30 s).
+   * A created topic is usable once every partition has a leader that serves it. Before that, an idempotent
+   * producer's first batches can reach a partition out of order and be refused (OutOfOrderSequenceException, seen
+   * right after creation with Kafka 4.4), so `apply` returns only when the new topics are ready (bounded: 30 s).
+   * A leader in the metadata was not enough: once more the bench's producer was refused 0.3 s after such a wait
+   * (2026-11-30). A KRaft broker publishes new metadata to the cache that answers clients before its replica
+   * manager takes the partitions on (BrokerMetadataPublisher: metadataCache.setImage, then
+   * replicaManager.applyDelta), so each partition must also answer a ListOffsets at its leader, which only the
+   * replica manager serves.
    */
   private void awaitLeaders(List<String> created) throws InterruptedException, ExecutionException {
     if (created.isEmpty()) {
@@ -113,9 +122,26 @@ public final class TopicApplier {
       boolean ready = d.size() == created.size() && d.values().stream()
           .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
       if (ready) {
+        awaitServed(d, deadline);
         return;
       }
       Thread.sleep(100);
+    }
+  }
+
+  /** Every partition of the described topics answers a ListOffsets at its leader, or the deadline passes. */
+  private void awaitServed(Map<String, TopicDescription> topics, long deadline) throws InterruptedException {
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    topics.values().forEach(t -> t.partitions().forEach(
+        p -> partitions.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+    while (System.nanoTime() < deadline) {
+      int left = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      try {
+        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(left)).all().get();
+        return;
+      } catch (ExecutionException e) {
+        Thread.sleep(100);   // not served yet (the admin client retries leadership errors itself until its timeout)
+      }
     }
   }
 

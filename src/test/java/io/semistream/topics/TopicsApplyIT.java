@@ -15,7 +15,11 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,26 @@ class TopicsApplyIT {
     // The CLI on the same cluster: nothing to create, nothing drifted, exit code 0.
     assertEquals(0, SemistreamCli.commandLine().execute("topics", "apply", "--bootstrap-servers",
         broker.bootstrapServers()));
+  }
+
+  @Test
+  void shouldReturnOnlyOnceEveryCreatedPartitionTakesWritesAtItsLeader() throws Exception {
+    // No retries: a partition whose leader is in the metadata but not yet serving it (NOT_LEADER_OR_FOLLOWER)
+    // fails its send here instead of being retried, which is what confused idempotent producers before.
+    TopicRegistry topics = TopicRegistry.load("ready.");
+    try (Admin admin = clients.admin();
+         KafkaProducer<byte[], byte[]> producer = clients.producer(new ByteArraySerializer(),
+             new ByteArraySerializer(), Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
+                 ProducerConfig.RETRIES_CONFIG, "0", ProducerConfig.ACKS_CONFIG, "1"))) {
+      new TopicApplier(admin).apply(List.of(topics.catalogue().spec(TopicId.IMAGES),
+          topics.catalogue().spec(TopicId.LABELS)), 0);
+      for (String topic : List.of(topics.images().name(), topics.labels().name())) {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        for (int partition = 0; partition < partitions; partition++) {
+          producer.send(new ProducerRecord<>(topic, partition, new byte[] {1}, new byte[] {2})).get();
+        }
+      }
+    }
   }
 
   @Test
