@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -129,7 +130,10 @@ public final class TopicApplier {
     }
   }
 
-  /** Every partition of the described topics answers a ListOffsets at its leader, or the deadline passes. */
+  /**
+   * Every partition of the described topics answers a ListOffsets at its leader, the deadline passes, or the call
+   * is refused for good.
+   */
   private void awaitServed(Map<String, TopicDescription> topics, long deadline) throws InterruptedException {
     Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
     topics.values().forEach(t -> t.partitions().forEach(
@@ -140,6 +144,9 @@ public final class TopicApplier {
         admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(left)).all().get();
         return;
       } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException)) {
+          return;   // e.g. no Describe permission: nothing to wait for here; producers will say what is wrong
+        }
         Thread.sleep(100);   // not served yet (the admin client retries leadership errors itself until its timeout)
       }
     }
