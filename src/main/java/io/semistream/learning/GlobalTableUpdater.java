@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Keeps a global store equal to a compacted topic ({@code prototypes}, {@code exemplars},
  * {@code zero-shot-prototypes}, {@code class-candidates}; tombstones delete), taking only records this learner can
  * use: the topics are writable by anyone, and one record of junk or of another dimension once stopped every learner
- * (it was deserialized before any code could refuse it). It reads bytes and decides itself; a skipped record leaves the class's last good value in place.
+ * (it was deserialized before any code could refuse it). It reads bytes and decides itself; a skipped record leaves
+ * the class's last good value in place.
  * Registered through {@code StreamsBuilder.addGlobalStore}, so a restart re-runs this check while restoring.
  */
 final class GlobalTableUpdater<T> implements Processor<String, byte[], Void, Void> {
