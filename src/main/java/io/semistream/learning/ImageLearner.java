@@ -250,10 +250,15 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       }
       AnomalyDetector.Verdict fresh = null;
       if (r != null && arrival && candidates.size() >= 2) {
-        double novelty = noveltyDistance(state);
-        boolean inNoveltyView = !Double.isNaN(novelty);
-        fresh = anomalies.observe(inNoveltyView ? novelty : r.nearestEuclidean(), state.reconstructionError());
-        observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly(), inNoveltyView);
+        PrototypeIndex novelty = noveltyIndex(state);
+        if (novelty != null) {
+          fresh = anomalies.observe(classifier.nearestEuclidean(novelty.scaled(state.novelty()), novelty),
+              state.reconstructionError(), new AnomalyDetector.Reference(state.noveltyVersion(), novelty.size()));
+        } else {
+          fresh = anomalies.observe(r.nearestEuclidean(), state.reconstructionError(),
+              new AnomalyDetector.Reference(-state.modelVersion(), index.size()));
+        }
+        observer.anomalyScored(fresh.score(), fresh.threshold(), fresh.anomaly(), novelty != null);
       }
       Ranking zeroShot = r == null ? null
           : classifier.rank(state.embedding(), prototypes.zeroShotIndex(state.modelVersion(), classifier));
@@ -280,19 +285,17 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   }
 
   /**
-   * The anomaly score's distance in the novelty view's space: to the nearest true-label class mean there
-   * (learner.anomaly.view=novelty). NaN when the image has no view or fewer than two classes have a mean there:
-   * the score is then taken to the nearest prototype of the serving ranking. While the novelty version serves,
-   * both are the same space.
+   * Where the anomaly score's distance is taken (learner.anomaly.view=novelty): the true-label class means in the
+   * novelty view's space, the score the distance to the nearest. Null when the image has no view or fewer than two
+   * classes have a mean there: the score is then taken to the nearest prototype of the serving ranking. While the
+   * novelty version serves, both are the same space.
    */
-  private double noveltyDistance(ImageState state) {
-    float[] novelty = settings.anomalies().noveltyView() ? state.novelty() : null;
-    if (novelty == null) {
-      return Double.NaN;
+  private PrototypeIndex noveltyIndex(ImageState state) {
+    if (!settings.anomalies().noveltyView() || state.novelty() == null) {
+      return null;
     }
-    PrototypeIndex index = prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(), classifier,
+    return prototypes.noveltyIndex(state.modelVersion(), state.noveltyVersion(), classifier,
         settings.anomalies().scaledDistance());
-    return index == null ? Double.NaN : classifier.nearestEuclidean(index.scaled(novelty), index);
   }
 
   private ImageState applyContribution(ImageState s, ImageState.Contribution wanted) {
