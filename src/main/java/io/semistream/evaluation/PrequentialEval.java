@@ -183,6 +183,7 @@ public final class PrequentialEval {
           labellingReport.put("requestsPerMinute", live.asking().perMinute());
         }
         labellingReport.put("labels", labelOrder.size());
+        labellingReport.put("labelsByClass", labelsByClass(dataset, plan, labelled));
         Map<String, Object> report = report(dataset, options, plan, labelled, log, replayed, start);
         report.put("labelling", labellingReport);
         report.put("accuracyByLabelsSpent", byLabelsSpent(dataset, options, plan, labelled, labelOrder, log));
@@ -234,6 +235,21 @@ public final class PrequentialEval {
   }
 
   /** Image id to its class name, for the simulated annotator. */
+  /**
+   * How many labels each class got, from the plan or the annotator: an active strategy's choice is skewed by
+   * design, and the class means it leaves (the anomaly score's reference among them) show it.
+   */
+  static Map<String, Integer> labelsByClass(Dataset d, ReplayPlan plan, boolean[] labelled) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    d.classNames().forEach(c -> counts.put(c, 0));
+    for (int i = 0; i < plan.size(); i++) {
+      if (labelled[i]) {
+        counts.merge(d.className(plan.order()[i]), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
   private static Map<String, String> truth(Dataset d, ReplayOptions o, ReplayPlan plan) {
     Map<String, String> truth = new java.util.HashMap<>();
     for (int i = 0; i < plan.size(); i++) {

@@ -91,6 +91,14 @@ class EvalCommandIT {
     int refused = labelling.get("requestsRefusedHeldOutClass").asInt();
     assertEquals(60 - refused, r.get("labels").asInt(), "every request of a known class answered and used");
     assertTrue(r.get("labels").asInt() >= 40, labelling.toString());
+    JsonNode byClass = labelling.get("labelsByClass");
+    int sum = 0;
+    for (JsonNode n : byClass) {
+      sum += n.asInt();
+    }
+    assertEquals(r.get("labels").asInt(), sum, "labels by class add up: " + byClass);
+    assertEquals(10, byClass.size(), "every class named, the unlabelled ones with 0: " + byClass);
+    assertEquals(0, byClass.get("Ankle boot").asInt(), "the held-out class refused every request: " + byClass);
     assertEquals(1.0, r.get("predictionCoverage").asDouble());
     double accuracy = r.get("accuracyUnlabelledKnownClasses").asDouble();
     assertTrue(accuracy > 0.3, "the asked-for labels taught the learner its classes: " + accuracy);
