@@ -234,7 +234,6 @@ public final class PrequentialEval {
         log.synthesizedVersion.get(d.classNames().get(c))));
   }
 
-  /** Image id to its class name, for the simulated annotator. */
   /**
    * How many labels each class got, from the plan or the annotator: an active strategy's choice is skewed by
    * design, and the class means it leaves (the anomaly score's reference among them) show it.
@@ -250,6 +249,7 @@ public final class PrequentialEval {
     return counts;
   }
 
+  /** Image id to its class name, for the simulated annotator. */
   private static Map<String, String> truth(Dataset d, ReplayOptions o, ReplayPlan plan) {
     Map<String, String> truth = new java.util.HashMap<>();
     for (int i = 0; i < plan.size(); i++) {
