@@ -140,15 +140,15 @@ final class AnomalyDetector {
     Arrays.sort(dev);
     reconScale = Math.max(1e-6, 1.4826 * dev[filled / 2]);
     double[] s = new double[filled];
-    int comparable = 0;
+    int n = 0;
     for (int i = 0; i < filled; i++) {
       if (references[i] == null || references[i].equals(current)) {
-        s[comparable++] = scores[i];
+        s[n++] = scores[i];
       }
     }
-    int n = comparable >= comparableNeeded ? comparable : filled;
-    if (n == filled) {
-      s = Arrays.copyOf(scores, filled);
+    if (n < comparableNeeded) {
+      System.arraycopy(scores, 0, s, 0, filled);
+      n = filled;
     }
     Arrays.sort(s, 0, n);
     threshold = s[Math.min(n - 1, (int) Math.floor(quantile * n))];
