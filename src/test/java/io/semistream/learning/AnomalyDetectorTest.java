@@ -60,6 +60,20 @@ class AnomalyDetectorTest {
   }
 
   @Test
+  void shouldStopCountingScoresTakenInAnotherSpaceOnceEnoughScoresInTheCurrentOneExist() {
+    AnomalyDetector d = detector(store());
+    // Scored in the serving view (no novelty view yet): distances of another scale, 8 to 9.99, nine classes.
+    AnomalyDetector.Reference serving = new AnomalyDetector.Reference(-1, 9);
+    for (int i = 0; i < 600; i++) {
+      d.observe(8 + (i % 100) / 50.0, 0, serving);
+    }
+    familiar(d, NEEDED + 30, NINE_CLASSES);
+    AnomalyDetector.Verdict v = d.observe(5, 0, NINE_CLASSES);
+    assertTrue(v.threshold() < 2.5, "the novelty view's scores alone make the threshold: " + v.threshold());
+    assertTrue(v.anomaly());
+  }
+
+  @Test
   void shouldTakeTheThresholdFromEveryScoreWhileTheReferenceStaysTheSame() {
     AnomalyDetector d = detector(store());
     familiar(d, 1_000, NINE_CLASSES);
