@@ -6,6 +6,7 @@ import io.semistream.records.JsonSerde;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
 import io.semistream.records.ClassCandidate;
+import io.semistream.records.DeadLetters;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
@@ -49,7 +50,17 @@ final class PredictionLog implements AutoCloseable {
   final Map<String, CandidateSeen> candidates = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   /** The learner's prototypes as they stand (the compacted table). */
   final Map<String, Prototype> prototypes = new ConcurrentHashMap<>();
+  /** A kind of dead letter (its stage and reason): how many, and the first one's error. */
+  record DeadLetterKind(long count, String firstError) {
+  }
+
+  /**
+   * Every dead letter, by stage and reason. The eval's data sets are clean, so any is a fault of the service (a
+   * record one stage wrote and the next refused), which would otherwise vanish from the measurements silently.
+   */
+  final Map<String, DeadLetterKind> deadLetters = new ConcurrentHashMap<>();
   private final TopicTail predictions;
+  private final TopicTail deadLetterTail;
   private final TopicTail embeddingsTail;
   private final TopicTail synthesizedTail;
   private final TopicTail candidatesTail;
@@ -78,6 +89,12 @@ final class PredictionLog implements AutoCloseable {
           }
           embeddingVersion.merge(id, e.modelVersion(), Math::max);
         });
+    deadLetterTail = TopicTail.ofRecords(clients, topics.deadLetter().name(), true, r -> {
+      String kind = header(r.headers(), DeadLetters.STAGE) + ": " + header(r.headers(), DeadLetters.REASON);
+      String error = header(r.headers(), DeadLetters.ERROR);
+      deadLetters.merge(kind, new DeadLetterKind(1, error),
+          (a, b) -> new DeadLetterKind(a.count() + 1, a.firstError()));
+    });
     JsonSerde<SynthesizedPrototype> synthesized = new JsonSerde<>(SynthesizedPrototype.class);
     synthesizedTail = new TopicTail(clients, topics.zeroShotPrototypes().name(), true, (cls, value) -> {
       if (value == null) {
@@ -110,6 +127,12 @@ final class PredictionLog implements AutoCloseable {
     synthesizedTail.close();
     candidatesTail.close();
     prototypesTail.close();
+    deadLetterTail.close();
+  }
+
+  private static String header(org.apache.kafka.common.header.Headers headers, String name) {
+    var h = headers.lastHeader(name);
+    return h == null ? "?" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** {@code e}'s vector in the space of encoder {@code version}, or null when it carries none. */

@@ -186,6 +186,7 @@ public final class PrequentialEval {
         labellingReport.put("labelsByClass", labelsByClass(dataset, plan, labelled));
         Map<String, Object> report = report(dataset, options, plan, labelled, log, replayed, start);
         report.put("labelling", labellingReport);
+        report.put("deadLetters", deadLetters(log, out));
         report.put("accuracyByLabelsSpent", byLabelsSpent(dataset, options, plan, labelled, labelOrder, log));
         // The images that got a label, from the plan or from the annotator's answers to the service's requests:
         // an image labelled on request is not "unlabelled" to the zero-shot and discovery measures either.
@@ -209,6 +210,16 @@ public final class PrequentialEval {
   }
 
   /** The asking service's last round, for the progress lines. */
+  /** Dead letters by stage and reason; the data sets are clean, so any is a fault worth a warning. */
+  private static Map<String, Object> deadLetters(PredictionLog log, PrintStream out) {
+    Map<String, Object> byKind = new java.util.TreeMap<>();
+    log.deadLetters.forEach((kind, k) -> byKind.put(kind, Map.of("count", k.count(), "firstError", k.firstError())));
+    if (!byKind.isEmpty()) {
+      out.printf("eval: WARNING: the service dead-lettered records of a clean data set: %s%n", byKind);
+    }
+    return byKind;
+  }
+
   private static final class AskingProgress implements AskingObserver {
     final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong open = new java.util.concurrent.atomic.AtomicLong();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -19,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicTail implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
-  private final BiConsumer<String, byte[]> handler;
+  private final Consumer<ConsumerRecord<byte[], byte[]>> handler;
   private final AtomicLong count = new AtomicLong();
   private volatile boolean running = true;
 
@@ -30,6 +31,18 @@ public final class TopicTail implements AutoCloseable {
   /** @param fromBeginning read the whole topic first (a compacted table such as prototypes), else only new records */
   public TopicTail(KafkaClients clients, String topic, boolean fromBeginning,
       BiConsumer<String, byte[]> handler) {
+    this(clients, topic, fromBeginning, (Consumer<ConsumerRecord<byte[], byte[]>>) r -> handler.accept(
+        r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value()));
+  }
+
+  /** Whole records, for readers that need headers (a dead letter's reason, say). */
+  public static TopicTail ofRecords(KafkaClients clients, String topic, boolean fromBeginning,
+      Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+    return new TopicTail(clients, topic, fromBeginning, handler);
+  }
+
+  private TopicTail(KafkaClients clients, String topic, boolean fromBeginning,
+      Consumer<ConsumerRecord<byte[], byte[]>> handler) {
     this.handler = handler;
     consumer = clients.consumer(null, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
     List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic);
@@ -49,7 +62,7 @@ public final class TopicTail implements AutoCloseable {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           count.incrementAndGet();
-          handler.accept(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value());
+          handler.accept(r);
         }
       }
     } catch (WakeupException e) {

@@ -69,6 +69,7 @@ class EvalCommandIT {
     assertTrue(zeroShot.get("generativeAlternative").get("generativeTop1AmongUnseen").asDouble() == 1.0,
         "the generative alternative was measured in the same run (one unseen class: its top-1 is 1)");
     assertTrue(zeroShot.get("seenAccuracyDropPoints").asDouble() < 5, zeroShot.toString());
+    assertTrue(r.get("deadLetters").isEmpty(), "a clean data set leaves no dead letter: " + r.get("deadLetters"));
     assertTrue(Files.size(json) > 500);
   }
 
@@ -105,5 +106,6 @@ class EvalCommandIT {
     assertEquals(10, r.get("accuracyByLabelsSpent").size());
     assertEquals(accuracy, r.get("baselineEmbeddingTrueLabelsOnly").asDouble(), 0.05,
         "the learner's final accuracy rests on the asked-for labels");
+    assertTrue(r.get("deadLetters").isEmpty(), "a clean data set leaves no dead letter: " + r.get("deadLetters"));
   }
 }
