@@ -140,17 +140,16 @@ public record LearnerSettings(
 
   /** The adaptive anomaly threshold. */
   public record Anomalies(double quantile, int window, int warmup, double reconWeight, boolean noveltyView,
-      boolean scaledDistance, boolean pseudoInReference) {
+      boolean scaledDistance) {
     public static final String QUANTILE = "learner.anomaly.quantile";
     public static final String WINDOW = "learner.anomaly.window";
     public static final String WARMUP = "learner.anomaly.warmup";
     public static final String RECON_WEIGHT = "learner.anomaly.recon.weight";
     public static final String VIEW = "learner.anomaly.view";
     public static final String DISTANCE = "learner.anomaly.distance";
-    public static final String REFERENCE = "learner.anomaly.reference";
 
     public Anomalies(double quantile, int window, int warmup, double reconWeight) {
-      this(quantile, window, warmup, reconWeight, true, true, false);
+      this(quantile, window, warmup, reconWeight, true, true);
     }
 
     public Anomalies {
@@ -287,11 +286,6 @@ public record LearnerSettings(
             "The anomaly distance in the novelty view. scaled: each dimension divided by the true labels' pooled "
                 + "within-class standard deviation (a diagonal Mahalanobis distance; measured a higher held-out "
                 + "AUROC on both data sets). euclidean: plain Euclidean distance.")
-        .define(Anomalies.REFERENCE, Type.STRING, "labels", ValidString.in("labels", "prototype"), Importance.LOW,
-            "The class means the novelty view's anomaly distance is taken to. labels: the true labels' means alone. "
-                + "prototype: the prototype's mixture, true labels plus the learner's own pseudo-labels at "
-                + "learner.pseudo.weight, capped at learner.pseudo.max.ratio times the true labels (with pseudo "
-                + "weight 0 the two are the same).")
         .define(Classification.PROTOTYPE_REFRESH_MS, Type.LONG, 200L, Range.atLeast(0L), Importance.LOW,
             "How often a stream task re-reads the global prototype table; 0 re-reads it for every record.")
         .define(Classification.ENGINE_RANKING_MIN_CLASSES, Type.INT, 1_000, Range.atLeast(0), Importance.LOW,
@@ -340,7 +334,7 @@ public record LearnerSettings(
             v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
             v.decimal(Anomalies.RECON_WEIGHT), v.string(Anomalies.VIEW).equals("novelty"),
-            v.string(Anomalies.DISTANCE).equals("scaled"), v.string(Anomalies.REFERENCE).equals("prototype")),
+            v.string(Anomalies.DISTANCE).equals("scaled")),
         new Api(v.integer(Api.HTTP_PORT), v.string(Api.HTTP_HOST), v.integer(Api.METRICS_MAX_CLASSES)),
         new ZeroShot(v.bool(ZeroShot.ENABLED), v.decimal(ZeroShot.RIDGE_LAMBDA)),
         v.longValue(STATE_MEMORY_MB) << 20);

@@ -335,9 +335,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   }
 
   private void emitDelta(ImageState.Contribution c, int sign, ImageState s) {
-    // The novelty view's class means are the anomaly score's reference: true labels, and pseudo-labels only when
-    // learner.anomaly.reference=prototype.
-    float[] novelty = c.pseudo() && !settings.anomalies().pseudoInReference() ? null : s.novelty();
+    // The novelty view goes with true labels only: its class means are the anomaly score's reference.
+    float[] novelty = c.pseudo() ? null : s.novelty();
     PrototypeDelta delta = new PrototypeDelta(c.className(), c.pseudo(), sign * c.weight(), s.embedding(),
         s.modelId(), s.modelVersion(), context.currentStreamTimeMs(), novelty == null ? 0 : s.noveltyVersion(),
         novelty);

@@ -102,8 +102,9 @@ final class PrototypeAggregator implements Processor<String, byte[], String, Obj
       }
     }
     if (d.novelty() != null) {
-      if (d.novelty().length != dimension) {
-        return "novelty view of dimension " + d.novelty().length + ", learner.embedding.dimension is " + dimension;
+      if (d.pseudo() || d.novelty().length != dimension) {
+        return "a novelty view goes with a true label of dimension " + dimension + ", this delta: "
+            + (d.pseudo() ? "pseudo" : "dimension " + d.novelty().length);
       }
       for (float x : d.novelty()) {
         if (!Float.isFinite(x)) {

@@ -22,9 +22,7 @@ public record PrototypeSums(
     String className, long[] labelledSum, long labelledCount, long labelledSquares, long[] pseudoSum,
     long pseudoWeightUnits, long pseudoSquares, long version, String modelId, int modelVersion,
     long[] noveltySum, @JsonSetter(nulls = Nulls.AS_EMPTY) long noveltyCount,
-    @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion, long[] noveltySquares, long[] pseudoNoveltySum,
-    long[] pseudoNoveltySquares, @JsonSetter(nulls = Nulls.AS_EMPTY) long pseudoNoveltyWeightUnits,
-    @JsonSetter(nulls = Nulls.AS_EMPTY) int pseudoNoveltyVersion) {
+    @JsonSetter(nulls = Nulls.AS_EMPTY) int noveltyVersion, long[] noveltySquares) {
   /** Fixed-point units per 1.0. */
   static final double UNIT = 0x1p30;
 
@@ -34,14 +32,11 @@ public record PrototypeSums(
     // Sums stored before the per-dimension squares existed: unknown (null) while they hold novelty members, so
     // that no variance is published from a partial sum; known again once the last member left.
     noveltySquares = noveltySquares == null && noveltyCount == 0 ? new long[labelledSum.length] : noveltySquares;
-    // Sums stored before pseudo-labels carried a view hold none.
-    pseudoNoveltySum = pseudoNoveltySum == null ? new long[labelledSum.length] : pseudoNoveltySum;
-    pseudoNoveltySquares = pseudoNoveltySquares == null ? new long[labelledSum.length] : pseudoNoveltySquares;
   }
 
   static PrototypeSums empty(String className, int dim) {
     return new PrototypeSums(className, new long[dim], 0, 0, new long[dim], 0, 0, 0, "", 1, new long[dim], 0, 0,
-        new long[dim], new long[dim], new long[dim], 0, 0);
+        new long[dim]);
   }
 
   /** The total pseudo-label weight held (not capped). */
@@ -89,33 +84,9 @@ public record PrototypeSums(
     long squares = sign * units(magnitude * norm);
     if (d.pseudo()) {
       long w = Math.addExact(pseudoWeightUnits, sign * units(magnitude));
-      long[] pNovelty = pseudoNoveltySum;
-      long[] pNoveltySq = pseudoNoveltySquares;
-      long pw = pseudoNoveltyWeightUnits;
-      int pVersion = pseudoNoveltyVersion;
-      long step = units(magnitude);
-      // A pseudo-label's view joins with the pseudo-label's weight; like a true label's, a view of another
-      // version than the members' (the true labels' first, when there are any) neither adds nor removes.
-      boolean firstOfItsVersion = pseudoNoveltyWeightUnits == 0 && sign > 0
-          && (noveltyCount == 0 || d.noveltyVersion() == noveltyVersion);
-      if (d.noveltyVersion() != 0 && step > 0 && (d.noveltyVersion() == pseudoNoveltyVersion || firstOfItsVersion)
-          && pseudoNoveltyWeightUnits + sign * step >= 0) {
-        float[] u = d.novelty();
-        pNovelty = pseudoNoveltySum.clone();
-        pNoveltySq = pseudoNoveltySquares.clone();
-        for (int i = 0; i < u.length; i++) {
-          pNovelty[i] = Math.addExact(pNovelty[i], sign * units(magnitude * u[i]));
-          pNoveltySq[i] = Math.addExact(pNoveltySq[i], sign * units(magnitude * u[i] * u[i]));
-        }
-        pw = pseudoNoveltyWeightUnits + sign * step;
-        pVersion = pw == 0 ? 0 : d.noveltyVersion();
-        pNovelty = pw == 0 ? new long[u.length] : pNovelty;
-        pNoveltySq = pw == 0 ? new long[u.length] : pNoveltySq;
-      }
       return new PrototypeSums(className, labelledSum, labelledCount, labelledSquares, w == 0 ? new long[v.length]
           : target, w, w == 0 ? 0 : Math.addExact(pseudoSquares, squares), version + 1, d.modelId(),
-          d.modelVersion(), noveltySum, noveltyCount, noveltyVersion, noveltySquares, pNovelty, pNoveltySq, pw,
-          pVersion);
+          d.modelVersion(), noveltySum, noveltyCount, noveltyVersion, noveltySquares);
     }
     long n = labelledCount + sign;
     long[] novelty = noveltySum;
@@ -142,8 +113,7 @@ public record PrototypeSums(
     }
     return new PrototypeSums(className, n == 0 ? new long[v.length] : target, n,
         n == 0 ? 0 : Math.addExact(labelledSquares, squares), pseudoSum, pseudoWeightUnits, pseudoSquares,
-        version + 1, d.modelId(), d.modelVersion(), novelty, m, mVersion, noveltySq, pseudoNoveltySum,
-        pseudoNoveltySquares, pseudoNoveltyWeightUnits, pseudoNoveltyVersion);
+        version + 1, d.modelId(), d.modelVersion(), novelty, m, mVersion, noveltySq);
   }
 
   private static long units(double x) {
@@ -189,19 +159,12 @@ public record PrototypeSums(
     double[] noveltyMean = null;
     double[] noveltyVariance = null;
     if (noveltyCount > 0) {
-      // Pseudo-labelled members count as in the prototype: at their weight, at most the cap in all, and only
-      // beside true labels of the same view version (the reference rests on what people named).
-      double pseudoNovelty = pseudoNoveltyVersion == noveltyVersion ? pseudoNoveltyWeightUnits / UNIT : 0;
-      double pseudoNoveltyScale = pseudoNovelty > 0
-          ? Math.min(pseudoNovelty, maxPseudoRatio * noveltyCount) / pseudoNovelty : 0;
-      double noveltyTotal = noveltyCount + pseudoNoveltyScale * pseudoNovelty;
       noveltyMean = new double[noveltySum.length];
       noveltyVariance = noveltySquares == null ? null : new double[noveltySum.length];
       for (int i = 0; i < noveltyMean.length; i++) {
-        noveltyMean[i] = (noveltySum[i] / UNIT + pseudoNoveltyScale * (pseudoNoveltySum[i] / UNIT)) / noveltyTotal;
+        noveltyMean[i] = noveltySum[i] / UNIT / noveltyCount;
         if (noveltyVariance != null) {
-          double squaresSum = noveltySquares[i] / UNIT + pseudoNoveltyScale * (pseudoNoveltySquares[i] / UNIT);
-          noveltyVariance[i] = Math.max(0, squaresSum / noveltyTotal - noveltyMean[i] * noveltyMean[i]);
+          noveltyVariance[i] = Math.max(0, noveltySquares[i] / UNIT / noveltyCount - noveltyMean[i] * noveltyMean[i]);
         }
       }
     }

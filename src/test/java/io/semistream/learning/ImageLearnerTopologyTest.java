@@ -364,36 +364,6 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
-  void shouldMoveTheNoveltyReferenceWithPseudoLabelsOnlyWhenTheReferenceIsThePrototype() {
-    for (String reference : List.of("labels", "prototype")) {
-      LearnerSettings s = LearnerHarness.settings(dir.resolve(reference), Map.of("learner.anomaly.reference", reference));
-      try (LearnerHarness h = new LearnerHarness(s)) {
-        float[][] serving = {{0, 0, 0, 0}, {1, 0, 0, 0}, {10, 0, 0, 0}, {11, 0, 0, 0}};
-        float[][] novelty = {{0, 0, 0, 0}, {2, 0, 0, 0}, {20, 0, 0, 0}, {22, 0, 0, 0}};
-        for (int i = 0; i < 4; i++) {
-          h.embedWithNovelty("l" + i, 2, 1, novelty[i], serving[i]);
-          h.label("l" + i, i < 2 ? "a" : "b");
-        }
-        // Confidently "a" where the learner classifies; somewhere else in the novelty view.
-        h.embedWithNovelty("x", 2, 1, new float[] {0, 6, 0, 0}, 1.5f, 0, 0, 0);
-        assertEquals(Prediction.Status.PSEUDO, h.predictionsFor("x").get(0).status());
-        Prototype a = h.latestPrototypes().get("a");
-        double[] expected = reference.equals("labels") ? new double[] {1, 0, 0, 0}
-            : new double[] {2 / 2.2, 0.2 * 6 / 2.2, 0, 0};
-        assertArrayEquals(expected, a.noveltyVector(), 1e-9, reference + ": the pseudo-label joins at its weight 0.2");
-        assertEquals(2, a.noveltyCount(), "the count says how many people named");
-
-        // The truth, late: x leaves a's reference exactly and joins b's as a true label.
-        h.label("x", "b");
-        Map<String, Prototype> after = h.latestPrototypes();
-        assertArrayEquals(new double[] {1, 0, 0, 0}, after.get("a").noveltyVector(), 1e-9);
-        assertArrayEquals(new double[] {14, 2, 0, 0}, after.get("b").noveltyVector(), 1e-9);
-        assertTrue(h.deadLetters.isEmpty(), reference + ": the aggregator takes pseudo-labels' views");
-      }
-    }
-  }
-
-  @Test
   void shouldScoreADepartureAlongADimensionTheLabelledClassesHardlyVaryInAsMoreAnomalous() {
     // Both classes vary along dimension 0 only; two images 8 from class a's mean: one along dimension 0, one along
     // dimension 2. Plain Euclidean scores them alike; scaled, the one along dimension 2 is the stranger.

@@ -21,7 +21,7 @@ class NoveltyMeansTest {
     PrototypeSums sums = PrototypeSums.empty("a", 2)
         .apply(label(1, new float[] {1, 1}, 1, new float[] {0.1f, 3}))
         .apply(label(1, new float[] {2, 2}, 1, new float[] {0.3f, 5}))
-        // A pseudo-label without a view (learner.anomaly.reference=labels) leaves the reference alone.
+        // Pseudo-labels never carry a view: the reference is what people named.
         .apply(new PrototypeDelta("a", true, 0.2, new float[] {9, 9}, "m", 2, 0));
     Prototype p = sums.toPrototype(0, 1.0);
     assertEquals(1, p.noveltyVersion());
@@ -43,48 +43,6 @@ class NoveltyMeansTest {
     // Without any label with a view, the prototype has no novelty mean.
     assertNull(PrototypeSums.empty("a", 2).apply(label(1, new float[] {1, 1}, 0, null)).toPrototype(0, 1)
         .noveltyVector());
-  }
-
-  private static PrototypeDelta pseudo(double weight, int noveltyVersion, float[] novelty) {
-    return new PrototypeDelta("a", true, weight, new float[] {5, 5}, "m", 2, 0, noveltyVersion, novelty);
-  }
-
-  @Test
-  void shouldMixPseudoLabelledViewsIntoTheReferenceAtTheirWeightUpToTheCapAndLeaveNoResidueWhenTheyGo() {
-    PrototypeSums labels = PrototypeSums.empty("a", 2)
-        .apply(label(1, new float[] {1, 1}, 1, new float[] {0, 0}))
-        .apply(label(1, new float[] {2, 2}, 1, new float[] {2, 0}));
-    PrototypeSums mixed = labels;
-    for (int i = 0; i < 5; i++) {
-      mixed = mixed.apply(pseudo(0.5, 1, new float[] {4, 4}));
-    }
-    // Pseudo weight 2.5 over the cap (1 x 2 true labels): scaled by 0.8 to exactly 2.
-    Prototype p = mixed.toPrototype(0, 1.0);
-    assertArrayEquals(new double[] {(2 + 8) / 4.0, 8 / 4.0}, p.noveltyVector(), 1e-7);
-    // Second moments: true (4, 0), pseudo 0.8 x 2.5 x (16, 16), over 4; minus the mean's square.
-    assertArrayEquals(new double[] {36 / 4.0 - 2.5 * 2.5, 32 / 4.0 - 4}, p.noveltyVariance(), 1e-7);
-    assertEquals(2, p.noveltyCount(), "the count says how many people named");
-    // Under the cap the weight counts in full.
-    assertArrayEquals(new double[] {(2 + 0.5 * 4) / 2.5, 0.5 * 4 / 2.5},
-        labels.apply(pseudo(0.5, 1, new float[] {4, 4})).toPrototype(0, 1.0).noveltyVector(), 1e-7);
-
-    // A view of another version changes nothing (with learner.pseudo.weight=0 no pseudo delta exists at all).
-    PrototypeSums same = labels.apply(pseudo(0.5, 7, new float[] {9, 9}));
-    assertArrayEquals(labels.toPrototype(0, 1.0).noveltyVector(), same.toPrototype(0, 1.0).noveltyVector(), 0);
-    assertEquals(0, same.pseudoNoveltyWeightUnits());
-
-    PrototypeSums back = mixed;
-    for (int i = 0; i < 5; i++) {
-      back = back.apply(pseudo(-0.5, 1, new float[] {4, 4}));
-    }
-    assertEquals(0, back.pseudoNoveltyWeightUnits());
-    assertEquals(0, back.pseudoNoveltyVersion());
-    assertArrayEquals(new long[2], back.pseudoNoveltySum(), "an exact removal leaves nothing");
-    assertArrayEquals(new long[2], back.pseudoNoveltySquares());
-    assertArrayEquals(new double[] {1, 0}, back.toPrototype(0, 1.0).noveltyVector(), 0);
-
-    // Pseudo-labels alone make no reference (nor a prototype: the cap is 0 without true labels).
-    assertNull(PrototypeSums.empty("a", 2).apply(pseudo(0.5, 1, new float[] {4, 4})).toPrototype(0, 1.0));
   }
 
   @Test
