@@ -11,10 +11,13 @@ import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicRegistry;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Everything the evaluation reads back (read_committed, from the beginning): every image's first and latest
@@ -130,9 +133,9 @@ final class PredictionLog implements AutoCloseable {
     deadLetterTail.close();
   }
 
-  private static String header(org.apache.kafka.common.header.Headers headers, String name) {
-    var h = headers.lastHeader(name);
-    return h == null ? "?" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+  private static String header(Headers headers, String name) {
+    Header h = headers.lastHeader(name);
+    return h == null || h.value() == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
   }
 
   /** {@code e}'s vector in the space of encoder {@code version}, or null when it carries none. */

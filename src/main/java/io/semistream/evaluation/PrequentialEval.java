@@ -209,7 +209,6 @@ public final class PrequentialEval {
     }
   }
 
-  /** The asking service's last round, for the progress lines. */
   /** Dead letters by stage and reason; the data sets are clean, so any is a fault worth a warning. */
   private static Map<String, Object> deadLetters(PredictionLog log, PrintStream out) {
     Map<String, Object> byKind = new java.util.TreeMap<>();
@@ -220,6 +219,7 @@ public final class PrequentialEval {
     return byKind;
   }
 
+  /** The asking service's last round, for the progress lines. */
   private static final class AskingProgress implements AskingObserver {
     final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong open = new java.util.concurrent.atomic.AtomicLong();
