@@ -32,7 +32,12 @@ public record AskingSettings(boolean enabled, Strategy strategy, double perMinut
      */
     TYPICAL("typical"),
     /** The smallest margin between the two nearest prototypes: the label decides between them. */
-    UNCERTAIN("uncertain");
+    UNCERTAIN("uncertain"),
+    /**
+     * Greedy coverage (ProbCover): the image whose neighbourhood holds the most pool images no request is near yet.
+     * Labels spread over the space the stream fills, without asking the early prototypes which class an image is.
+     */
+    COVERING("covering");
 
     private final String key;
 
@@ -50,7 +55,7 @@ public record AskingSettings(boolean enabled, Strategy strategy, double perMinut
           return s;
         }
       }
-      throw new IllegalArgumentException(STRATEGY + " must be typical or uncertain, not '" + key + "'");
+      throw new IllegalArgumentException(STRATEGY + " must be typical, uncertain or covering, not '" + key + "'");
     }
   }
 
@@ -78,9 +83,10 @@ public record AskingSettings(boolean enabled, Strategy strategy, double perMinut
   static void define(ConfigDef def) {
     def.define(ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
             "Run the active-learning service with every learner: it publishes label requests on label-requests.")
-        .define(STRATEGY, Type.STRING, "typical", ConfigDef.ValidString.in("typical", "uncertain"), Importance.MEDIUM,
+        .define(STRATEGY, Type.STRING, "typical", ConfigDef.ValidString.in("typical", "uncertain", "covering"), Importance.MEDIUM,
             "What makes an image worth a label once two classes have labels: typical (dense regions no request "
-                + "covers yet) or uncertain (smallest margin between the two nearest prototypes).")
+                + "covers yet), uncertain (smallest margin between the two nearest prototypes) or covering (the "
+                + "image whose asking.diversity neighbourhood holds the most pool images no request is near).")
         .define(PER_MINUTE, Type.DOUBLE, 30.0, Range.between(0.001, 1_000_000.0), Importance.MEDIUM,
             "Label requests published per minute at most (a person's pace).")
         .define(TOTAL, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,

@@ -26,7 +26,9 @@ public record LabelRequest(String imageId, double score, Reason reason, String d
     /** The nearest two classes are nearly as close: the label decides between them. */
     UNCERTAIN("uncertain"),
     /** A typical image of a dense region that no request covers yet: its label moves a class mean where it helps. */
-    TYPICAL("typical");
+    TYPICAL("typical"),
+    /** Its neighbourhood holds the most recent images that no request is near: its label covers the most. */
+    COVERING("covering");
 
     private final String code;
 
