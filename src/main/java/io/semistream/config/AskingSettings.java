@@ -83,7 +83,7 @@ public record AskingSettings(boolean enabled, Strategy strategy, double perMinut
   static void define(ConfigDef def) {
     def.define(ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
             "Run the active-learning service with every learner: it publishes label requests on label-requests.")
-        .define(STRATEGY, Type.STRING, "typical", ConfigDef.ValidString.in("typical", "uncertain", "covering"), Importance.MEDIUM,
+        .define(STRATEGY, Type.STRING, "covering", ConfigDef.ValidString.in("typical", "uncertain", "covering"), Importance.MEDIUM,
             "What makes an image worth a label once two classes have labels: typical (dense regions no request "
                 + "covers yet), uncertain (smallest margin between the two nearest prototypes) or covering (the "
                 + "image whose asking.diversity neighbourhood holds the most pool images no request is near).")
