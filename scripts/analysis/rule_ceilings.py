@@ -42,8 +42,10 @@ def nearest_neighbours(x, k, block=2000):
         g = x[s:s + block] @ x.T
         g[np.arange(g.shape[0]), s + np.arange(g.shape[0])] = -9  # never one's own neighbour
         p = np.argpartition(-g, k, axis=1)[:, :k]
-        idx[s:s + block] = p
-        sim[s:s + block] = np.take_along_axis(g, p, 1)
+        v = np.take_along_axis(g, p, 1)
+        o = np.argsort(-v, axis=1)  # nearest first: callers take the first few
+        idx[s:s + block] = np.take_along_axis(p, o, 1)
+        sim[s:s + block] = np.take_along_axis(v, o, 1)
     return idx, sim
 
 
@@ -61,7 +63,7 @@ def main():
     known = cls != a.held_out
     scored = known & ~lab
     classes = sorted(set(cls[known].tolist()))
-    n_classes = max(classes) + 1
+    n_classes = int(cls.max()) + 1
 
     def accuracy(p):
         return float((p[scored] == cls[scored]).mean())
