@@ -99,27 +99,11 @@ final class RequestChooser {
     double low = Double.POSITIVE_INFINITY;
     double high = Double.NEGATIVE_INFINITY;
     for (PoolImage image : images) {
-      double[] u = image.unit();
-      int first = -1;
-      int second = -1;
-      double s1 = Double.NEGATIVE_INFINITY;
-      double s2 = Double.NEGATIVE_INFINITY;
-      for (int c = 0; c < classes.size(); c++) {
-        double s = Vectors.dot(u, classes.get(c).unit());
-        if (s > s1) {
-          second = first;
-          s2 = s1;
-          first = c;
-          s1 = s;
-        } else if (s > s2) {
-          second = c;
-          s2 = s;
-        }
-      }
-      double base = typical ? image.density() : -(s1 - s2);
+      NearestTwo near = nearestTwo(image.unit(), classes);
+      double base = typical ? image.density() : -near.margin();
       low = Math.min(low, base);
       high = Math.max(high, base);
-      scored.add(new Scored(image, base, classes.get(first).className(), classes.get(second).className(), s1 - s2));
+      scored.add(new Scored(image, base, near.first(), near.second(), near.margin()));
     }
     // Balance in the base score's own units: with weight 1, a class with one mean's worth more labels than
     // another loses the whole range of base scores against it.
@@ -210,10 +194,10 @@ final class RequestChooser {
         covered[j] = true;
       }
       PoolImage p = images.get(best);
-      String[] nearestTwo = nearestTwo(p.unit(), classes);
+      NearestTwo near = nearestTwo(p.unit(), classes);
       out.add(new LabelRequest(p.imageId(), bestGain, LabelRequest.Reason.COVERING, String.format(Locale.ROOT,
           "its neighbourhood holds %d of the last %d images that no request is near; nearest %s, then %s",
-          bestGain, m, nearestTwo[0], nearestTwo[1]), nearestTwo[0], nearestTwo[1], null, p.modelId(),
+          bestGain, m, near.first(), near.second()), near.first(), near.second(), null, p.modelId(),
           p.modelVersion(), now, null, null));
     }
     return out;
@@ -223,7 +207,11 @@ final class RequestChooser {
     return a.density() > b.density() || a.density() == b.density() && a.imageId().compareTo(b.imageId()) < 0;
   }
 
-  private static String[] nearestTwo(double[] u, List<ClassView> classes) {
+  /** The two classes nearest to {@code u} (cosine; at least two classes) and the margin between them. */
+  private record NearestTwo(String first, String second, double margin) {
+  }
+
+  private static NearestTwo nearestTwo(double[] u, List<ClassView> classes) {
     String first = null;
     String second = null;
     double s1 = Double.NEGATIVE_INFINITY;
@@ -240,7 +228,7 @@ final class RequestChooser {
         s2 = s;
       }
     }
-    return new String[] {first, second};
+    return new NearestTwo(first, second, s1 - s2);
   }
 
   private static double nearest(double[] u, List<double[]> others) {

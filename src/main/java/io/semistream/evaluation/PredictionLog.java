@@ -7,16 +7,16 @@ import io.semistream.kafka.KafkaClients;
 import io.semistream.kafka.TopicTail;
 import io.semistream.records.ClassCandidate;
 import io.semistream.records.DeadLetters;
+import io.semistream.records.ImageHeaders;
 import io.semistream.records.Prediction;
 import io.semistream.records.Prototype;
 import io.semistream.records.SynthesizedPrototype;
 import io.semistream.topics.TopicRegistry;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -134,8 +134,7 @@ final class PredictionLog implements AutoCloseable {
   }
 
   private static String header(Headers headers, String name) {
-    Header h = headers.lastHeader(name);
-    return h == null || h.value() == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
+    return Objects.requireNonNullElse(ImageHeaders.get(headers, name), "?");
   }
 
   /** {@code e}'s vector in the space of encoder {@code version}, or null when it carries none. */
