@@ -161,6 +161,10 @@ final class RequestChooser {
     for (int i = 0; i < m; i++) {
       double[] u = images.get(i).unit();
       covered[i] = nearest(u, taken) < radius;
+      if (covered[i]) {
+        within[i] = new int[0];   // never a candidate, so its neighbours are never counted or marked
+        continue;
+      }
       int count = 0;
       for (int j = 0; j < m; j++) {
         if (j != i && Vectors.dot(u, images.get(j).unit()) > minDot) {
