@@ -121,19 +121,30 @@ public record LearnerSettings(
   }
 
   /**
-   * How long unlabelled images and waiting labels are kept, the largest label accepted, and how often the learner
-   * looks for hanging transactions that would block its readers (0: never).
+   * How long unlabelled images and waiting labels are kept, the largest label accepted, how often the learner
+   * looks for hanging transactions that would block its readers (0: never), and how long one must stay open before
+   * it counts as hanging.
    */
-  public record Retention(long backlogMs, long labelWaitMs, int maxLabelBytes, long hangingTransactionCheckMs) {
+  public record Retention(long backlogMs, long labelWaitMs, int maxLabelBytes, long hangingTransactionCheckMs,
+      long hangingTransactionMinAgeMs) {
     public static final String BACKLOG_MS = "learner.backlog.retention.ms";
     public static final String LABEL_WAIT_MS = "learner.label.wait.ms";
     public static final String MAX_LABEL_BYTES = "learner.max.label.bytes";
     public static final String HANGING_TRANSACTION_CHECK_MS = "learner.hanging.transactions.check.ms";
+    public static final String HANGING_TRANSACTION_MIN_AGE_MS = "learner.hanging.transactions.min.age.ms";
+    /** The embedding service's producers keep the client's default transaction timeout, the longest in the pipeline. */
+    public static final long LONGEST_PIPELINE_TRANSACTION_TIMEOUT_MS = 60_000L;
 
     public Retention {
       if (backlogMs < 1 || labelWaitMs < 1 || maxLabelBytes < 16 || hangingTransactionCheckMs < 0) {
         throw new IllegalArgumentException("retentions must be positive, the label limit >= 16 bytes and the "
             + "hanging-transaction check interval >= 0");
+      }
+      if (hangingTransactionMinAgeMs <= LONGEST_PIPELINE_TRANSACTION_TIMEOUT_MS) {
+        throw new IllegalArgumentException(HANGING_TRANSACTION_MIN_AGE_MS + " must exceed the pipeline's longest "
+            + "transaction timeout (" + LONGEST_PIPELINE_TRANSACTION_TIMEOUT_MS + " ms): a shorter one can abort a "
+            + "live transaction, and lose its output while its consumed offsets commit; got "
+            + hangingTransactionMinAgeMs);
       }
     }
   }
@@ -268,6 +279,13 @@ public record LearnerSettings(
             "How often the learner looks for hanging transactions (left open by a broker crash, unknown to their "
                 + "coordinator) on the pipeline's topics; one seen twice this far apart is aborted, since it would "
                 + "block every read_committed reader of its partition for good. 0: never.")
+        .define(Retention.HANGING_TRANSACTION_MIN_AGE_MS, Type.LONG, 120_000L,
+            Range.atLeast(Retention.LONGEST_PIPELINE_TRANSACTION_TIMEOUT_MS + 1), Importance.LOW,
+            "A transaction counts as hanging only once it has stayed open, unchanged, this long. It must exceed "
+                + "the transaction.timeout.ms of every transactional producer writing the pipeline's topics (the "
+                + "embedding service 60 s, Kafka Streams 10 s): a live transaction is ended by its coordinator "
+                + "within its timeout, so one open longer is not live. A shorter value aborted a live transaction "
+                + "in a broker-kill test and lost its output.")
         .define(Anomalies.QUANTILE, Type.DOUBLE, 0.99, Range.between(0.5, 0.99999), Importance.HIGH,
             "Anomaly threshold: this quantile of the recent anomaly scores.")
         .define(Anomalies.WINDOW, Type.INT, 2_000, Range.between(10, 100_000), Importance.MEDIUM,
@@ -331,7 +349,8 @@ public record LearnerSettings(
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),
             v.integer(SelfTraining.RELABEL_IDLE_ROUNDS), v.integer(SelfTraining.RELABEL_MAX_IMAGES)),
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
-            v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS)),
+            v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS),
+            v.longValue(Retention.HANGING_TRANSACTION_MIN_AGE_MS)),
         new Anomalies(v.decimal(Anomalies.QUANTILE), v.integer(Anomalies.WINDOW), v.integer(Anomalies.WARMUP),
             v.decimal(Anomalies.RECON_WEIGHT), v.string(Anomalies.VIEW).equals("novelty"),
             v.string(Anomalies.DISTANCE).equals("scaled")),

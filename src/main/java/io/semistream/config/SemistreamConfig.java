@@ -61,6 +61,21 @@ public record SemistreamConfig(
         || discovery == null || asking == null) {
       throw new IllegalArgumentException("configuration sections must not be null");
     }
+    Object timeout = kafka.clientProperties().get("transaction.timeout.ms");
+    long minAge = learner.retention().hangingTransactionMinAgeMs();
+    if (timeout != null && parseMillis(KAFKA_PREFIX + "transaction.timeout.ms", timeout) >= minAge) {
+      throw new IllegalArgumentException(KAFKA_PREFIX + "transaction.timeout.ms (" + timeout + ") must be below "
+          + LearnerSettings.Retention.HANGING_TRANSACTION_MIN_AGE_MS + " (" + minAge + "): the learner would take "
+          + "a live transaction for a hanging one and abort it");
+    }
+  }
+
+  private static long parseMillis(String key, Object value) {
+    try {
+      return Long.parseLong(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number of milliseconds, got '" + value + "'");
+    }
   }
 
   /** Defaults only (no file, no environment): what tests and the embedded demo start from. */

@@ -2,6 +2,7 @@ package io.semistream.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,36 +32,53 @@ import org.slf4j.LoggerFactory;
  * no longer knows (measured: 4 of 8 broker-kill runs). Its last stable offset then never advances, so every
  * {@code read_committed} reader of that partition waits forever: a learner restoring a changelog stalled for good,
  * and only an operator running {@code kafka-transactions.sh abort} freed it. This does that step itself, with the
- * same test Kafka's {@code find-hanging} uses, made stricter: a partition's open transaction is aborted only when it
- * was seen open, unchanged (same producer, epoch and first offset), on two checks at least one interval apart, and
- * on the second check the coordinator holds no running transaction of that producer with that epoch. A live
- * transaction is always known to its coordinator under its own epoch, so it is never touched.
+ * test Kafka's {@code find-hanging} uses: a transaction is aborted only when it has stayed open, unchanged (same
+ * producer, epoch and first offset), for longer than {@code minAge}, which exceeds every producer's transaction
+ * timeout (a live transaction is ended by its coordinator within its timeout), and its coordinator runs no
+ * transaction of that producer under that epoch. An abort marker on a live transaction is the worst thing this can
+ * do: the transaction's other partitions and its consumed offsets still commit, and its output here is lost for
+ * good. A rule of "open on two checks 3 s apart" did exactly that once, on a transaction that was still running
+ * after a broker restart.
  */
 public final class HangingTransactions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
 
   /** One open transaction as a partition's leader reports it. */
   record Open(TopicPartition partition, long producerId, int producerEpoch, long firstOffset, int coordinatorEpoch) {
+    Key key() {
+      return new Key(partition, producerId);
+    }
+  }
+
+  /** A partition can hold open transactions of several producers at once. */
+  record Key(TopicPartition partition, long producerId) {
+  }
+
+  /** An open transaction and when this watchdog first saw it open (monotonic clock, ns). */
+  record Sighting(Open open, long firstSeenNanos) {
   }
 
   /** What the transaction coordinator says about a producer id now: nothing, or a state and an epoch. */
-  record Coordinator(TransactionState state, int producerEpoch) {
+  record Coordinator(String transactionalId, TransactionState state, int producerEpoch) {
   }
 
   private final Admin admin;
   private final Predicate<String> topics;
+  private final long minAgeNanos;
   private final ScheduledExecutorService timer;
   private final AtomicLong aborted = new AtomicLong();
-  private Map<TopicPartition, Open> seenBefore = Map.of();
+  private Map<Key, Sighting> sightings = Map.of();
 
   /**
    * Checks every {@code interval} the partitions of the topics {@code topics} accepts.
    *
-   * @param interval how far apart the two sightings must be; 0 or less: never checks (the watchdog is off)
+   * @param interval how often to look; 0 or less: never (the watchdog is off)
+   * @param minAge how long a transaction must stay open, unchanged, before it can count as hanging
    */
-  public HangingTransactions(KafkaClients clients, Predicate<String> topics, Duration interval) {
+  public HangingTransactions(KafkaClients clients, Predicate<String> topics, Duration interval, Duration minAge) {
     this.admin = clients.admin();
     this.topics = topics;
+    this.minAgeNanos = minAge.toNanos();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "hanging-transactions");
       t.setDaemon(true);
@@ -78,13 +96,28 @@ public final class HangingTransactions implements AutoCloseable {
   }
 
   /**
-   * Whether {@code now} is a hanging transaction: the same one was open at the previous check, and the coordinator
-   * holds no running transaction of its producer under its epoch.
+   * The sightings after a check at {@code nowNanos} that found {@code open}: a transaction seen before, unchanged,
+   * keeps the time it was first seen; a new or changed one starts its clock now; one no longer open is forgotten.
    */
-  static boolean hanging(Open before, Open now, Optional<Coordinator> coordinator) {
-    if (before == null || !before.equals(now)) {
-      return false;
+  static Map<Key, Sighting> update(Map<Key, Sighting> before, Collection<Open> open, long nowNanos) {
+    Map<Key, Sighting> after = new HashMap<>();
+    for (Open o : open) {
+      Sighting seen = before.get(o.key());
+      after.put(o.key(), seen != null && seen.open().equals(o) ? seen : new Sighting(o, nowNanos));
     }
+    return after;
+  }
+
+  /** Whether a transaction open this long may be a hanging one: only past {@code minAgeNanos}. */
+  static boolean oldEnough(Sighting sighting, long nowNanos, long minAgeNanos) {
+    return nowNanos - sighting.firstSeenNanos() >= minAgeNanos;
+  }
+
+  /**
+   * Whether the coordinator's answer leaves {@code open} as a hanging transaction: the coordinator does not know the
+   * producer, or has moved on from that transaction, and is not ending it itself.
+   */
+  static boolean unknownToCoordinator(Open open, Optional<Coordinator> coordinator) {
     if (coordinator.isEmpty()) {
       return true;
     }
@@ -97,7 +130,7 @@ public final class HangingTransactions implements AutoCloseable {
       // this partition (its consumed offsets committed, its writes here lost).
       return false;
     }
-    return s != TransactionState.ONGOING || coordinator.get().producerEpoch() != now.producerEpoch();
+    return s != TransactionState.ONGOING || coordinator.get().producerEpoch() != open.producerEpoch();
   }
 
   private void checkQuietly() {
@@ -116,31 +149,45 @@ public final class HangingTransactions implements AutoCloseable {
     List<String> ours = names.stream().filter(topics).toList();
     admin.describeTopics(ours).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, d) ->
         d.partitions().forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
+    long now = System.nanoTime();
+    sightings = update(sightings, openTransactions(partitions), now);
+    int count = 0;
+    for (Sighting sighting : List.copyOf(sightings.values())) {
+      Open open = sighting.open();
+      if (!oldEnough(sighting, now, minAgeNanos)) {
+        continue;
+      }
+      Optional<Coordinator> coordinator = coordinator(open.producerId());
+      // Asked after the coordinator: if its markers had landed in between, the partition would show it closed.
+      boolean stillOpen = openTransactions(List.of(open.partition())).contains(open);
+      if (stillOpen && unknownToCoordinator(open, coordinator)) {
+        admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
+            (short) open.producerEpoch(), open.coordinatorEpoch())).all().get(30, TimeUnit.SECONDS);
+        aborted.incrementAndGet();
+        count++;
+        LOG.warn("aborted a hanging transaction on {} (producer {} epoch {}, open since offset {}, for at least {} s): "
+            + "its coordinator {}, and readers of the partition were blocked behind it", open.partition(),
+            open.producerId(), open.producerEpoch(), open.firstOffset(),
+            (now - sighting.firstSeenNanos()) / 1_000_000_000L,
+            coordinator.map(c -> "holds " + c.transactionalId() + " in " + c.state() + " at epoch "
+                + c.producerEpoch()).orElse("does not know the producer"));
+      }
+    }
+    return count;
+  }
+
+  private List<Open> openTransactions(List<TopicPartition> partitions) throws Exception {
     DescribeProducersResult producers = admin.describeProducers(partitions);
-    Map<TopicPartition, Open> open = new HashMap<>();
+    List<Open> open = new ArrayList<>();
     producers.all().get(30, TimeUnit.SECONDS).forEach((tp, d) -> {
       for (ProducerState s : d.activeProducers()) {
         if (s.currentTransactionStartOffset().isPresent()) {
-          open.put(tp, new Open(tp, s.producerId(), s.producerEpoch(), s.currentTransactionStartOffset().getAsLong(),
+          open.add(new Open(tp, s.producerId(), s.producerEpoch(), s.currentTransactionStartOffset().getAsLong(),
               s.coordinatorEpoch().orElse(-1)));
         }
       }
     });
-    int count = 0;
-    for (Open now : open.values()) {
-      Open before = seenBefore.get(now.partition());
-      if (before != null && before.equals(now) && hanging(before, now, coordinator(now.producerId()))) {
-        admin.abortTransaction(new AbortTransactionSpec(now.partition(), now.producerId(),
-            (short) now.producerEpoch(), now.coordinatorEpoch())).all().get(30, TimeUnit.SECONDS);
-        aborted.incrementAndGet();
-        count++;
-        LOG.warn("aborted a hanging transaction on {} (producer {} epoch {}, open since offset {}): its coordinator "
-            + "no longer runs it, and readers of the partition were blocked behind it", now.partition(),
-            now.producerId(), now.producerEpoch(), now.firstOffset());
-      }
-    }
-    seenBefore = open;
-    return count;
+    return open;
   }
 
   private Optional<Coordinator> coordinator(long producerId) throws Exception {
@@ -151,7 +198,7 @@ public final class HangingTransactions implements AutoCloseable {
     }
     String id = listings.get(0).transactionalId();
     TransactionDescription d = admin.describeTransactions(List.of(id)).all().get(30, TimeUnit.SECONDS).get(id);
-    return Optional.of(new Coordinator(d.state(), d.producerEpoch()));
+    return Optional.of(new Coordinator(id, d.state(), d.producerEpoch()));
   }
 
   @Override

@@ -121,7 +121,8 @@ public final class LearnerRuntime implements AutoCloseable {
     // The zero-shot, discovery and asking services' application ids start with the learner's.
     HangingTransactions hanging = new HangingTransactions(new KafkaClients(config.kafka()),
         t -> catalogue.contains(t) || t.startsWith(learnerPrefix),
-        Duration.ofMillis(config.learner().retention().hangingTransactionCheckMs()));
+        Duration.ofMillis(config.learner().retention().hangingTransactionCheckMs()),
+        Duration.ofMillis(config.learner().retention().hangingTransactionMinAgeMs()));
     if (registry != null) {
       FunctionCounter.builder("semistream.kafka.hanging.transactions.aborted", hanging,
               HangingTransactions::aborted)

@@ -77,6 +77,19 @@ class SemistreamConfigTest {
   }
 
   @Test
+  void shouldRefuseAHangingTransactionAgeThatALiveTransactionCanReach() {
+    InvalidConfigurationException tooShort = assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("learner.hanging.transactions.min.age.ms", "3000")));
+    assertTrue(tooShort.getMessage().contains("learner.hanging.transactions.min.age.ms"), tooShort.getMessage());
+    IllegalArgumentException longerTimeout = assertThrows(IllegalArgumentException.class,
+        () -> SemistreamConfig.fromMap(Map.of("kafka.transaction.timeout.ms", "900000")));
+    assertTrue(longerTimeout.getMessage().contains("kafka.transaction.timeout.ms (900000) must be below "
+        + "learner.hanging.transactions.min.age.ms (120000)"), longerTimeout.getMessage());
+    assertEquals(950_000L, SemistreamConfig.fromMap(Map.of("kafka.transaction.timeout.ms", "900000",
+        "learner.hanging.transactions.min.age.ms", "950000")).learner().retention().hangingTransactionMinAgeMs());
+  }
+
+  @Test
   void shouldAcceptATopicPrefixAndRejectOneKafkaCannotUse() {
     assertEquals("team-a.", SemistreamConfig.fromMap(Map.of("topics.prefix", "team-a.")).topics().prefix());
     assertEquals("", SemistreamConfig.defaults().topics().prefix());

@@ -18,6 +18,7 @@ import io.semistream.replay.ReplayOptions;
 import io.semistream.replay.Replayer;
 import io.semistream.serving.LearnerRuntime;
 import io.semistream.testing.CliProcess;
+import io.semistream.testing.KafkaDiagnostics;
 import io.semistream.testing.LearnerTesting;
 import io.semistream.testing.ProjectPaths;
 import io.semistream.testing.TestKafka;
@@ -73,7 +74,8 @@ class BrokerRestartIT {
       SemistreamConfig base = kafka.config();
       SemistreamConfig config = base.withLearner(LearnerTesting.learner(dir.resolve("state"), Map.of(
           "learner.pseudo.weight", "0.2", "learner.embedding.dimension", "64", "learner.http.port", "-1",
-          // Hanging transactions are what a broker kill leaves behind; found on two checks 3 s apart, not 10.
+          // Hanging transactions are what a broker kill leaves behind: looked for every 3 s, aborted once open for
+          // the default 120 s (a shorter age once aborted a live transaction here and lost its 52 embeddings).
           "learner.hanging.transactions.check.ms", "3000")));
       Dataset fashion = new DatasetLoader(ProjectPaths.dataDir()).load(DatasetName.FASHION_MNIST);
       try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
@@ -113,7 +115,7 @@ class BrokerRestartIT {
     Map<String, Prediction> latest = new HashMap<>();
     Set<String> idVersions = new HashSet<>();
     int duplicates = 0;
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
     while (latest.size() < images && System.nanoTime() < deadline) {
       latest.clear();
       idVersions.clear();
@@ -124,6 +126,9 @@ class BrokerRestartIT {
         duplicates += idVersions.add(id + "#" + p.version()) ? 0 : 1;
         latest.merge(id, p, (a, b) -> b.version() >= a.version() ? b : a);
       }
+    }
+    if (latest.size() < images) {
+      KafkaDiagnostics.print(kafka.bootstrapServers(), System.err);
     }
     assertEquals(images, latest.size(), "a prediction for every image");
     assertEquals(0, duplicates, "no (image, version) committed twice");
@@ -157,8 +162,9 @@ class BrokerRestartIT {
             + LearnerTesting.labelledMeansDifference(view, expected));
   }
 
+  /** Bounded by a hanging transaction's cost: the watchdog's 120 s minimum age, plus a restore. */
   private static long awaitPredictions(TestKafka kafka, int atLeast) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(200).toNanos();
     long seen = 0;
     while (seen < atLeast && System.nanoTime() < deadline) {
       seen = kafka.readCommitted(kafka.topics().predictions().name(), atLeast, Duration.ofSeconds(5),
