@@ -133,6 +133,11 @@ public final class LearnerRuntime implements AutoCloseable {
     return hanging;
   }
 
+  /** Transactions the watchdog has aborted as hanging since start. */
+  public long hangingTransactionsAborted() {
+    return hanging.aborted();
+  }
+
   public LearnerService learner() {
     return learner;
   }

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -95,7 +96,7 @@ class BrokerRestartIT {
           awaitBroker(servers);
           awaitLeaders(servers);
         }
-        assertEveryImageOnceAndPrototypesExact(kafka, 2 * PER_PART);
+        assertEveryImageOnceAndPrototypesExact(kafka, 2 * PER_PART, learner::hangingTransactionsAborted);
         assertTrue(embedder.failure().isEmpty(), "the embedding service survived: " + embedder.failure());
         System.err.println("broker kill campaign: " + log + "; " + 2 * PER_PART + " images, 0 lost, 0 duplicated");
       }
@@ -110,7 +111,8 @@ class BrokerRestartIT {
     }
   }
 
-  private void assertEveryImageOnceAndPrototypesExact(TestKafka kafka, int images) throws Exception {
+  private void assertEveryImageOnceAndPrototypesExact(TestKafka kafka, int images, LongSupplier hangingAborted)
+      throws Exception {
     var topics = kafka.topics();
     Map<String, Prediction> latest = new HashMap<>();
     Set<String> idVersions = new HashSet<>();
@@ -128,9 +130,13 @@ class BrokerRestartIT {
       }
     }
     if (latest.size() < images) {
-      KafkaDiagnostics.print(kafka.bootstrapServers(), System.err);
+      // CI shows only the log's tail: what tells a stall from a loss goes into the failure's message.
+      String findings = KafkaDiagnostics.print(kafka.bootstrapServers(), System.err);
+      int embedded = kafka.readCommitted(topics.embeddings().name(), images, Duration.ofSeconds(10),
+          Duration.ofSeconds(1)).size();
+      assertEquals(images, latest.size(), "a prediction for every image (" + embedded + " embeddings committed; "
+          + hangingAborted.getAsLong() + " hanging transactions aborted; " + findings + ")");
     }
-    assertEquals(images, latest.size(), "a prediction for every image");
     assertEquals(0, duplicates, "no (image, version) committed twice");
 
     List<ConsumerRecord<byte[], byte[]>> embedded = kafka.readCommitted(topics.embeddings().name(), images,

@@ -21,13 +21,16 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * What a stalled pipeline test prints: the partitions whose last stable offset lags their end (an open transaction
  * blocks read_committed readers there), each open transaction, each consumer group's lag, and the stream threads'
- * stacks. A stall on CI leaves nothing else to go on.
+ * stacks. A stall on CI leaves nothing else to go on, and CI shows only the tail of the log: the summary returned is
+ * meant for the failing assertion's message.
  */
 public final class KafkaDiagnostics {
   private KafkaDiagnostics() {
   }
 
-  public static void print(String servers, PrintStream out) {
+  /** Prints everything to {@code out}; returns the Kafka findings in one short line (none: "no Kafka finding"). */
+  public static String print(String servers, PrintStream out) {
+    List<String> findings = new ArrayList<>();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers, "request.timeout.ms", 5_000,
         "default.api.timeout.ms", 10_000))) {
       List<TopicPartition> partitions = new ArrayList<>();
@@ -43,12 +46,13 @@ public final class KafkaDiagnostics {
         long end = ends.get(tp).offset();
         long lso = stable.get(tp).offset();
         if (lso < end) {
-          out.println("LSO behind end: " + tp + " stable " + lso + " end " + end);
+          findings.add("LSO behind end: " + tp + " stable " + lso + " end " + end);
         }
       });
       admin.describeProducers(partitions).all().get(10, TimeUnit.SECONDS).forEach((tp, d) ->
           d.activeProducers().stream().filter(s -> s.currentTransactionStartOffset().isPresent())
-              .forEach(s -> out.println("open transaction on " + tp + ": " + s)));
+              .forEach(s -> findings.add("open transaction on " + tp + ": producer " + s.producerId() + " epoch "
+                  + s.producerEpoch() + " since " + s.currentTransactionStartOffset().getAsLong())));
       admin.listTransactions().all().get(10, TimeUnit.SECONDS).forEach(t -> out.println("transaction " + t));
       for (ConsumerGroupListing group : admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS)) {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
@@ -56,14 +60,15 @@ public final class KafkaDiagnostics {
         committed.forEach((tp, o) -> {
           long end = ends.containsKey(tp) ? ends.get(tp).offset() : -1;
           if (o != null && o.offset() < end) {
-            out.println("group " + group.groupId() + " behind on " + tp + ": committed " + o.offset() + " end "
+            findings.add("group " + group.groupId() + " behind on " + tp + ": committed " + o.offset() + " end "
                 + end + " stable " + stable.get(tp).offset());
           }
         });
       }
     } catch (Exception e) {
-      out.println("Kafka diagnostics failed: " + e);
+      findings.add("Kafka diagnostics failed: " + e);
     }
+    findings.forEach(out::println);
     for (ThreadInfo t : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
       if (t.getThreadName().contains("StreamThread") || t.getThreadName().contains("embed")) {
         out.print("thread " + t.getThreadName() + " " + t.getThreadState());
@@ -74,5 +79,7 @@ public final class KafkaDiagnostics {
         out.println();
       }
     }
+    String summary = findings.isEmpty() ? "no Kafka finding" : String.join("; ", findings);
+    return summary.length() > 600 ? summary.substring(0, 600) + " ..." : summary;
   }
 }
