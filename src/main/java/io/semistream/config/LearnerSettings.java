@@ -277,8 +277,8 @@ public record LearnerSettings(
             "Larger label records are dead-lettered (malformed-label).")
         .define(Retention.HANGING_TRANSACTION_CHECK_MS, Type.LONG, 10_000L, Range.atLeast(0L), Importance.LOW,
             "How often the learner looks for hanging transactions (left open by a broker crash, unknown to their "
-                + "coordinator) on the pipeline's topics; one seen twice this far apart is aborted, since it would "
-                + "block every read_committed reader of its partition for good. 0: never.")
+                + "coordinator) on the pipeline's topics, which would block every read_committed reader of their "
+                + "partitions for good; see learner.hanging.transactions.min.age.ms for when one is aborted. 0: never.")
         .define(Retention.HANGING_TRANSACTION_MIN_AGE_MS, Type.LONG, 120_000L,
             Range.atLeast(Retention.LONGEST_PIPELINE_TRANSACTION_TIMEOUT_MS + 1), Importance.LOW,
             "A transaction counts as hanging only once it has stayed open, unchanged, this long. It must exceed "

@@ -149,25 +149,26 @@ public final class HangingTransactions implements AutoCloseable {
     List<String> ours = names.stream().filter(topics).toList();
     admin.describeTopics(ours).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, d) ->
         d.partitions().forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
-    long now = System.nanoTime();
-    sightings = update(sightings, openTransactions(partitions), now);
+    List<Open> open = openTransactions(partitions);
+    long now = System.nanoTime();   // when the answer came: each sighting is timed the same way
+    sightings = update(sightings, open, now);
     int count = 0;
     for (Sighting sighting : List.copyOf(sightings.values())) {
-      Open open = sighting.open();
+      Open candidate = sighting.open();
       if (!oldEnough(sighting, now, minAgeNanos)) {
         continue;
       }
-      Optional<Coordinator> coordinator = coordinator(open.producerId());
+      Optional<Coordinator> coordinator = coordinator(candidate.producerId());
       // Asked after the coordinator: if its markers had landed in between, the partition would show it closed.
-      boolean stillOpen = openTransactions(List.of(open.partition())).contains(open);
-      if (stillOpen && unknownToCoordinator(open, coordinator)) {
-        admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
-            (short) open.producerEpoch(), open.coordinatorEpoch())).all().get(30, TimeUnit.SECONDS);
+      boolean stillOpen = openTransactions(List.of(candidate.partition())).contains(candidate);
+      if (stillOpen && unknownToCoordinator(candidate, coordinator)) {
+        admin.abortTransaction(new AbortTransactionSpec(candidate.partition(), candidate.producerId(),
+            (short) candidate.producerEpoch(), candidate.coordinatorEpoch())).all().get(30, TimeUnit.SECONDS);
         aborted.incrementAndGet();
         count++;
         LOG.warn("aborted a hanging transaction on {} (producer {} epoch {}, open since offset {}, for at least {} s): "
-            + "its coordinator {}, and readers of the partition were blocked behind it", open.partition(),
-            open.producerId(), open.producerEpoch(), open.firstOffset(),
+            + "its coordinator {}, and readers of the partition were blocked behind it", candidate.partition(),
+            candidate.producerId(), candidate.producerEpoch(), candidate.firstOffset(),
             (now - sighting.firstSeenNanos()) / 1_000_000_000L,
             coordinator.map(c -> "holds " + c.transactionalId() + " in " + c.state() + " at epoch "
                 + c.producerEpoch()).orElse("does not know the producer"));
