@@ -67,6 +67,9 @@ public final class HangingTransactions implements AutoCloseable {
   private final long minAgeNanos;
   private final ScheduledExecutorService timer;
   private final AtomicLong aborted = new AtomicLong();
+  private final OrphanedEmbeddings orphans;
+  /** Aborted ranges of {@code orphans}' topic still to restore (a restore that failed is tried again). */
+  private final List<Open> toRestore = new ArrayList<>();
   private Map<Key, Sighting> sightings = Map.of();
 
   /**
@@ -74,11 +77,14 @@ public final class HangingTransactions implements AutoCloseable {
    *
    * @param interval how often to look; 0 or less: never (the watchdog is off)
    * @param minAge how long a transaction must stay open, unchanged, before it can count as hanging
+   * @param orphans restores what an aborted transaction held on its topic (embeddings); null: none
    */
-  public HangingTransactions(KafkaClients clients, Predicate<String> topics, Duration interval, Duration minAge) {
+  public HangingTransactions(KafkaClients clients, Predicate<String> topics, Duration interval, Duration minAge,
+      OrphanedEmbeddings orphans) {
     this.admin = clients.admin();
     this.topics = topics;
     this.minAgeNanos = minAge.toNanos();
+    this.orphans = orphans;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "hanging-transactions");
       t.setDaemon(true);
@@ -144,6 +150,7 @@ public final class HangingTransactions implements AutoCloseable {
 
   /** One check: returns the transactions aborted by it. */
   synchronized int check() throws Exception {
+    restorePending();
     List<TopicPartition> partitions = new ArrayList<>();
     Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
     List<String> ours = names.stream().filter(topics).toList();
@@ -172,9 +179,21 @@ public final class HangingTransactions implements AutoCloseable {
             (now - sighting.firstSeenNanos()) / 1_000_000_000L,
             coordinator.map(c -> "holds " + c.transactionalId() + " in " + c.state() + " at epoch "
                 + c.producerEpoch()).orElse("does not know the producer"));
+        if (orphans != null && candidate.partition().topic().equals(orphans.topic())) {
+          toRestore.add(candidate);
+        }
       }
     }
+    restorePending();
     return count;
+  }
+
+  private void restorePending() {
+    while (!toRestore.isEmpty()) {
+      Open open = toRestore.get(0);
+      orphans.restore(open.partition(), open.firstOffset());   // throws: kept, tried again at the next check
+      toRestore.remove(0);
+    }
   }
 
   private List<Open> openTransactions(List<TopicPartition> partitions) throws Exception {

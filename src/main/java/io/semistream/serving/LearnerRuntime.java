@@ -11,6 +11,7 @@ import io.semistream.discovery.DiscoveryObserver;
 import io.semistream.discovery.DiscoveryService;
 import io.semistream.kafka.HangingTransactions;
 import io.semistream.kafka.KafkaClients;
+import io.semistream.kafka.OrphanedEmbeddings;
 import io.semistream.learning.LearnerObserver;
 import io.semistream.learning.LearnerService;
 import io.semistream.metrics.AskingMetrics;
@@ -119,15 +120,21 @@ public final class LearnerRuntime implements AutoCloseable {
     topics.catalogue().all().keySet().forEach(id -> catalogue.add(topics.name(id)));
     String learnerPrefix = config.learner().applicationId() + "-";
     // The zero-shot, discovery and asking services' application ids start with the learner's.
-    HangingTransactions hanging = new HangingTransactions(new KafkaClients(config.kafka()),
+    KafkaClients clients = new KafkaClients(config.kafka());
+    OrphanedEmbeddings orphans = new OrphanedEmbeddings(clients, topics.embeddings().name());
+    HangingTransactions hanging = new HangingTransactions(clients,
         t -> catalogue.contains(t) || t.startsWith(learnerPrefix),
         Duration.ofMillis(config.learner().retention().hangingTransactionCheckMs()),
-        Duration.ofMillis(config.learner().retention().hangingTransactionMinAgeMs()));
+        Duration.ofMillis(config.learner().retention().hangingTransactionMinAgeMs()), orphans);
     if (registry != null) {
       FunctionCounter.builder("semistream.kafka.hanging.transactions.aborted", hanging,
               HangingTransactions::aborted)
           .description("transactions left open by a broker crash and unknown to their coordinator, aborted so that "
               + "read_committed readers of their partitions move on")
+          .register(registry);
+      FunctionCounter.builder("semistream.kafka.hanging.transactions.restored", orphans, OrphanedEmbeddings::restored)
+          .description("embeddings an aborted hanging transaction held that no later commit replaced, written again "
+              + "(their coordinator had committed them; the marker never reached the partition)")
           .register(registry);
     }
     return hanging;
