@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -108,11 +111,20 @@ public final class OrphanedEmbeddings {
     }
     try (KafkaProducer<byte[], byte[]> producer = clients.producer(new ByteArraySerializer(),
         new ByteArraySerializer(), Map.of())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> r : orphans) {
-        producer.send(new ProducerRecord<>(topic, partition.partition(), r.timestamp() >= 0 ? r.timestamp() : null,
-            r.key(), r.value(), r.headers()));
+        sent.add(producer.send(new ProducerRecord<>(topic, partition.partition(),
+            r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), r.headers())));
       }
       producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get();   // a failed write throws, and the watchdog tries the restore again at its next check
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restoring embeddings on " + partition, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not restore the embeddings on " + partition, e.getCause());
     }
     restored.addAndGet(orphans.size());
     LOG.warn("restored {} embedding(s) on {} that the aborted hanging transaction held and no later commit replaced "
