@@ -129,7 +129,7 @@ class BrokerRestartIT {
         latest.merge(id, p, (a, b) -> b.version() >= a.version() ? b : a);
       }
     }
-    if (latest.size() < images) {
+    if (latest.size() != images) {
       // CI shows only the log's tail: what tells a stall from a loss goes into the failure's message.
       String findings = KafkaDiagnostics.print(kafka.bootstrapServers(), System.err);
       int embedded = kafka.readCommitted(topics.embeddings().name(), images, Duration.ofSeconds(10),
