@@ -209,6 +209,25 @@ class PlainPngDecoderTest {
   }
 
   @Test
+  void shouldDecodeAGoodImageRightAfterABrokenOneOnTheSameThread() throws Exception {
+    // The inflater is reused per thread: a stream abandoned mid-way (truncated, corrupt, too long) must leave
+    // nothing behind for the next image.
+    byte[] good = PngEncoder.grey(PngFiles.noise(28 * 28, 9), 28, 28);
+    PngFiles file = PngFiles.parse(good);
+    byte[] data = file.imageData();
+    byte[] flipped = data.clone();
+    flipped[data.length / 3] ^= 0x3C;
+    byte[][] broken = {Arrays.copyOf(data, data.length / 2), flipped, PngFiles.deflate(new byte[29 * 28 + 29])};
+    float[] expected = throughImageIo(good);
+    for (byte[] bad : broken) {
+      byte[] bytes = file.withImageData(bad).bytes();
+      assertNull(PlainPngDecoder.decode(bytes, PlainPngDecoder.header(bytes)));
+      assertEquals(true, takesFastPath(good));
+      assertArrayEquals(expected, pre.preprocess(good));
+    }
+  }
+
+  @Test
   void shouldCheckTheHeaderLimitsBeforeInflatingAnything() throws Exception {
     // A 28-byte-wide header claiming 100,000 rows, with no image data to speak of: refused by its header.
     PngFiles file = PngFiles.parse(PngEncoder.grey(new byte[28 * 28], 28, 28));
