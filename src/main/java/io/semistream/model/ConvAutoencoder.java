@@ -40,7 +40,8 @@ public final class ConvAutoencoder extends AbstractBlock {
         .add(conv(64, 2)).add(Activation::relu)
         .add(Blocks.batchFlattenBlock())
         .add(Linear.builder().setUnits(EMBEDDING_DIM).build()));
-    decoder = addChildBlock("decoder", new SequentialBlock()
+    // Padding-safe: its last convolution has one filter, whose training pass oneDNN can get wrong (see the class).
+    decoder = addChildBlock("decoder", new PaddingSafeSequentialBlock()
         .add(Linear.builder().setUnits(64L * 7 * 7).build()).add(Activation::relu)
         .add(new LambdaBlock(list -> new NDList(list.singletonOrThrow().reshape(-1, 64, 7, 7)), "unflatten"))
         .add(upsample()).add(conv(32, 1)).add(Activation::relu)
