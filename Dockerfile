@@ -18,8 +18,11 @@ COPY --from=build /src/target/semistream.jar /app/semistream.jar
 COPY --from=build /src/target/lib /app/lib
 COPY --from=build /src/data/npm/node_modules /app/data/npm/node_modules
 COPY config/semistream.properties /app/config/semistream.properties
-# OpenMP threads must not spin (see README); DJL never downloads; metrics and the query API listen beyond loopback.
+# OpenMP threads must not spin (see README); tensor buffers stay in malloc's heap instead of being mmap'ed per
+# forward pass (README "Page faults", the same value as ./semistream); DJL never downloads; metrics and the query API
+# listen beyond loopback.
 ENV OMP_WAIT_POLICY=PASSIVE \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456 \
     DJL_CACHE_DIR=/app/.djl \
     SEMISTREAM_METRICS_HOST=0.0.0.0 \
     SEMISTREAM_LEARNER_HTTP_HOST=0.0.0.0

@@ -109,6 +109,11 @@ class DeploymentFilesTest {
         && dockerfile.contains("target/lib"));
     assertTrue(dockerfile.contains("EXPOSE " + SemistreamConfig.defaults().metrics().port()));
     assertTrue(dockerfile.contains("OMP_WAIT_POLICY=PASSIVE") && dockerfile.contains("ai.djl.offline=true"));
+    // The container runs the JVM directly, not through ./semistream: the malloc tuning must be the same in both.
+    Matcher tunables = Pattern.compile("GLIBC_TUNABLES-([^}\"]+)").matcher(Files.readString(ROOT.resolve("semistream")));
+    assertTrue(tunables.find(), "the launcher sets GLIBC_TUNABLES");
+    assertTrue(dockerfile.contains("GLIBC_TUNABLES=" + tunables.group(1) + " "),
+        "the Dockerfile sets GLIBC_TUNABLES=" + tunables.group(1));
     // The image runs `mvn -DskipTests package`: nothing that build runs may need a file the Dockerfile does not
     // copy (the test-tool installer lives in scripts/ and is skipped with the tests).
     assertTrue(dockerfile.contains("mvn -B -q -DskipTests package"), "the image builds without tests");
