@@ -43,6 +43,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -173,7 +174,7 @@ final class BenchCommand implements Callable<Integer> {
     Device device = DjlEngine.startFor(config.embedding());
     DjlEngine.disableGradientsOnThisThread();
     Path dir = modelOption.resolve(config, device, System.out);
-    Dataset fashion = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
+    Dataset benchImages = new DatasetLoader(config.dataDir()).load(DatasetName.parse(dataset));
     // The engine's version says which libtorch actually loaded (a PYTORCH_LIBRARY_PATH build or the Maven one).
     System.out.printf("bench: device %s, PyTorch %s, %d cores, intra-op threads %d, model %s%n", device,
         Engine.getEngine(DjlEngine.ENGINE).getVersion(), Runtime.getRuntime().availableProcessors(),
@@ -181,53 +182,65 @@ final class BenchCommand implements Callable<Integer> {
     Map<Integer, List<Double>> standalone = new LinkedHashMap<>();
     Map<Integer, List<Double>> viaKafka = new LinkedHashMap<>();
     Map<Integer, List<Double>> onePerTransaction = new LinkedHashMap<>();
-    int workers = config.embedding().threads();
+    Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
     try (EmbeddingModel model = EmbeddingModel.load(dir, device)) {
       for (int run = 1; run <= Math.max(1, repeat); run++) {
         if (repeat > 1) {
           System.out.printf("-- run %d of %d%n", run, repeat);
         }
-        for (int b : batchSizes) {
-          double rate = standalone(model, fashion, b, count(b), workers);
-          standalone.computeIfAbsent(b, k -> new ArrayList<>()).add(rate);
-          System.out.printf("standalone  batch %4d: %,10.0f images/s (%d predictor(s) side by side, %d intra-op "
-              + "thread(s) each, as the service's workers run)%n", b, rate, workers,
-              config.embedding().effectiveIntraOpThreads());
+        if (skipKafka) {
+          for (int b : batchSizes) {
+            standalone.computeIfAbsent(b, k -> new ArrayList<>()).add(standaloneRate(config, model, benchImages, b));
+          }
         }
         if (run == 1) {
           ImagePreprocessor pre = new ImagePreprocessor(28, 1 << 20, 4096);
-          double plain = decodeRate(fashion, pre);
-          double imageIo = decodeRate(fashion, pre.throughImageIoOnly());
+          double plain = decodeRate(benchImages, pre);
+          double imageIo = decodeRate(benchImages, pre.throughImageIoOnly());
           System.out.printf("decode+preprocess (PNG 28x28, 1 thread): %,.0f images/s (%.1f us/image) as the service "
               + "decodes, %,.0f (%.1f us/image) through ImageIO, %.1f times faster%n", plain, 1e6 / plain, imageIo,
               1e6 / imageIo, plain / imageIo);
           int b = batchSizes.get(0);
           System.out.printf("novelty view after a promotion (the fixed version's encoder alone, batch %d): %,.0f "
-              + "images/s, beside %,.0f for the whole forward pass%n", b, encoderOnly(model, fashion, b, count(b)),
-              standalone(model, fashion, b, count(b), 1));
+              + "images/s, beside %,.0f for the whole forward pass%n", b, encoderOnly(model, benchImages, b, count(b)),
+              standalone(model, benchImages, b, count(b), 1));
         }
         if (!skipKafka) {
-          kafka(config, model, fashion, viaKafka, onePerTransaction);
+          kafka(config, model, benchImages, standalone, viaKafka, onePerTransaction, ratios);
         }
       }
     }
     if (trainSteps > 0) {
-      benchTraining(config, device, dir, fashion);
+      benchTraining(config, device, dir, benchImages);
     }
     System.out.println();
     String of = repeat > 1 ? String.format(", median of %d (min-max)", repeat) : "";
     System.out.printf("| batch | standalone model (img/s%s) | through Kafka, 1 batch per transaction | "
-        + "through Kafka, up to %d per transaction | Kafka / standalone (medians) |%n", of,
-        config.embedding().transactionMaxBatches());
-    System.out.println("|------:|------:|------:|------:|------:|");
+        + "through Kafka, up to %d per transaction | Kafka / standalone (medians) | Kafka / standalone around it "
+        + "(each run; median) |%n", of, config.embedding().transactionMaxBatches());
+    System.out.println("|------:|------:|------:|------:|------:|------:|");
     for (int b : batchSizes) {
       List<Double> one = onePerTransaction.get(b);
       List<Double> k = viaKafka.getOrDefault(b, one);
       double base = median(standalone.get(b));
-      System.out.printf("| %5d | %s | %s | %s | %s |%n", b, cell(standalone.get(b)), cell(one), cell(k),
-          k == null ? "-" : String.format("%.2f", median(k) / base));
+      List<Double> paired = ratios.getOrDefault(b, List.of());
+      System.out.printf("| %5d | %s | %s | %s | %s | %s |%n", b, cell(standalone.get(b)), cell(one), cell(k),
+          k == null ? "-" : String.format("%.2f", median(k) / base), paired.isEmpty() ? "-"
+              : paired.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "))
+                  + String.format(Locale.ROOT, "; **%.2f**", median(paired)));
     }
     return 0;
+  }
+
+  /** The standalone model at batch {@code b} with the service's parallelism, printed. */
+  private double standaloneRate(SemistreamConfig config, EmbeddingModel model, Dataset data, int b)
+      throws Exception {
+    int workers = config.embedding().threads();
+    double rate = standalone(model, data, b, count(b), workers);
+    System.out.printf("standalone  batch %4d: %,10.0f images/s (%d predictor(s) side by side, %d intra-op "
+        + "thread(s) each, as the service's workers run)%n", b, rate, workers,
+        config.embedding().effectiveIntraOpThreads());
+    return rate;
   }
 
   private static double median(List<Double> values) {
@@ -511,8 +524,14 @@ final class BenchCommand implements Callable<Integer> {
     return 3 * pngs.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  private void kafka(SemistreamConfig config, EmbeddingModel model, Dataset fashion, Map<Integer, List<Double>> out,
-      Map<Integer, List<Double>> onePerTransaction) throws Exception {
+  /**
+   * Through Kafka at each batch size, bracketed by the standalone model at the same batch size just before and just
+   * after: this machine's speed drifts by a quarter from one minute to the next, so the standalone rate recorded
+   * (and the run's ratio) is the mean of the two around the Kafka measurement, not one taken minutes apart.
+   */
+  private void kafka(SemistreamConfig config, EmbeddingModel model, Dataset benchImages,
+      Map<Integer, List<Double>> standalone, Map<Integer, List<Double>> out,
+      Map<Integer, List<Double>> onePerTransaction, Map<Integer, List<Double>> ratios) throws Exception {
     Path brokerDir = Files.createTempDirectory("semistream-bench-kafka");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of())) {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
@@ -521,54 +540,64 @@ final class BenchCommand implements Callable<Integer> {
       try (Admin admin = clients.admin()) {
         new TopicApplier(admin).apply(topics.catalogue().all().values(), 0);
       }
-      ReplayCommand.run(live, ReplayOptions.defaults(DatasetName.FASHION_MNIST).withLimit(images)
+      ReplayCommand.run(live, ReplayOptions.defaults(DatasetName.parse(dataset)).withLimit(images)
           .withLabelFraction(0));
       for (int b : batchSizes) {
-        // Side by side: one transaction per batch, then the configured span (embedding.transaction.max.batches).
-        for (int perTransaction : perTransactionSettings(config)) {
-          int target = count(b);
-          String ids = "bench-b" + b + "-t" + perTransaction;
-          var settings = config.embedding().withBatch(b, config.embedding().maxWaitMs())
-              .withTransactionMaxBatches(perTransaction).withIds(ids, ids);
-          long start = System.nanoTime();
-          try (EmbeddingService service = new EmbeddingService(settings, clients, topics, model).start()) {
-            long deadline = start + 600_000_000_000L;
-            // Steady state: from the first committed batch (after the consumer-group join) to the target.
-            while (service.stats().batches() == 0 && System.nanoTime() < deadline && service.failure().isEmpty()) {
-              Thread.sleep(1);
-            }
-            long firstBatch = System.nanoTime();
-            long firstCount = service.stats().embedded();
-            Map<EmbeddingStats.Stage, Long> atFirstBatch = stageNanos(service.stats());
-            while (service.stats().embedded() < target && System.nanoTime() < deadline
-                && service.failure().isEmpty()) {
-              Thread.sleep(5);
-            }
-            long end = System.nanoTime();
-            long embedded = service.stats().embedded();
-            double rate = (embedded - firstCount) / ((end - firstBatch) / 1e9);
-            (perTransaction == 1 ? onePerTransaction : out).computeIfAbsent(b, k -> new ArrayList<>()).add(rate);
-            System.out.printf("via Kafka   batch %4d, up to %d batch(es) per transaction: %,10.0f images/s steady "
-                + "state (%,d images in %d batches; %.0f images/s including the %.1f s consumer-group join)%n", b,
-                perTransaction, rate, embedded, service.stats().batches(), embedded / ((end - start) / 1e9),
-                (firstBatch - start) / 1e9);
-            Map<EmbeddingStats.Stage, Long> steady = stageNanos(service.stats());
-            atFirstBatch.forEach((stage, nanos) -> steady.merge(stage, -nanos, Long::sum));
-            System.out.printf(Locale.ROOT, "            %s; images waited %.0f ms in Kafka on average%n",
-                breakdown(steady, embedded - firstCount, settings.threads(), end - firstBatch),
-                service.stats().meanQueueMillis());
-          }
+        // One transaction per batch first (it also warms the Kafka path up), then the configured span
+        // (embedding.transaction.max.batches) right between two standalone runs.
+        int configured = config.embedding().transactionMaxBatches();
+        if (configured != 1) {
+          onePerTransaction.computeIfAbsent(b, k -> new ArrayList<>())
+              .add(throughKafka(config, clients, topics, model, b, 1));
         }
+        double before = standaloneRate(config, model, benchImages, b);
+        double rate = throughKafka(config, clients, topics, model, b, configured);
+        double around = (before + standaloneRate(config, model, benchImages, b)) / 2;
+        (configured == 1 ? onePerTransaction : out).computeIfAbsent(b, k -> new ArrayList<>()).add(rate);
+        standalone.computeIfAbsent(b, k -> new ArrayList<>()).add(around);
+        ratios.computeIfAbsent(b, k -> new ArrayList<>()).add(rate / around);
+        System.out.printf(Locale.ROOT, "batch %d: through Kafka / the standalone model around it (mean %,.0f images/s)"
+            + " = %.2f%n", b, around, rate / around);
       }
     } finally {
       WorkDirectory.delete(brokerDir);
     }
   }
 
-  /** 1 and the configured span, once each (just 1 when that is the configuration). */
-  private static List<Integer> perTransactionSettings(SemistreamConfig config) {
-    int configured = config.embedding().transactionMaxBatches();
-    return configured == 1 ? List.of(1) : List.of(1, configured);
+  /** One embedding service at batch {@code b} over every image from the start: its steady-state images/s. */
+  private double throughKafka(SemistreamConfig config, KafkaClients clients, TopicRegistry topics, EmbeddingModel model,
+      int b, int perTransaction) throws Exception {
+    int target = count(b);
+    String ids = "bench-b" + b + "-t" + perTransaction;
+    var settings = config.embedding().withBatch(b, config.embedding().maxWaitMs())
+        .withTransactionMaxBatches(perTransaction).withIds(ids, ids);
+    long start = System.nanoTime();
+    try (EmbeddingService service = new EmbeddingService(settings, clients, topics, model).start()) {
+      long deadline = start + 600_000_000_000L;
+      // Steady state: from the first committed batch (after the consumer-group join) to the target.
+      while (service.stats().batches() == 0 && System.nanoTime() < deadline && service.failure().isEmpty()) {
+        Thread.sleep(1);
+      }
+      long firstBatch = System.nanoTime();
+      long firstCount = service.stats().embedded();
+      Map<EmbeddingStats.Stage, Long> atFirstBatch = stageNanos(service.stats());
+      while (service.stats().embedded() < target && System.nanoTime() < deadline && service.failure().isEmpty()) {
+        Thread.sleep(5);
+      }
+      long end = System.nanoTime();
+      long embedded = service.stats().embedded();
+      double rate = (embedded - firstCount) / ((end - firstBatch) / 1e9);
+      System.out.printf("via Kafka   batch %4d, up to %d batch(es) per transaction: %,10.0f images/s steady "
+          + "state (%,d images in %d batches; %.0f images/s including the %.1f s consumer-group join)%n", b,
+          perTransaction, rate, embedded, service.stats().batches(), embedded / ((end - start) / 1e9),
+          (firstBatch - start) / 1e9);
+      Map<EmbeddingStats.Stage, Long> steady = stageNanos(service.stats());
+      atFirstBatch.forEach((stage, nanos) -> steady.merge(stage, -nanos, Long::sum));
+      System.out.printf(Locale.ROOT, "            %s; images waited %.0f ms in Kafka on average%n",
+          breakdown(steady, embedded - firstCount, settings.threads(), end - firstBatch),
+          service.stats().meanQueueMillis());
+      return rate;
+    }
   }
 
   private static Map<EmbeddingStats.Stage, Long> stageNanos(EmbeddingStats stats) {
