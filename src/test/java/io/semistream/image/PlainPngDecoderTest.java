@@ -173,13 +173,10 @@ class PlainPngDecoderTest {
   void shouldHandBrokenImageDataToImageIoWhichRefusesIt() throws Exception {
     byte[] plain = PngEncoder.grey(PngFiles.noise(28 * 28, 4), 28, 28);
     PngFiles file = PngFiles.parse(plain);
-    byte[] data = file.imageData();
-    // Half the zlib stream (a truncated upload), one byte flipped, a stream that inflates past the image, none.
-    byte[] flipped = data.clone();
-    flipped[data.length / 2] ^= 0x5A;
-    byte[] tooLong = PngFiles.deflate(new byte[29 * 28 + 29]);
-    byte[] tooShort = PngFiles.deflate(new byte[27 * 28 + 27]);
-    byte[][] broken = {Arrays.copyOf(data, data.length / 2), flipped, tooLong, tooShort, new byte[0]};
+    // A truncated upload, a flipped byte, a stream that inflates past the image, one that ends short of it, none.
+    List<byte[]> broken = new ArrayList<>(file.brokenImageData(2, 0x5A));
+    broken.add(PngFiles.deflate(new byte[27 * 28 + 27]));
+    broken.add(new byte[0]);
     for (byte[] bad : broken) {
       byte[] bytes = file.withImageData(bad).bytes();
       assertNull(PlainPngDecoder.decode(bytes, PlainPngDecoder.header(bytes)));
@@ -214,12 +211,8 @@ class PlainPngDecoderTest {
     // nothing behind for the next image.
     byte[] good = PngEncoder.grey(PngFiles.noise(28 * 28, 9), 28, 28);
     PngFiles file = PngFiles.parse(good);
-    byte[] data = file.imageData();
-    byte[] flipped = data.clone();
-    flipped[data.length / 3] ^= 0x3C;
-    byte[][] broken = {Arrays.copyOf(data, data.length / 2), flipped, PngFiles.deflate(new byte[29 * 28 + 29])};
     float[] expected = throughImageIo(good);
-    for (byte[] bad : broken) {
+    for (byte[] bad : file.brokenImageData(3, 0x3C)) {
       byte[] bytes = file.withImageData(bad).bytes();
       assertNull(PlainPngDecoder.decode(bytes, PlainPngDecoder.header(bytes)));
       assertEquals(true, takesFastPath(good));
@@ -255,6 +248,16 @@ class PlainPngDecoderTest {
       int n = d.deflate(buf);
       d.end();
       return Arrays.copyOf(buf, n);
+    }
+
+    /**
+     * This file's image data cut in half (a truncated upload), with the byte at 1/{@code flipAt} of it XORed with
+     * {@code mask}, and replaced by a valid stream that inflates a row past the 28x28 image.
+     */
+    List<byte[]> brokenImageData(int flipAt, int mask) {
+      byte[] flipped = imageData.clone();
+      flipped[imageData.length / flipAt] ^= (byte) mask;
+      return List.of(Arrays.copyOf(imageData, imageData.length / 2), flipped, deflate(new byte[29 * 28 + 29]));
     }
 
     static PngFiles parse(byte[] png) {
