@@ -1,8 +1,11 @@
 package io.semistream.embedding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.semistream.records.RejectReason;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -53,5 +56,20 @@ class EmbeddingMetricsTest {
     assertEquals(2, registry.get("semistream.embedding.queue").timer().count());
     assertEquals(30, stats.meanQueueMillis(), 1e-9);
     assertEquals(TimeUnit.MILLISECONDS.toNanos(5), stats.stageNanos(EmbeddingStats.Stage.DECODE));
+  }
+
+  @Test
+  void shouldExportAnExactOneSecondBucketForTheSlowBatchAlert() {
+    // monitoring/alerts/semistream.yml counts the batches above le="1.0"; without that exact bucket the alert
+    // would match no series and never fire.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    EmbeddingStats stats = new EmbeddingStats();
+    stats.bindTo(registry);
+    stats.recordBatch(64, 64, TimeUnit.MILLISECONDS.toNanos(40));
+    stats.recordBatch(64, 64, TimeUnit.MILLISECONDS.toNanos(1_500));
+    String scrape = registry.scrape();
+    assertTrue(scrape.contains("semistream_embedding_batch_latency_seconds_bucket{le=\"1.0\"} 1"), scrape.lines()
+        .filter(l -> l.startsWith("semistream_embedding_batch_latency_seconds_bucket")).toList().toString());
+    assertTrue(scrape.contains("semistream_embedding_batch_latency_seconds_count 2"));
   }
 }
