@@ -75,6 +75,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-kafka", description = "Only measure the standalone model.")
   boolean skipKafka;
 
+  private static final int MAX_JIT_PASSES = 6;
+  /** Set once the JIT has settled in this process ({@link #settleJit}). */
+  private boolean jitSettled;
+  /** The JIT compiler threads' share of one core during each measurement through Kafka, per batch size. */
+  private final Map<Integer, List<Double>> compilerShare = new LinkedHashMap<>();
+
   @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Images to embed: fashion-mnist or mnist.")
   String dataset;
 
@@ -203,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
           int b = batchSizes.get(0);
           System.out.printf("novelty view after a promotion (the fixed version's encoder alone, batch %d): %,.0f "
               + "images/s, beside %,.0f for the whole forward pass%n", b, encoderOnly(model, benchImages, b, count(b)),
-              standalone(model, benchImages, b, count(b), 1));
+              standalone(model, benchImages, b, count(b), 1).imagesPerSecond());
         }
         if (!skipKafka) {
           kafka(config, model, benchImages, standalone, viaKafka, onePerTransaction, ratios);
@@ -217,17 +223,20 @@ final class BenchCommand implements Callable<Integer> {
     String of = repeat > 1 ? String.format(", median of %d (min-max)", repeat) : "";
     System.out.printf("| batch | standalone model (img/s%s) | through Kafka, 1 batch per transaction | "
         + "through Kafka, up to %d per transaction | Kafka / standalone (medians) | Kafka / standalone around it "
-        + "(each run; median) |%n", of, config.embedding().transactionMaxBatches());
-    System.out.println("|------:|------:|------:|------:|------:|------:|");
+        + "(each run; median) | JIT compilers during it (%% of one core, each run) |%n", of,
+        config.embedding().transactionMaxBatches());
+    System.out.println("|------:|------:|------:|------:|------:|------:|------:|");
     for (int b : batchSizes) {
       List<Double> one = onePerTransaction.get(b);
       List<Double> k = viaKafka.getOrDefault(b, one);
       double base = median(standalone.get(b));
       List<Double> paired = ratios.getOrDefault(b, List.of());
-      System.out.printf("| %5d | %s | %s | %s | %s | %s |%n", b, cell(standalone.get(b)), cell(one), cell(k),
+      System.out.printf("| %5d | %s | %s | %s | %s | %s | %s |%n", b, cell(standalone.get(b)), cell(one), cell(k),
           k == null ? "-" : String.format("%.2f", median(k) / base), paired.isEmpty() ? "-"
               : paired.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "))
-                  + String.format(Locale.ROOT, "; **%.2f**", median(paired)));
+                  + String.format(Locale.ROOT, "; **%.2f**", median(paired)),
+          compilerShare.getOrDefault(b, List.of()).stream().map(c -> String.format(Locale.ROOT, "%.0f", c))
+              .collect(Collectors.joining(", ")));
     }
     return 0;
   }
@@ -236,10 +245,12 @@ final class BenchCommand implements Callable<Integer> {
   private double standaloneRate(SemistreamConfig config, EmbeddingModel model, Dataset data, int b)
       throws Exception {
     int workers = config.embedding().threads();
-    double rate = standalone(model, data, b, count(b), workers);
+    Standalone run = standalone(model, data, b, count(b), workers);
+    double rate = run.imagesPerSecond();
     System.out.printf("standalone  batch %4d: %,10.0f images/s (%d predictor(s) side by side, %d intra-op "
         + "thread(s) each, as the service's workers run)%n", b, rate, workers,
         config.embedding().effectiveIntraOpThreads());
+    System.out.println("            CPU: " + run.cpu());
     return rate;
   }
 
@@ -459,7 +470,7 @@ final class BenchCommand implements Callable<Integer> {
    * worker has one), sharing the batches after three warm-up batches each; images/s from the common start to the
    * last one done.
    */
-  private static double standalone(EmbeddingModel model, Dataset data, int batch, int n, int workers)
+  private static Standalone standalone(EmbeddingModel model, Dataset data, int batch, int n, int workers)
       throws Exception {
     float[][][] batches = batches(data, batch, n);
     CyclicBarrier start = new CyclicBarrier(workers + 1);
@@ -484,14 +495,20 @@ final class BenchCommand implements Callable<Integer> {
       }
       start.await();
       long t0 = System.nanoTime();
+      ThreadCpu.Snapshot cpu = ThreadCpu.snapshot();
       for (Future<?> f : done) {
         f.get();
       }
-      return (long) batches.length * batch / ((System.nanoTime() - t0) / 1e9);
+      double rate = (long) batches.length * batch / ((System.nanoTime() - t0) / 1e9);
+      // Before the pool shuts down: an ended thread's CPU leaves /proc with it.
+      return new Standalone(rate, ThreadCpu.since(cpu).describe(4));
     } finally {
       pool.shutdownNow();
     }
   }
+
+  /** The standalone model's rate, and the CPU the process spent meanwhile (who ran beside the forward passes). */
+  private record Standalone(double imagesPerSecond, String cpu) {}
 
   /** The novelty view's extra cost per batch once another version serves: {@link EmbeddingModel#encode}. */
   private static double encoderOnly(EmbeddingModel model, Dataset data, int batch, int n) {
@@ -542,16 +559,22 @@ final class BenchCommand implements Callable<Integer> {
       }
       ReplayCommand.run(live, ReplayOptions.defaults(DatasetName.parse(dataset)).withLimit(images)
           .withLabelFraction(0));
+      idle();
+      settleJit(config, clients, topics, model);
       for (int b : batchSizes) {
         // One transaction per batch first (it also warms the Kafka path up), then the configured span
         // (embedding.transaction.max.batches) right between two standalone runs.
         int configured = config.embedding().transactionMaxBatches();
         if (configured != 1) {
           onePerTransaction.computeIfAbsent(b, k -> new ArrayList<>())
-              .add(throughKafka(config, clients, topics, model, b, 1));
+              .add(throughKafka(config, clients, topics, model, b, 1, "").imagesPerSecond());
+          idle();
         }
         double before = standaloneRate(config, model, benchImages, b);
-        double rate = throughKafka(config, clients, topics, model, b, configured);
+        KafkaRun measured = throughKafka(config, clients, topics, model, b, configured, "");
+        double rate = measured.imagesPerSecond();
+        compilerShare.computeIfAbsent(b, k -> new ArrayList<>()).add(measured.cpu().compilers());
+        idle();
         double around = (before + standaloneRate(config, model, benchImages, b)) / 2;
         (configured == 1 ? onePerTransaction : out).computeIfAbsent(b, k -> new ArrayList<>()).add(rate);
         standalone.computeIfAbsent(b, k -> new ArrayList<>()).add(around);
@@ -564,11 +587,41 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Runs the Kafka path (first batch size, the configured span) until the JIT's compiler threads use under 5 % of one
+   * core over a pass, at most {@value #MAX_JIT_PASSES} passes, once per process. Without it the first measurements
+   * share the two cores with the compilers working through the broker's and clients' code: 20-40 % of one core
+   * during them on this machine, which the standalone model (native code all along) never pays. A service that
+   * runs for hours pays it once, so steady state is what the ratio should compare (what JMH's warm-up is for).
+   */
+  private void settleJit(SemistreamConfig config, KafkaClients clients, TopicRegistry topics, EmbeddingModel model)
+      throws Exception {
+    for (int pass = 1; pass <= MAX_JIT_PASSES && !jitSettled; pass++) {
+      KafkaRun warm = throughKafka(config, clients, topics, model, batchSizes.get(0),
+          config.embedding().transactionMaxBatches(), "-warmup" + pass);
+      double compilers = warm.cpu().compilers();
+      System.out.printf(Locale.ROOT, "JIT warm-up pass %d: compiler threads at %.0f %% of one core%n", pass,
+          compilers);
+      jitSettled = compilers < 5;
+    }
+    jitSettled = true;
+  }
+
+  /** Two seconds of nothing, and what the process burnt meanwhile: a closed service must leave nothing running. */
+  private static void idle() throws InterruptedException {
+    ThreadCpu.Snapshot before = ThreadCpu.snapshot();
+    Thread.sleep(2000);
+    System.out.println("            idle: " + ThreadCpu.since(before).describe(3));
+  }
+
+  /** Steady-state images/s through Kafka, and the CPU the process spent meanwhile. */
+  private record KafkaRun(double imagesPerSecond, ThreadCpu.Usage cpu) {}
+
   /** One embedding service at batch {@code b} over every image from the start: its steady-state images/s. */
-  private double throughKafka(SemistreamConfig config, KafkaClients clients, TopicRegistry topics, EmbeddingModel model,
-      int b, int perTransaction) throws Exception {
+  private KafkaRun throughKafka(SemistreamConfig config, KafkaClients clients, TopicRegistry topics,
+      EmbeddingModel model, int b, int perTransaction, String tag) throws Exception {
     int target = count(b);
-    String ids = "bench-b" + b + "-t" + perTransaction;
+    String ids = "bench-b" + b + "-t" + perTransaction + tag;
     var settings = config.embedding().withBatch(b, config.embedding().maxWaitMs())
         .withTransactionMaxBatches(perTransaction).withIds(ids, ids);
     long start = System.nanoTime();
@@ -580,11 +633,13 @@ final class BenchCommand implements Callable<Integer> {
       }
       long firstBatch = System.nanoTime();
       long firstCount = service.stats().embedded();
+      ThreadCpu.Snapshot cpu = ThreadCpu.snapshot();
       Map<EmbeddingStats.Stage, Long> atFirstBatch = stageNanos(service.stats());
       while (service.stats().embedded() < target && System.nanoTime() < deadline && service.failure().isEmpty()) {
         Thread.sleep(5);
       }
       long end = System.nanoTime();
+      ThreadCpu.Usage cpuUsed = ThreadCpu.since(cpu);
       long embedded = service.stats().embedded();
       double rate = (embedded - firstCount) / ((end - firstBatch) / 1e9);
       System.out.printf("via Kafka   batch %4d, up to %d batch(es) per transaction: %,10.0f images/s steady "
@@ -596,7 +651,8 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "            %s; images waited %.0f ms in Kafka on average%n",
           breakdown(steady, embedded - firstCount, settings.threads(), end - firstBatch),
           service.stats().meanQueueMillis());
-      return rate;
+      System.out.println("            CPU, steady state: " + cpuUsed.describe(8));
+      return new KafkaRun(rate, cpuUsed);
     }
   }
 
