@@ -118,6 +118,14 @@ public final class EmbeddingService implements AutoCloseable {
     return workers.stream().mapToLong(EmbeddingWorker::backfillRemaining).sum();
   }
 
+  /**
+   * Whether every worker has taken {@code version} up: each switches at its own next batch boundary, so until then an
+   * image may still be embedded by the version before (and re-embedded by the backfill afterwards).
+   */
+  public boolean everyWorkerServes(int version) {
+    return workers.stream().allMatch(w -> w.modelVersion() == version);
+  }
+
   /** The encoder version being served now (it changes when the trainer promotes one). */
   public int servingVersion() {
     return serving.current().descriptor().version();

@@ -60,6 +60,8 @@ final class EmbeddingWorker implements Runnable {
   private final TopicRegistry topics;
   private final ServingModel serving;
   private EmbeddingModel model;
+  /** {@link #model}'s version, for other threads: which version this worker's next batch gets. */
+  private volatile int modelVersion;
   private final EmbeddingStats stats;
   private final BatchEmbedder embedder;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
@@ -89,6 +91,7 @@ final class EmbeddingWorker implements Runnable {
     this.topics = topics;
     this.serving = serving;
     this.model = serving.current();
+    this.modelVersion = model.descriptor().version();
     this.stats = stats;
     this.embedder = new BatchEmbedder(ImagePreprocessor.of(model.descriptor().inputSide(), settings), topics, stats,
         STAGE, lane.forwardTopic(topics), settings.inlinePixelLimit());
@@ -162,6 +165,11 @@ final class EmbeddingWorker implements Runnable {
     return lane.groupId(settings) + "-backfill";
   }
 
+  /** The version this worker embeds its next batch with (it switches at a batch boundary); any thread. */
+  int modelVersion() {
+    return modelVersion;
+  }
+
   /** Images this worker still had to re-embed at its last loop turn (0 when no backfill runs); any thread. */
   long backfillRemaining() {
     return backfillRemaining;
@@ -200,6 +208,7 @@ final class EmbeddingWorker implements Runnable {
         promoted.descriptor().version(), model.descriptor().version(),
         lane.seeksOnSwitch(settings) ? "; re-embedding the retained images" : "");
     model = promoted;
+    modelVersion = promoted.descriptor().version();
     if (lane.seeksOnSwitch(settings)) {
       Map<TopicPartition, Long> live = new HashMap<>();
       for (TopicPartition tp : consumer.assignment()) {
