@@ -90,6 +90,17 @@ class ModelSwitchIT {
     }
   }
 
+  /** How many of {@code records} embed each image with {@code version}. */
+  private static Map<String, Integer> embeddingsPerImage(List<ConsumerRecord<byte[], byte[]>> records, int version) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (var r : records) {
+      if (EmbeddingSerde.decode(r.value()).modelVersion() == version) {
+        counts.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
   @Test
   void shouldSwitchVersionsMidStreamWithoutLosingOrMixingAnything() throws Exception {
     TestKafka kafka = KAFKA.kafka();
@@ -149,21 +160,11 @@ class ModelSwitchIT {
       assertEquals(2, embedder.servingVersion(), "switched without a restart");
       assertEquals(IMAGES + FRESH, latest.size(), "no image lost");
       assertTrue(latest.values().stream().allMatch(e -> e.modelVersion() == 2), "every image re-embedded by v2");
-      Map<String, Integer> byVersion2 = new HashMap<>();
-      for (var r : all) {
-        if (EmbeddingSerde.decode(r.value()).modelVersion() == 2) {
-          byVersion2.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
-        }
-      }
+      Map<String, Integer> byVersion2 = embeddingsPerImage(all, 2);
       assertEquals(IMAGES + FRESH, byVersion2.size());
       assertTrue(byVersion2.values().stream().allMatch(n -> n == 1), "each image embedded by v2 exactly once: "
           + byVersion2.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).toList());
-      Map<String, Integer> byVersion1 = new HashMap<>();
-      for (var r : all) {
-        if (EmbeddingSerde.decode(r.value()).modelVersion() == 1) {
-          byVersion1.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
-        }
-      }
+      Map<String, Integer> byVersion1 = embeddingsPerImage(all, 1);
       assertEquals(IMAGES + IMAGES + FRESH, all.size(), "and each retained one by v1 once; by v1 more than once: "
           + byVersion1.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).toList() + ", fresh ones by v1: "
           + byVersion1.keySet().stream().filter(k -> k.startsWith("fresh-")).limit(5).toList());
