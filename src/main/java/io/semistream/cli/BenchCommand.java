@@ -19,6 +19,7 @@ import io.semistream.evaluation.BigImageStall;
 import io.semistream.evaluation.LatencyUnderLoad;
 import io.semistream.evaluation.ScaleOut;
 import io.semistream.evaluation.Soak;
+import io.semistream.evaluation.ThreadCpu;
 import io.semistream.evaluation.WorkDirectory;
 import io.semistream.model.ImageEmbedding;
 import io.semistream.image.ImagePreprocessor;
@@ -32,6 +33,7 @@ import io.semistream.topics.TopicApplier;
 import io.semistream.topics.TopicRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -75,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-kafka", description = "Only measure the standalone model.")
   boolean skipKafka;
 
-  private static final int MAX_JIT_PASSES = 6;
+  private static final Duration MAX_JIT_WARM_UP = Duration.ofMinutes(4);
   /** Set once the JIT has settled in this process ({@link #settleJit}). */
   private boolean jitSettled;
   /** The JIT compiler threads' share of one core during each measurement through Kafka, per batch size. */
@@ -292,20 +294,20 @@ final class BenchCommand implements Callable<Integer> {
     LatencyUnderLoad.Result r;
     try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
       r = LatencyUnderLoad.run(s.config(), model, s.data(), latencyLoads,
-          java.time.Duration.ofSeconds(latencySeconds), System.out);
+          Duration.ofSeconds(latencySeconds), System.out);
     }
     System.out.println();
     System.out.printf("maximum: %,.0f images/s end to end%n%n", r.maxRate());
     System.out.println("| load | asked (img/s) | sent (img/s) | images | p50 (ms) | p99 (ms) | max (ms) | image → "
         + "embedding p50 / p99 | embedding → prediction p50 / p99 | slowest 1 %: share in the learner's hop | GC "
-        + "pauses (longest ms) |");
-    System.out.println("|-----:|------:|------:|------:|------:|------:|------:|------:|------:|------:|------:|");
+        + "pauses (longest ms) | JIT compilers (% of one core) |");
+    System.out.println("|-----:|------:|------:|------:|------:|------:|------:|------:|------:|------:|------:|------:|");
     for (LatencyUnderLoad.Load l : r.loads()) {
       var h = l.hops();
       System.out.printf("| %d %% | %,.0f | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f / %.0f | %.0f / %.0f | %.0f %% | "
-          + "%d (%.0f) |%n", l.percent(), l.askedRate(), l.achievedRate(), l.images(), l.p50Ms(), l.p99Ms(),
+          + "%d (%.0f) | %.0f |%n", l.percent(), l.askedRate(), l.achievedRate(), l.images(), l.p50Ms(), l.p99Ms(),
           l.maxMs(), h.embeddingP50Ms(), h.embeddingP99Ms(), h.learnerP50Ms(), h.learnerP99Ms(),
-          h.slowestInLearnerPercent(), h.gcPauses(), h.gcLongestMs());
+          h.slowestInLearnerPercent(), h.gcPauses(), h.gcLongestMs(), l.compilersPercent());
     }
     if (latencyPlot != null) {
       Files.writeString(latencyPlot, LatencyUnderLoad.svg(r));
@@ -345,7 +347,7 @@ final class BenchCommand implements Callable<Integer> {
     Soak.Result r;
     try (EmbeddingModel model = EmbeddingModel.load(s.modelDir(), s.device())) {
       r = Soak.run(s.config(), model, s.data(), soakImages, soakLabelEvery, soakWindow,
-          java.time.Duration.ofSeconds(soakSampleSeconds), soakExternalBroker, System.out);
+          Duration.ofSeconds(soakSampleSeconds), soakExternalBroker, System.out);
     }
     System.out.println();
     System.out.printf("%,d images in %.0f s: %,.0f images/s; after the warm-up (the first %,d images):%n%n",
@@ -593,14 +595,16 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * Runs the Kafka path (first batch size, the configured span) until the JIT's compiler threads use under 5 % of one
-   * core over a pass, at most {@value #MAX_JIT_PASSES} passes, once per process. Without it the first measurements
+   * core over a pass, for at most {@link #MAX_JIT_WARM_UP} (on two cores the compilers took about three minutes of
+   * traffic to settle: the latency bench's settling passes), once per process. Without it the first measurements
    * share the two cores with the compilers working through the broker's and clients' code: 20-40 % of one core
    * during them on this machine, which the standalone model (native code all along) never pays. A service that
    * runs for hours pays it once, so steady state is what the ratio should compare (what JMH's warm-up is for).
    */
   private void settleJit(SemistreamConfig config, KafkaClients clients, TopicRegistry topics, EmbeddingModel model)
       throws Exception {
-    for (int pass = 1; pass <= MAX_JIT_PASSES && !jitSettled; pass++) {
+    long deadline = System.nanoTime() + MAX_JIT_WARM_UP.toNanos();
+    for (int pass = 1; System.nanoTime() < deadline && !jitSettled; pass++) {
       KafkaRun warm = throughKafka(config, clients, topics, model, batchSizes.get(0),
           config.embedding().transactionMaxBatches(), "-warmup" + pass);
       double compilers = warm.cpu().compilers();

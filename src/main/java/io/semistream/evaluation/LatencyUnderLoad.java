@@ -38,7 +38,7 @@ import org.apache.kafka.streams.KafkaStreams;
 public final class LatencyUnderLoad {
   /** One load level: the rate asked for and achieved, and the latency quantiles in milliseconds. */
   public record Load(int percent, double askedRate, double achievedRate, int images, double p50Ms, double p99Ms,
-      double maxMs, int missing, Hops hops) {
+      double maxMs, int missing, Hops hops, double compilersPercent) {
   }
 
   /**
@@ -58,6 +58,11 @@ public final class LatencyUnderLoad {
   private static final int WARM_UP_IMAGES = 2_000;
   private static final int FLOOD_IMAGES = 4_000;
   private static final long LOAD_IMAGES_SEED = 7;
+  /** Up to four minutes: on two cores the JIT took about three (the compilers at ~50 % of one core meanwhile). */
+  private static final int SETTLE_PASSES = 24;
+  private static final Duration SETTLE_PASS = Duration.ofSeconds(10);
+  /** The compilers' share of one core over a settling pass below which the JIT counts as settled. */
+  private static final double SETTLED_COMPILERS_PERCENT = 5;
 
   private LatencyUnderLoad() {
   }
@@ -98,51 +103,48 @@ public final class LatencyUnderLoad {
         }
         String topic = topics.images().name();
         Map<String, Long> sent = new ConcurrentHashMap<>();
-        long floodStart = System.nanoTime();
-        for (int i = 0; i < FLOOD_IMAGES; i++) {
-          String id = "flood-" + i;
-          producer.send(new ProducerRecord<>(topic, id, images[i % images.length]));
+        Sender sender = new Sender(producer, topic, images, sent);
+        double coldRate = flood(sender, seen, "flood-");
+        // A fresh process runs the broker's and the clients' code through the JIT for minutes: measured cold, the
+        // compilers take up to half a core in the middle of a load (the bench printed their share during the
+        // slowest image's wait). A service that has run for a while pays that no more, so the loads are measured
+        // after paced passes at half the cold maximum have let the compilers settle, as JMH warms up before it
+        // measures; each load still reports the compilers' share, so an unsettled one shows.
+        for (int pass = 1; pass <= SETTLE_PASSES; pass++) {
+          String prefix = "settle" + pass + "-";
+          ThreadCpu.Snapshot before = ThreadCpu.snapshot();
+          int count = (int) Math.max(100, coldRate / 2 * SETTLE_PASS.toMillis() / 1000.0);
+          sender.paced(prefix, coldRate / 2, count);
+          awaitSeen(seen, prefix, count, Duration.ofSeconds(120));
+          double compilers = ThreadCpu.since(before).compilers();
+          double[] lat = sortedLatencies(prefix, count, sent, seen);
+          out.printf("latency: settling pass %d (%,d images at half the cold maximum): p50 %.0f ms, p99 %.0f ms; JIT "
+              + "compilers at %.0f %% of one core%n", pass, count, quantile(lat, 0.5), quantile(lat, 0.99), compilers);
+          if (compilers < SETTLED_COMPILERS_PERCENT) {
+            break;
+          }
         }
-        producer.flush();
-        awaitSeen(seen, "flood-", FLOOD_IMAGES, Duration.ofSeconds(300));
-        long floodEnd = seen.entrySet().stream().filter(e -> e.getKey().startsWith("flood-"))
-            .mapToLong(Map.Entry::getValue).max().orElse(System.nanoTime());
-        double maxRate = FLOOD_IMAGES / ((floodEnd - floodStart) / 1e9);
-        out.printf("latency: maximum %,.0f images/s end to end (%,d images as fast as they could be sent)%n", maxRate,
-            FLOOD_IMAGES);
+        double maxRate = flood(sender, seen, "flood-warm-");
+        out.printf("latency: maximum %,.0f images/s end to end (%,d images as fast as they could be sent; %,.0f before "
+            + "the settling passes)%n", maxRate, FLOOD_IMAGES, coldRate);
         List<Load> loads = new ArrayList<>();
         for (int percent : percents) {
           double rate = maxRate * percent / 100.0;
           int count = (int) Math.max(100, rate * perLoad.toMillis() / 1000.0);
           String prefix = "load" + percent + "-";
-          long start = System.nanoTime();
-          long last = start;
           gc.reset();
-          for (int i = 0; i < count; i++) {
-            long due = start + (long) (i * 1e9 / rate);
-            long now;
-            while ((now = System.nanoTime()) < due) {
-              LockSupport.parkNanos(Math.min(due - now, 200_000));
-            }
-            String id = prefix + i;
-            sent.put(id, System.nanoTime());
-            producer.send(new ProducerRecord<>(topic, id, images[i % images.length]));
-            last = System.nanoTime();
-          }
+          ThreadCpu.Snapshot cpuBefore = ThreadCpu.snapshot();
+          Sender.Span span = sender.paced(prefix, rate, count);
+          long start = span.start();
+          long last = span.last();
           awaitSeen(seen, prefix, count, Duration.ofSeconds(120));
-          double[] ms = new double[count];
-          int n = 0;
-          for (int i = 0; i < count; i++) {
-            Long at = seen.get(prefix + i);
-            if (at != null) {
-              ms[n++] = (at - sent.get(prefix + i)) / 1e6;
-            }
-          }
-          double[] lat = Arrays.copyOf(ms, n);
-          Arrays.sort(lat);
+          ThreadCpu.Usage cpu = ThreadCpu.since(cpuBefore);
+          double[] lat = sortedLatencies(prefix, count, sent, seen);
+          int n = lat.length;
           Hops hops = hops(prefix, count, sent, embedded, seen, quantile(lat, 0.99), gc);
           Load load = new Load(percent, rate, count / Math.max(1e-9, (last - start) / 1e9), count,
-              quantile(lat, 0.5), quantile(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1], count - n, hops);
+              quantile(lat, 0.5), quantile(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1], count - n, hops,
+              cpu.compilers());
           loads.add(load);
           out.printf("latency: %3d %% load (%,.0f images/s asked, %,.0f sent): p50 %.0f ms, p99 %.0f ms, max %.0f ms"
               + " over %,d images%s%n", percent, rate, load.achievedRate(), load.p50Ms(), load.p99Ms(), load.maxMs(),
@@ -151,6 +153,7 @@ public final class LatencyUnderLoad {
               + "p99 %.0f ms; the slowest 1 %% spent %.0f %% of their time in the learner's hop; %d GC pause(s), "
               + "longest %.0f ms%n", percent, hops.embeddingP50Ms(), hops.embeddingP99Ms(), hops.learnerP50Ms(),
               hops.learnerP99Ms(), hops.slowestInLearnerPercent(), hops.gcPauses(), hops.gcLongestMs());
+          out.println("latency: " + percent + " %: CPU from the first send to the last prediction: " + cpu.describe(8));
           out.println("latency: " + percent + " %: images at or above p99, by when they were sent: "
               + slowBursts(prefix, count, sent, seen, start, load.p99Ms()));
           out.println("latency: " + percent + " %: what the service threads did while the slowest image waited: "
@@ -163,6 +166,47 @@ public final class LatencyUnderLoad {
     } finally {
       WorkDirectory.delete(work);
     }
+  }
+
+  /** Sends the load images, each id's send time recorded. */
+  private record Sender(KafkaProducer<String, byte[]> producer, String topic, byte[][] images, Map<String, Long> sent) {
+    /** From the first send to the last, nanoTime. */
+    record Span(long start, long last) {
+    }
+
+    void send(String id, int i) {
+      sent.put(id, System.nanoTime());
+      producer.send(new ProducerRecord<>(topic, id, images[i % images.length]));
+    }
+
+    /** {@code count} images evenly spaced at {@code rate} per second. */
+    Span paced(String prefix, double rate, int count) {
+      long start = System.nanoTime();
+      long last = start;
+      for (int i = 0; i < count; i++) {
+        long due = start + (long) (i * 1e9 / rate);
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          LockSupport.parkNanos(Math.min(due - now, 200_000));
+        }
+        send(prefix + i, i);
+        last = System.nanoTime();
+      }
+      return new Span(start, last);
+    }
+  }
+
+  /** {@link #FLOOD_IMAGES} as fast as they can be sent: images/s from the first send to the last prediction. */
+  private static double flood(Sender sender, Map<String, Long> seen, String prefix) throws InterruptedException {
+    long start = System.nanoTime();
+    for (int i = 0; i < FLOOD_IMAGES; i++) {
+      sender.send(prefix + i, i);
+    }
+    sender.producer().flush();
+    awaitSeen(seen, prefix, FLOOD_IMAGES, Duration.ofSeconds(300));
+    long end = seen.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(Map.Entry::getValue).max().orElse(System.nanoTime());
+    return FLOOD_IMAGES / ((end - start) / 1e9);
   }
 
   /**
@@ -213,7 +257,7 @@ public final class LatencyUnderLoad {
       }
     }
     return worst < p99Ms ? "none" : String.format("the slowest image (%.0f ms)", worst)
-        + sampler.between(from, to, 6);
+        + sampler.between(from, to, 6) + "\n    CPU meanwhile: " + sampler.cpuBetween(from, to, 10);
   }
 
   /**
@@ -262,6 +306,21 @@ public final class LatencyUnderLoad {
     Arrays.sort(b);
     return new Hops(quantile(a, 0.5), quantile(a, 0.99), quantile(b, 0.5), quantile(b, 0.99),
         slowTotal == 0 ? Double.NaN : 100 * slowInLearner / slowTotal, gc.count(), gc.longestMs());
+  }
+
+  /** The latencies (ms, sorted) of the images of one phase that were predicted. */
+  private static double[] sortedLatencies(String prefix, int count, Map<String, Long> sent, Map<String, Long> seen) {
+    double[] ms = new double[count];
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+      Long at = seen.get(prefix + i);
+      if (at != null) {
+        ms[n++] = (at - sent.get(prefix + i)) / 1e6;
+      }
+    }
+    double[] lat = Arrays.copyOf(ms, n);
+    Arrays.sort(lat);
+    return lat;
   }
 
   private static void awaitSeen(Map<String, Long> seen, String prefix, int count, Duration timeout)

@@ -20,7 +20,14 @@ final class StackSampler implements AutoCloseable {
   record Sample(long at, String thread, String where) {
   }
 
+  /** Samples of where each thread was; every {@link #CPU_EVERY}th round also the whole process's CPU per thread. */
   private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+  private final List<ThreadCpu.Snapshot> cpu = Collections.synchronizedList(new ArrayList<>());
+  /**
+   * Rounds between CPU snapshots: reading every thread's /proc stat costs about a millisecond, so only every
+   * 100 ms or so, enough to say who had the cores during a stall of a few hundred.
+   */
+  private static final int CPU_EVERY = 20;
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -29,7 +36,11 @@ final class StackSampler implements AutoCloseable {
     thread = new Thread(() -> {
       long[] ids = new long[0];
       long idsAt = 0;
+      long round = 0;
       while (running) {
+        if (round++ % CPU_EVERY == 0) {
+          cpu.add(ThreadCpu.snapshot());
+        }
         long now = System.nanoTime();
         if (now - idsAt > 1_000_000_000L) {
           // Stacks of the threads of interest only: a dump of every thread stops the JVM for longer, and a
@@ -104,6 +115,36 @@ final class StackSampler implements AutoCloseable {
           .forEach(e -> out.append(String.format("%n      %3.0f %% %s", 100.0 * e.getValue() / total, e.getKey())));
     });
     return out.toString();
+  }
+
+  /**
+   * The whole process's CPU per thread name over the snapshots that enclose {@code from}..{@code to} (the
+   * compilers, the broker and the trainer included, which the stack samples do not cover), or "unavailable".
+   */
+  String cpuBetween(long from, long to, int busiest) {
+    ThreadCpu.Snapshot[] window;
+    synchronized (cpu) {
+      window = enclosing(cpu, from, to);
+    }
+    return window == null ? "unavailable" : ThreadCpu.between(window[0], window[1]).describe(busiest);
+  }
+
+  /**
+   * The last snapshot at or before {@code from} (else the first) and the first at or after {@code to} (else the
+   * last), from snapshots in time order; null when they do not make a window.
+   */
+  static ThreadCpu.Snapshot[] enclosing(List<ThreadCpu.Snapshot> snapshots, long from, long to) {
+    ThreadCpu.Snapshot first = null;
+    ThreadCpu.Snapshot last = null;
+    for (ThreadCpu.Snapshot s : snapshots) {
+      if (first == null || s.nanos() <= from) {
+        first = s;
+      }
+      if (last == null || last.nanos() < to) {
+        last = s;
+      }
+    }
+    return first == null || last.nanos() <= first.nanos() ? null : new ThreadCpu.Snapshot[] {first, last};
   }
 
   @Override

@@ -25,9 +25,9 @@ class LatencyUnderLoadTest {
   @Test
   void shouldDrawOneLinePerQuantileWithAPointPerLoad() {
     var r = new LatencyUnderLoad.Result(1_000, List.of(
-        new LatencyUnderLoad.Load(25, 250, 249, 5_000, 80, 120, 150, 0, HOPS),
-        new LatencyUnderLoad.Load(50, 500, 498, 10_000, 90, 140, 200, 0, HOPS),
-        new LatencyUnderLoad.Load(100, 1_000, 990, 20_000, 900, 2_000, 2_500, 0, HOPS)));
+        new LatencyUnderLoad.Load(25, 250, 249, 5_000, 80, 120, 150, 0, HOPS, 3),
+        new LatencyUnderLoad.Load(50, 500, 498, 10_000, 90, 140, 200, 0, HOPS, 3),
+        new LatencyUnderLoad.Load(100, 1_000, 990, 20_000, 900, 2_000, 2_500, 0, HOPS, 3)));
     String svg = LatencyUnderLoad.svg(r);
     assertTrue(svg.startsWith("<svg"), svg);
     assertEquals(2, svg.split("<polyline", -1).length - 1, "a p50 and a p99 line");

@@ -1,7 +1,11 @@
 package io.semistream.evaluation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +42,35 @@ class StackSamplerTest {
     } finally {
       release.countDown();
       watched.join();
+    }
+  }
+
+  private static ThreadCpu.Snapshot at(long nanos) {
+    return new ThreadCpu.Snapshot(Map.of(), 1, nanos);
+  }
+
+  @Test
+  void shouldTakeTheCpuWindowFromTheSnapshotsThatEncloseTheInterval() {
+    ThreadCpu.Snapshot a = at(100);
+    ThreadCpu.Snapshot b = at(200);
+    ThreadCpu.Snapshot c = at(300);
+    ThreadCpu.Snapshot d = at(400);
+    List<ThreadCpu.Snapshot> snapshots = List.of(a, b, c, d);
+    assertArrayEquals(new ThreadCpu.Snapshot[] {b, d}, StackSampler.enclosing(snapshots, 250, 350));
+    assertArrayEquals(new ThreadCpu.Snapshot[] {b, c}, StackSampler.enclosing(snapshots, 200, 300), "exact hits");
+    assertArrayEquals(new ThreadCpu.Snapshot[] {a, d}, StackSampler.enclosing(snapshots, 50, 500),
+        "beyond either end: the outermost snapshots");
+    assertNull(StackSampler.enclosing(List.of(a), 50, 500), "one snapshot is no window");
+    assertNull(StackSampler.enclosing(List.of(), 50, 500));
+  }
+
+  @Test
+  void shouldReportTheProcessCpuWhileSampling() throws Exception {
+    try (StackSampler sampler = StackSampler.start(name -> false, 5)) {
+      long from = System.nanoTime();
+      Thread.sleep(400);   // 80 rounds: at least three CPU snapshots
+      String cpu = sampler.cpuBetween(from, System.nanoTime(), 5);
+      assertTrue(cpu.matches("\\d+ % of one core over \\d\\.\\d s, \\d+ threads.*"), cpu);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.semistream.cli;
+package io.semistream.evaluation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,17 +14,17 @@ import java.util.stream.Stream;
  * included: PyTorch's OpenMP team and the in-process broker's threads, which a JVM thread bean does not see. The bench
  * uses it to show who shares the two cores with the forward pass, and that nothing of a closed service keeps running.
  */
-final class ThreadCpu {
+public final class ThreadCpu {
   private static final Path TASKS = Path.of("/proc/self/task");
   /** Linux's USER_HZ; the same on every mainstream architecture. */
   private static final double TICKS_PER_SECOND = 100;
 
   /** User + system ticks per thread name at one moment, and how many threads there were. */
-  record Snapshot(Map<String, Long> ticks, int threads, long nanos) {}
+  public record Snapshot(Map<String, Long> ticks, int threads, long nanos) {}
 
   private ThreadCpu() {}
 
-  static Snapshot snapshot() {
+  public static Snapshot snapshot() {
     Map<String, Long> ticks = new HashMap<>();
     int[] threads = {0};
     try (Stream<Path> tasks = Files.list(TASKS)) {
@@ -49,19 +49,19 @@ final class ThreadCpu {
   }
 
   /** CPU (% of one core) per thread name over a window, and the thread count at its end. */
-  record Usage(Map<String, Double> percentByName, int threads, double seconds) {
-    double total() {
+  public record Usage(Map<String, Double> percentByName, int threads, double seconds) {
+    public double total() {
       return percentByName.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     /** The JIT's compiler threads (HotSpot names them "C1 CompilerThread0", "C2 CompilerThread0", ...). */
-    double compilers() {
+    public double compilers() {
       return percentByName.entrySet().stream().filter(e -> e.getKey().matches("C\\d CompilerThre.*"))
           .mapToDouble(Map.Entry::getValue).sum();
     }
 
     /** The whole, the thread count and the {@code busiest} names. */
-    String describe(int busiest) {
+    public String describe(int busiest) {
       if (threads == 0) {
         return "thread CPU: unavailable (no /proc/self/task)";
       }
@@ -75,8 +75,12 @@ final class ThreadCpu {
   }
 
   /** What the process spent since {@code before}. */
-  static Usage since(Snapshot before) {
-    Snapshot now = snapshot();
+  public static Usage since(Snapshot before) {
+    return between(before, snapshot());
+  }
+
+  /** What the process spent from {@code before} to {@code now}. */
+  public static Usage between(Snapshot before, Snapshot now) {
     double seconds = (now.nanos() - before.nanos()) / 1e9;
     Map<String, Double> used = new HashMap<>();
     // A group whose member ended in the window can come out negative: count it as nothing.

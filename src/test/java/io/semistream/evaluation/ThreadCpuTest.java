@@ -1,4 +1,4 @@
-package io.semistream.cli;
+package io.semistream.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
