@@ -552,11 +552,7 @@ final class BenchCommand implements Callable<Integer> {
       Map<Integer, List<Double>> standalone, Map<Integer, List<Double>> out,
       Map<Integer, List<Double>> onePerTransaction, Map<Integer, List<Double>> ratios) throws Exception {
     Path brokerDir = Files.createTempDirectory("semistream-bench-kafka");
-    // As a real broker does (Kafka's default is 3 s), let every worker of a new group join before the first
-    // assignment: with no delay (the embedded broker's default, for fast tests) the first worker takes every
-    // partition, drains part of the others' backlog before they join, and then the workers finish unevenly.
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0,
-        Map.of("group.initial.rebalance.delay.ms", "500"))) {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0, EmbeddedKafkaBroker.SERVICE)) {
       SemistreamConfig live = config.withBootstrapServers(broker.bootstrapServers());
       KafkaClients clients = new KafkaClients(live.kafka());
       TopicRegistry topics = TopicRegistry.load(config.topics().prefix());

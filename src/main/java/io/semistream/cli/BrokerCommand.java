@@ -2,7 +2,6 @@ package io.semistream.cli;
 
 import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +20,7 @@ final class BrokerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
     ServiceLifecycle life = new ServiceLifecycle("broker");
-    EmbeddedKafkaBroker broker = life.own(EmbeddedKafkaBroker.start(config.broker().dataDir(), port, Map.of()));
+    EmbeddedKafkaBroker broker = life.own(EmbeddedKafkaBroker.start(config.broker().dataDir(), port, EmbeddedKafkaBroker.SERVICE));
     System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir()
         + "); Ctrl-C stops it");
     life.awaitShutdown();

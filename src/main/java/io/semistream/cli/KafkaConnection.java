@@ -3,7 +3,6 @@ package io.semistream.cli;
 import io.semistream.broker.EmbeddedKafkaBroker;
 import io.semistream.config.SemistreamConfig;
 import java.io.IOException;
-import java.util.Map;
 
 /** Connects to the configured cluster, or starts the embedded broker when no bootstrap servers are set. */
 final class KafkaConnection implements AutoCloseable {
@@ -20,7 +19,8 @@ final class KafkaConnection implements AutoCloseable {
       return new KafkaConnection(null, config);
     }
     EmbeddedKafkaBroker broker =
-        EmbeddedKafkaBroker.start(config.broker().dataDir(), config.broker().port(), Map.of());
+        EmbeddedKafkaBroker.start(config.broker().dataDir(), config.broker().port(),
+            EmbeddedKafkaBroker.SERVICE);
     return new KafkaConnection(broker, config.withBootstrapServers(broker.bootstrapServers()));
   }
 

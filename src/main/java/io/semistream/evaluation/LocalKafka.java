@@ -27,7 +27,8 @@ record LocalKafka(EmbeddedKafkaBroker broker, SemistreamConfig config, KafkaClie
     if (external && config.kafka().bootstrapServers().isEmpty()) {
       throw new IllegalArgumentException("an external broker needs --bootstrap-servers");
     }
-    EmbeddedKafkaBroker broker = external ? null : EmbeddedKafkaBroker.start(work.resolve("kafka"));
+    EmbeddedKafkaBroker broker = external ? null : EmbeddedKafkaBroker.start(work.resolve("kafka"), 0,
+        EmbeddedKafkaBroker.SERVICE);
     try {
       SemistreamConfig live = external ? config : config.withBootstrapServers(broker.bootstrapServers());
       KafkaClients clients = new KafkaClients(live.kafka());
