@@ -70,11 +70,12 @@ public record EmbeddingSettings(
         .define(LARGE_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
             "Large-image workers (the slow lane, topic images-large); each has its own consumer, transactional "
                 + "producer and Predictor.")
-        .define(TRANSACTION_MAX_BATCHES, Type.INT, 8, Range.between(1, 1024), Importance.MEDIUM,
-            "Under load (full batches back to back) a worker's transaction spans up to this many batches: a commit "
-                + "costs several broker round trips, shared by them all. A batch that is not full (the backlog is "
-                + "worked off) commits at once, so at low load nothing waits. 1: one transaction per batch.")
-        .define(TRANSACTION_MAX_MS, Type.LONG, 100L, Range.between(0L, 60_000L), Importance.MEDIUM,
+        .define(TRANSACTION_MAX_BATCHES, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
+            "Under a backlog (a full batch, and another full one already waiting in Kafka) a worker's transaction "
+                + "spans up to this many batches: a commit costs several broker round trips, shared by them all. "
+                + "Otherwise a batch commits at once, so below saturation nothing waits. 1: one transaction per "
+                + "batch.")
+        .define(TRANSACTION_MAX_MS, Type.LONG, 400L, Range.between(0L, 60_000L), Importance.MEDIUM,
             "... and lasts at most this long: the longest a full batch's embeddings wait to become visible.")
         .define(NOVELTY_VERSION, Type.INT, 1, Range.between(0, Integer.MAX_VALUE), Importance.MEDIUM,
             "The novelty view: this fixed version of the served model (from the same model store; 1 is the "

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -388,10 +389,36 @@ final class EmbeddingWorker implements Runnable {
     });
     // Live images backlogged, or a batch of backfill only with more to come: keep the transaction open for
     // throughput. A batch that carries fresh live images commits now: they must not wait for the backfill.
-    boolean moreWaiting = live.size() >= settings.batchSize() || (live.isEmpty() && backfill.active());
+    boolean moreWaiting = backlogged(live.size(), waitingInKafka(), settings.batchSize())
+        || (live.isEmpty() && backfill.active());
     boolean keepOpen = moreWaiting && transaction.batches() < settings.transactionMaxBatches()
         && System.nanoTime() < transaction.deadline();
     return keepOpen || commitTransaction();
+  }
+
+  /**
+   * Whether the transaction should stay open for the next batch: this one was full and at least another full batch
+   * is already waiting in Kafka. A full batch alone is not a backlog: at three quarters of the maximum rate batches
+   * fill while nothing more waits, and the last full batch of a burst would otherwise wait in the open transaction
+   * for the next poll to time out (up to {@code embedding.transaction.max.ms}) before anyone sees it.
+   */
+  static boolean backlogged(int liveInBatch, long waiting, int batchSize) {
+    return liveInBatch >= batchSize && waiting >= batchSize;
+  }
+
+  /**
+   * Records of the live partitions that this worker has not polled yet, as of the last fetch (the consumer's own
+   * lag; no request). A partition whose lag is not known yet counts as none: then the batch commits.
+   */
+  private long waitingInKafka() {
+    long waiting = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isPresent()) {
+        waiting += lag.getAsLong();
+      }
+    }
+    return waiting;
   }
 
   /** Sends a batch's records in the open transaction (beginning one if needed) and remembers its offsets. */
