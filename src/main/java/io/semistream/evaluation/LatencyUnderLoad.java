@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,6 +76,9 @@ public final class LatencyUnderLoad {
       KafkaClients clients = kafka.clients();
       TopicRegistry topics = kafka.topics();
       Map<String, Long> seen = new ConcurrentHashMap<>();
+      // Predictions seen per phase ("load50-", ...): waiting for a phase must not scan every id seen so far (a
+      // few hundred thousand after the settling passes) twenty times a second beside the measurement.
+      Map<String, AtomicInteger> seenPerPhase = new ConcurrentHashMap<>();
       Map<String, Long> embedded = new ConcurrentHashMap<>();
       try (GcPauses gc = GcPauses.listen();
            StackSampler sampler = StackSampler.start(name -> name.endsWith("StreamThread-1")
@@ -82,7 +86,11 @@ public final class LatencyUnderLoad {
            EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, model).start();
            LearnerService learner = new LearnerService(live, topics, null).start();
            TopicTail predictions = new TopicTail(clients, topics.predictions().name(), true,
-               (id, value) -> seen.putIfAbsent(id, System.nanoTime()));
+               (id, value) -> {
+                 if (seen.putIfAbsent(id, System.nanoTime()) == null) {
+                   seenPerPhase.computeIfAbsent(phase(id), k -> new AtomicInteger()).incrementAndGet();
+                 }
+               });
            TopicTail embeddings = new TopicTail(clients, topics.embeddings().name(),
                (id, value) -> embedded.putIfAbsent(id, System.nanoTime()));
            KafkaProducer<String, byte[]> producer = clients.producer(new StringSerializer(),
@@ -93,7 +101,7 @@ public final class LatencyUnderLoad {
         // Labelled warm-up: a prediction needs prototypes, and the JIT and the engine warm up meanwhile.
         Replayer.publish(clients, topics, data, ReplayOptions.defaults(data.name()).withLimit(WARM_UP_IMAGES)
             .withLabelFraction(0.05).withIdPrefix("warm"), out);
-        awaitSeen(seen, "warm-", WARM_UP_IMAGES * 9 / 10, Duration.ofSeconds(180));
+        awaitSeen(seenPerPhase, "warm-", WARM_UP_IMAGES * 9 / 10, Duration.ofSeconds(180));
         // Every class, as a stream has them (the data sets are sorted by class: until 2026-11-30 the flood and the
         // loads were 500 images of one class, whose pseudo-labels pulled one prototype only).
         int[] order = data.shuffledIndices(LOAD_IMAGES_SEED);
@@ -104,7 +112,7 @@ public final class LatencyUnderLoad {
         String topic = topics.images().name();
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Sender sender = new Sender(producer, topic, images, sent);
-        double coldRate = flood(sender, seen, "flood-");
+        double coldRate = flood(sender, seen, seenPerPhase, "flood-");
         // A fresh process runs the broker's and the clients' code through the JIT for minutes: measured cold, the
         // compilers take up to half a core in the middle of a load (the bench printed their share during the
         // slowest image's wait). A service that has run for a while pays that no more, so the loads are measured
@@ -115,7 +123,7 @@ public final class LatencyUnderLoad {
           ThreadCpu.Snapshot before = ThreadCpu.snapshot();
           int count = (int) Math.max(100, coldRate / 2 * SETTLE_PASS.toMillis() / 1000.0);
           sender.paced(prefix, coldRate / 2, count);
-          awaitSeen(seen, prefix, count, Duration.ofSeconds(120));
+          awaitSeen(seenPerPhase, prefix, count, Duration.ofSeconds(120));
           double compilers = ThreadCpu.since(before).compilers();
           double[] lat = sortedLatencies(prefix, count, sent, seen);
           out.printf("latency: settling pass %d (%,d images at half the cold maximum): p50 %.0f ms, p99 %.0f ms; JIT "
@@ -124,7 +132,7 @@ public final class LatencyUnderLoad {
             break;
           }
         }
-        double maxRate = flood(sender, seen, "flood-warm-");
+        double maxRate = flood(sender, seen, seenPerPhase, "flood-warm-");
         out.printf("latency: maximum %,.0f images/s end to end (%,d images as fast as they could be sent; %,.0f before "
             + "the settling passes)%n", maxRate, FLOOD_IMAGES, coldRate);
         List<Load> loads = new ArrayList<>();
@@ -137,7 +145,7 @@ public final class LatencyUnderLoad {
           Sender.Span span = sender.paced(prefix, rate, count);
           long start = span.start();
           long last = span.last();
-          awaitSeen(seen, prefix, count, Duration.ofSeconds(120));
+          awaitSeen(seenPerPhase, prefix, count, Duration.ofSeconds(120));
           ThreadCpu.Usage cpu = ThreadCpu.since(cpuBefore);
           double[] lat = sortedLatencies(prefix, count, sent, seen);
           int n = lat.length;
@@ -197,13 +205,14 @@ public final class LatencyUnderLoad {
   }
 
   /** {@link #FLOOD_IMAGES} as fast as they can be sent: images/s from the first send to the last prediction. */
-  private static double flood(Sender sender, Map<String, Long> seen, String prefix) throws InterruptedException {
+  private static double flood(Sender sender, Map<String, Long> seen, Map<String, AtomicInteger> seenPerPhase,
+      String prefix) throws InterruptedException {
     long start = System.nanoTime();
     for (int i = 0; i < FLOOD_IMAGES; i++) {
       sender.send(prefix + i, i);
     }
     sender.producer().flush();
-    awaitSeen(seen, prefix, FLOOD_IMAGES, Duration.ofSeconds(300));
+    awaitSeen(seenPerPhase, prefix, FLOOD_IMAGES, Duration.ofSeconds(300));
     long end = seen.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
         .mapToLong(Map.Entry::getValue).max().orElse(System.nanoTime());
     return FLOOD_IMAGES / ((end - start) / 1e9);
@@ -323,13 +332,19 @@ public final class LatencyUnderLoad {
     return lat;
   }
 
-  private static void awaitSeen(Map<String, Long> seen, String prefix, int count, Duration timeout)
+  /** The phase an id belongs to: everything up to its last '-' ("load50-17" is in "load50-"). */
+  static String phase(String id) {
+    return id.substring(0, id.lastIndexOf('-') + 1);
+  }
+
+  private static void awaitSeen(Map<String, AtomicInteger> seenPerPhase, String prefix, int count, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline && seen.keySet().stream().filter(k -> k.startsWith(prefix)).count() < count) {
+    while (System.nanoTime() < deadline && seenPerPhase.getOrDefault(prefix, new AtomicInteger()).get() < count) {
       Thread.sleep(50);
     }
   }
+
 
   /** The nearest-rank quantile of sorted values; NaN when there are none. */
   static double quantile(double[] sorted, double q) {

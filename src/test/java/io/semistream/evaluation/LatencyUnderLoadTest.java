@@ -10,6 +10,14 @@ class LatencyUnderLoadTest {
   private static final LatencyUnderLoad.Hops HOPS = new LatencyUnderLoad.Hops(1, 2, 3, 4, 50, 0, 0);
 
   @Test
+  void shouldCountEachPredictionInThePhaseItsIdNames() {
+    assertEquals("load50-", LatencyUnderLoad.phase("load50-17"));
+    assertEquals("flood-", LatencyUnderLoad.phase("flood-3"));
+    assertEquals("flood-warm-", LatencyUnderLoad.phase("flood-warm-3"), "the second flood is a phase of its own");
+    assertEquals("warm-", LatencyUnderLoad.phase("warm-00012"), "the replayer's ids");
+  }
+
+  @Test
   void shouldTakeNearestRankQuantiles() {
     double[] sorted = new double[100];
     for (int i = 0; i < 100; i++) {
