@@ -20,7 +20,8 @@ final class BrokerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SemistreamConfig config = common.load();
     ServiceLifecycle life = new ServiceLifecycle("broker");
-    EmbeddedKafkaBroker broker = life.own(EmbeddedKafkaBroker.start(config.broker().dataDir(), port, EmbeddedKafkaBroker.SERVICE));
+    EmbeddedKafkaBroker broker = life.own(EmbeddedKafkaBroker.start(config.broker().dataDir(), port,
+        EmbeddedKafkaBroker.SERVICE));
     System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir()
         + "); Ctrl-C stops it");
     life.awaitShutdown();
