@@ -73,8 +73,9 @@ public record EmbeddingSettings(
         .define(TRANSACTION_MAX_BATCHES, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
             "Under a backlog (a full batch, and another full one already waiting in Kafka) a worker's transaction "
                 + "spans up to this many batches: a commit costs several broker round trips, shared by them all. "
-                + "Otherwise a batch commits at once, so below saturation nothing waits. 1: one transaction per "
-                + "batch.")
+                + "Otherwise a batch commits at once, so below saturation nothing waits. A transaction of "
+                + "re-embedded (backfill) images only spans at most 8 batches and 100 ms: while open it holds back "
+                + "the other workers' fresh embeddings. 1: one transaction per batch.")
         .define(TRANSACTION_MAX_MS, Type.LONG, 400L, Range.between(0L, 60_000L), Importance.MEDIUM,
             "... and lasts at most this long: the longest a full batch's embeddings wait to become visible.")
         .define(NOVELTY_VERSION, Type.INT, 1, Range.between(0, Integer.MAX_VALUE), Importance.MEDIUM,
