@@ -104,8 +104,12 @@ class EvalCommandIT {
     double accuracy = r.get("accuracyUnlabelledKnownClasses").asDouble();
     assertTrue(accuracy > 0.3, "the asked-for labels taught the learner its classes: " + accuracy);
     assertEquals(10, r.get("accuracyByLabelsSpent").size());
-    assertEquals(accuracy, r.get("baselineEmbeddingTrueLabelsOnly").asDouble(), 0.05,
-        "the learner's final accuracy rests on the asked-for labels");
+    // One-sided: confident pseudo-labels move the prototypes too, and how many depends on when the answers arrive
+    // against the images (CI saw 63.7 % against a labels-only 55.8 %). Losing the asked-for labels would fall far
+    // below their means; self-training may rise above them.
+    double labelsOnly = r.get("baselineEmbeddingTrueLabelsOnly").asDouble();
+    assertTrue(accuracy >= labelsOnly - 0.05,
+        "the learner's final accuracy rests on the asked-for labels: " + accuracy + " against " + labelsOnly);
     assertTrue(r.get("deadLetters").isEmpty(), "a clean data set leaves no dead letter: " + r.get("deadLetters"));
   }
 }

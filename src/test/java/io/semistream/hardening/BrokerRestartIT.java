@@ -164,8 +164,9 @@ class BrokerRestartIT {
       view = LearnerTesting.prototypes(kafka, Integer.MAX_VALUE, Duration.ofSeconds(2));
     }
     assertTrue(LearnerTesting.labelledMeansEqual(view, expected),
-        "labelled prototypes equal the exact means of the committed embeddings (" + labels.size() + " labels): "
-            + LearnerTesting.labelledMeansDifference(view, expected));
+        "labelled prototypes equal the exact means of the committed embeddings (" + labels.size() + " labels; "
+            + hangingAborted.getAsLong() + " hanging transactions aborted): "
+            + LearnerTesting.labelledMeansDifference(view, expected, labels));
   }
 
   /** Bounded by a hanging transaction's cost: the watchdog's 120 s minimum age, plus a restore. */

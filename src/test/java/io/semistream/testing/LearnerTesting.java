@@ -115,8 +115,16 @@ public final class LearnerTesting {
         java.util.Arrays.equals(view.get(e.getKey()).labelledVector(), e.getValue()));
   }
 
-  /** For a failure message: per class, its labelled count and the largest difference from the expected mean. */
-  public static String labelledMeansDifference(Map<String, Prototype> view, Map<String, double[]> expected) {
+  /**
+   * For a failure message: per class, its labelled count against the expected one and the largest difference from
+   * the expected mean (a count too high is a label applied twice, too low a stale prototype).
+   *
+   * @param labels image id to class, the labels the expected means were computed from
+   */
+  public static String labelledMeansDifference(Map<String, Prototype> view, Map<String, double[]> expected,
+      Map<String, String> labels) {
+    Map<String, Integer> counts = new HashMap<>();
+    labels.values().forEach(c -> counts.merge(c, 1, Integer::sum));
     StringBuilder out = new StringBuilder();
     java.util.TreeSet<String> classes = new java.util.TreeSet<>(expected.keySet());
     classes.addAll(view.keySet());
@@ -131,7 +139,8 @@ public final class LearnerTesting {
         for (int i = 0; i < e.length; i++) {
           worst = Math.max(worst, Math.abs(p.labelledVector()[i] - e[i]));
         }
-        out.append(p.labelledCount()).append(" labels, largest difference ").append(worst);
+        out.append(p.labelledCount()).append(" labels (expected ").append(counts.getOrDefault(c, 0))
+            .append("), largest difference ").append(worst);
       }
       out.append("; ");
     }
