@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +62,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) throws IOException {
     long startNanos = System.nanoTime();
     Files.createDirectories(dataDir);
-    int clientPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int[] free = freePorts(port == 0 ? 2 : 1, port);
+    int clientPort = port == 0 ? free[1] : port;
+    int controllerPort = free[0];
     Properties props = brokerProperties(dataDir.toAbsolutePath(), clientPort, controllerPort);
     overrides.forEach(props::setProperty);
     Path propsFile = dataDir.resolve("server.properties");
@@ -166,10 +169,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /**
+   * {@code count} distinct free loopback ports, none equal to {@code avoid}. Their sockets are held open together:
+   * opened and closed one after the other, the kernel may hand the same port out twice, and the broker then
+   * refused to start with its client and controller listeners on one port (an eval run on 2026-12-02).
+   */
+  static int[] freePorts(int count, int avoid) throws IOException {
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      int found = 0;
+      // Bounded: the open sockets' ports are distinct, so avoid can come up once at most.
+      while (found < count) {
+        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        open.add(socket);
+        if (socket.getLocalPort() != avoid) {
+          ports[found++] = socket.getLocalPort();
+        }
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : open) {
+        socket.close();
+      }
     }
   }
 
