@@ -15,12 +15,12 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  *     and {@code labels} with its own partitioner: producers may use any client and any partitioner
  * @param rekeyAll re-key every input record through those topics, also the ones already on the partition the
  *     re-keying would give them (false, the default: those skip the hop)
- * @param commitIntervalMs how often the learner's Kafka Streams application commits its transaction: a
- *     prediction is visible to {@code read_committed} readers only then, so this bounds its latency
+ * @param commit when the learner's Kafka Streams application commits its transaction: a prediction is visible to
+ *     {@code read_committed} readers only then, so this bounds its latency
  */
 public record LearnerSettings(
     String applicationId, Path stateDir, int streamThreads, int partitions, boolean rekeyAll,
-    long commitIntervalMs, Classification classification,
+    Commit commit, Classification classification,
     SelfTraining selfTraining, Retention retention, Anomalies anomalies, Api api, ZeroShot zeroShot,
     long stateMemoryBytes) {
   public static final String APPLICATION_ID = "learner.application.id";
@@ -29,19 +29,51 @@ public record LearnerSettings(
   public static final String THREADS = "learner.threads";
   public static final String PARTITIONS = "learner.partitions";
   public static final String REKEY_ALL = "learner.rekey.all";
-  public static final String COMMIT_INTERVAL_MS = "learner.commit.interval.ms";
 
   public LearnerSettings {
     if (applicationId == null || applicationId.isBlank() || stateDir == null) {
       throw new IllegalArgumentException("application id and state dir are required");
     }
-    if (streamThreads < 1 || partitions < 1 || stateMemoryBytes < 0 || commitIntervalMs < 1) {
-      throw new IllegalArgumentException("learner threads, partitions and commit interval must be >= 1, state "
-          + "memory >= 0");
+    if (streamThreads < 1 || partitions < 1 || stateMemoryBytes < 0) {
+      throw new IllegalArgumentException("learner threads and partitions must be >= 1, state memory >= 0");
     }
-    if (classification == null || selfTraining == null || retention == null || anomalies == null || api == null
+    if (commit == null || classification == null || selfTraining == null || retention == null || anomalies == null || api == null
         || zeroShot == null) {
       throw new IllegalArgumentException("every learner section is required");
+    }
+  }
+
+  /**
+   * When the learner commits. Kafka Streams commits every {@code intervalMs}; while the machine has CPU to spare the
+   * learner asks for a commit sooner, every {@code idleIntervalMs} (when it processed something since), because a
+   * commit's cost is CPU (the stream thread's, and the broker's transaction markers) and that only matters when the
+   * cores are busy: with the online trainer on two cores, 20 ms commits stretched the stalls after each promotion
+   * into seconds, while in the pipeline alone they cut the learner's hop four to five times.
+   *
+   * @param intervalMs the longest time between commits (Kafka Streams' {@code commit.interval.ms})
+   * @param idleIntervalMs how often an early commit may be asked for; 0: never, every commit at {@code intervalMs}
+   * @param idleMaxCpuLoad the machine's recent CPU load (0 to 1, all cores) at or below which early commits are
+   *     asked for
+   */
+  public record Commit(long intervalMs, long idleIntervalMs, double idleMaxCpuLoad) {
+    public static final String INTERVAL_MS = "learner.commit.interval.ms";
+    public static final String IDLE_INTERVAL_MS = "learner.commit.idle.interval.ms";
+    public static final String IDLE_MAX_CPU = "learner.commit.idle.max.cpu";
+
+    public Commit {
+      if (intervalMs < 1 || idleIntervalMs < 0 || !(idleMaxCpuLoad >= 0 && idleMaxCpuLoad <= 1)) {
+        throw new IllegalArgumentException("commit interval >= 1 ms, idle interval >= 0 ms, idle CPU load in [0, 1]");
+      }
+    }
+
+    /** Every commit at {@code intervalMs}, none early. */
+    public static Commit every(long intervalMs) {
+      return new Commit(intervalMs, 0, 0);
+    }
+
+    /** Whether early commits are asked for at all (an idle interval shorter than the interval). */
+    public boolean early() {
+      return idleIntervalMs > 0 && idleIntervalMs < intervalMs;
     }
   }
 
@@ -226,12 +258,20 @@ public record LearnerSettings(
         .define(PARTITIONS, Type.INT, 4, Range.between(1, 1024), Importance.MEDIUM,
             "Partitions of the learner's internal by-image topics (its parallelism); embeddings and labels are "
                 + "re-keyed into them whatever partitioner their producers used.")
-        .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.between(1L, 60_000L), Importance.MEDIUM,
-            "How often the learner's Kafka Streams application commits (its commit.interval.ms). A prediction "
+        .define(Commit.INTERVAL_MS, Type.LONG, 200L, Range.between(1L, 60_000L), Importance.MEDIUM,
+            "Longest time between the learner's Kafka Streams commits (its commit.interval.ms). A prediction "
                 + "becomes visible to read_committed readers at the commit, so this is most of the learner's share of "
-                + "an image's latency; each commit costs CPU on both sides (20 ms: medians of ~100 ms in the latency "
-                + "bench, but a longer tail when the trainer shares the cores). kafka.commit.interval.ms, when given, "
-                + "applies to every Streams application instead.")
+                + "an image's latency while the CPUs are busy (see learner.commit.idle.interval.ms); each commit costs "
+                + "CPU on both sides. kafka.commit.interval.ms, when given, applies to every Streams application "
+                + "instead.")
+        .define(Commit.IDLE_INTERVAL_MS, Type.LONG, 20L, Range.between(0L, 60_000L), Importance.MEDIUM,
+            "While the machine's CPU load is at most learner.commit.idle.max.cpu, the learner asks for a commit this "
+                + "often (when it processed something since) instead of waiting for learner.commit.interval.ms. 0: "
+                + "never early.")
+        .define(Commit.IDLE_MAX_CPU, Type.DOUBLE, 0.7, Range.between(0.0, 1.0), Importance.LOW,
+            "The machine's recent CPU load (all cores, 0 to 1, as the JVM reports it; container-aware) at or below "
+                + "which the learner commits early. Above it commits wait for learner.commit.interval.ms, so they "
+                + "take no CPU from a busy machine (the online trainer, a backfill).")
         .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
             "Re-key every embedding and label through the learner's by-image topics. false (the default): a "
                 + "record that already sits on the partition the re-keying would give it (murmur2 of its key among "
@@ -338,7 +378,8 @@ public record LearnerSettings(
 
   static LearnerSettings read(ParsedValues v) {
     return new LearnerSettings(v.string(APPLICATION_ID), v.path(STATE_DIR), v.integer(THREADS), v.integer(PARTITIONS),
-        v.bool(REKEY_ALL), v.longValue(COMMIT_INTERVAL_MS),
+        v.bool(REKEY_ALL), new Commit(v.longValue(Commit.INTERVAL_MS), v.longValue(Commit.IDLE_INTERVAL_MS),
+            v.decimal(Commit.IDLE_MAX_CPU)),
         new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
             v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
             v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES),
@@ -360,12 +401,12 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApplication(String id, Path dir) {
-    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, commitIntervalMs, classification,
+    return new LearnerSettings(id, dir, streamThreads, partitions, rekeyAll, commit, classification,
         selfTraining, retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withSelfTraining(SelfTraining newSelfTraining) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commit,
         classification, newSelfTraining, retention, anomalies, api, zeroShot, stateMemoryBytes);
   }
 
@@ -374,12 +415,12 @@ public record LearnerSettings(
   }
 
   public LearnerSettings withApi(Api newApi) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commit,
         classification, selfTraining, retention, anomalies, newApi, zeroShot, stateMemoryBytes);
   }
 
   public LearnerSettings withZeroShot(ZeroShot newZeroShot) {
-    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commitIntervalMs,
+    return new LearnerSettings(applicationId, stateDir, streamThreads, partitions, rekeyAll, commit,
         classification, selfTraining, retention, anomalies, api, newZeroShot, stateMemoryBytes);
   }
 

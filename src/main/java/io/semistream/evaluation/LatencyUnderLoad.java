@@ -142,6 +142,7 @@ public final class LatencyUnderLoad {
           String prefix = "load" + percent + "-";
           gc.reset();
           ThreadCpu.Snapshot cpuBefore = ThreadCpu.snapshot();
+          double commitsBefore = learnerCommits(learner.streams());
           Sender.Span span = sender.paced(prefix, rate, count);
           long start = span.start();
           long last = span.last();
@@ -161,6 +162,9 @@ public final class LatencyUnderLoad {
               + "p99 %.0f ms; the slowest 1 %% spent %.0f %% of their time in the learner's hop; %d GC pause(s), "
               + "longest %.0f ms%n", percent, hops.embeddingP50Ms(), hops.embeddingP99Ms(), hops.learnerP50Ms(),
               hops.learnerP99Ms(), hops.slowestInLearnerPercent(), hops.gcPauses(), hops.gcLongestMs());
+          double commits = learnerCommits(learner.streams()) - commitsBefore;
+          out.printf("latency: %3d %%: the learner committed %,.0f times (%.0f per second; early commits while the "
+              + "CPUs are idle: learner.commit.idle.*)%n", percent, commits, commits / Math.max(1e-9, cpu.seconds()));
           out.println("latency: " + percent + " %: CPU from the first send to the last prediction: " + cpu.describe(8));
           out.println("latency: " + percent + " %: images at or above p99, by when they were sent: "
               + slowBursts(prefix, count, sent, seen, start, load.p99Ms()));
@@ -273,6 +277,18 @@ public final class LatencyUnderLoad {
    * Kafka Streams' own per-thread maxima (ms, over its sample windows: about the last minute): which of poll,
    * process, punctuate and commit held a stream thread longest, the candidates for a stall.
    */
+  /** Kafka Streams' own count of the learner's commits, over its stream threads. */
+  static double learnerCommits(KafkaStreams streams) {
+    double total = 0;
+    for (var e : streams.metrics().entrySet()) {
+      if (e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals("commit-total")
+          && e.getValue().metricValue() instanceof Double v && Double.isFinite(v)) {
+        total += v;
+      }
+    }
+    return total;
+  }
+
   static String streamThreadMaxima(KafkaStreams streams) {
     Map<String, Double> max = new TreeMap<>();
     streams.metrics().forEach((name, metric) -> {

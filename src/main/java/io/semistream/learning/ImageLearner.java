@@ -1,6 +1,7 @@
 package io.semistream.learning;
 
 import io.semistream.config.LearnerSettings;
+import io.semistream.kafka.MachineCpuLoad;
 import io.semistream.kafka.Origins;
 import io.semistream.records.DeadLetters;
 import io.semistream.records.EmbeddingRecord;
@@ -80,6 +81,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private int idleRounds;
   private long externalChangesSeen;
   private Round round;
+  /** Asks for a commit before the interval while the CPUs are idle; null: every commit at the interval. */
+  private final CommitPacer pacer;
 
   ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer,
       JsonSerde<LabelRecord> labels) {
@@ -95,6 +98,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     // The vote is by cosine: under the Euclidean metric the prototypes alone decide.
     this.vote = c.exemplarNeighbours() == 0 || c.metric() != io.semistream.config.DistanceMetric.COSINE ? null
         : new ExemplarVote(c.exemplarNeighbours(), c.exemplarTemperature(), c.exemplarPrototypeWeight());
+    this.pacer = settings.commit().early() ? new CommitPacer(settings.commit(), MachineCpuLoad.SHARED) : null;
   }
 
   @Override
@@ -118,6 +122,17 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     this.relabelRanking = new RelabelRanking(classifier, settings.classification().engineRankingMinClasses());
     context.schedule(Duration.ofMillis(settings.selfTraining().relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    if (pacer != null) {
+      context.schedule(Duration.ofMillis(settings.commit().idleIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
+          this::maybeCommitEarly);
+    }
+  }
+
+  private void maybeCommitEarly(long wallClockMs) {
+    if (pacer.commitNow(wallClockMs)) {
+      context.commit();
+      observer.earlyCommitRequested();
+    }
   }
 
   @Override
@@ -130,6 +145,10 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       onLabel(record);
     } else {
       onEmbedding(record);
+    }
+    if (pacer != null) {
+      pacer.processed();
+      maybeCommitEarly(context.currentSystemTimeMs());
     }
   }
 
@@ -378,6 +397,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         idleRounds += externalChange ? 0 : 1;
       }
       round = new Round(moved);
+    }
+    if (pacer != null) {
+      pacer.processed();   // a round's predictions wait for a commit too
     }
     walk(settings.selfTraining().relabelMaxImages());
   }

@@ -14,6 +14,10 @@ public interface LearnerObserver {
   default void labelReceived() {
   }
 
+  /** A task asked Kafka Streams for a commit before the commit interval (the CPUs were idle enough). */
+  default void earlyCommitRequested() {
+  }
+
   /**
    * A valid-keyed record of {@code input} ("embeddings" or "labels") arrived already on its home partition
    * ({@code home}) or takes the re-keying hop through the learner's internal topic.

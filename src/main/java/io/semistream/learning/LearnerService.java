@@ -43,8 +43,13 @@ public final class LearnerService implements AutoCloseable {
   public static Properties streamsProperties(SemistreamConfig config, String applicationServer) {
     LearnerSettings s = config.learner();
     Properties p = StreamsProperties.exactlyOnce(config, s.applicationId(), s.stateDir(),
-        s.commitIntervalMs());
+        s.commit().intervalMs());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
+    if (s.commit().early()) {
+      // An idle stream thread blocks in poll for poll.ms (100 by default) before its punctuators run: the early
+      // commit of a burst's last records would wait that long.
+      p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, s.commit().idleIntervalMs()));
+    }
     if (applicationServer != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
     }

@@ -29,6 +29,7 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   private final int maxClassTags;
   private MeterRegistry registry;
   private Counter labels;
+  private Counter earlyCommits;
   /** By input (embeddings, labels) and path (home, rekeyed): four series. */
   private final Map<String, Counter> placed = new ConcurrentHashMap<>();
   private final Map<Prediction.Status, Counter> predictions = new EnumMap<>(Prediction.Status.class);
@@ -65,6 +66,9 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   public void bindTo(MeterRegistry r) {
     registry = r;
     labels = Counter.builder("semistream.learner.labels.in").description("Valid labels received").register(r);
+    earlyCommits = Counter.builder("semistream.learner.commits.early").description("Commits a learner task asked "
+        + "for before learner.commit.interval.ms, the machine's CPUs being idle enough (Kafka Streams' own "
+        + "commit-total counts every commit)").register(r);
     for (String input : java.util.List.of("embeddings", "labels")) {
       for (String path : java.util.List.of("home", "rekeyed")) {
         placed.put(input + "/" + path, Counter.builder("semistream.learner.inputs").tag("input", input)
@@ -129,6 +133,13 @@ public final class LearnerMetrics implements MeterBinder, LearnerObserver {
   public void labelReceived() {
     if (labels != null) {
       labels.increment();
+    }
+  }
+
+  @Override
+  public void earlyCommitRequested() {
+    if (earlyCommits != null) {
+      earlyCommits.increment();
     }
   }
 

@@ -31,12 +31,15 @@ class MetricsBindersTest {
     LearnerMetrics m = new LearnerMetrics(50);
     m.bindTo(registry);
     m.labelReceived();
+    m.earlyCommitRequested();
+    m.earlyCommitRequested();
     m.predictionEmitted(prediction(Prediction.Status.PSEUDO, 0.95, 1), 120, false);
     m.predictionEmitted(prediction(Prediction.Status.UNCERTAIN, 0.4, 1), 80, false);
     m.predictionEmitted(prediction(Prediction.Status.UNCERTAIN, 0.6, 2), 5_000, true);
     m.predictionEmitted(prediction(Prediction.Status.LABELLED, 1.0, 3), 10, true);
     m.predictionEmitted(prediction(Prediction.Status.ZERO_SHOT, 0.7, 1), 90, false);
     assertEquals(1, registry.get("semistream.learner.labels.in").counter().count());
+    assertEquals(2, registry.get("semistream.learner.commits.early").counter().count());
     assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "pseudo").counter().count());
     assertEquals(2, registry.get("semistream.learner.predictions").tag("status", "uncertain").counter().count());
     assertEquals(1, registry.get("semistream.learner.predictions").tag("status", "labelled").counter().count());
