@@ -54,21 +54,26 @@ public record LearnerSettings(
    * @param idleIntervalMs how often an early commit may be asked for; 0: never, every commit at {@code intervalMs}
    * @param idleMaxCpuLoad the machine's recent CPU load (0 to 1, all cores) at or below which early commits are
    *     asked for
+   * @param idleMaxAgeMs early commits only while the last record processed was at most this much older than the
+   *     learner's clock (its timestamp is the image's): an older one means a backlog or a backfill
    */
-  public record Commit(long intervalMs, long idleIntervalMs, double idleMaxCpuLoad) {
+  public record Commit(long intervalMs, long idleIntervalMs, double idleMaxCpuLoad, long idleMaxAgeMs) {
     public static final String INTERVAL_MS = "learner.commit.interval.ms";
     public static final String IDLE_INTERVAL_MS = "learner.commit.idle.interval.ms";
     public static final String IDLE_MAX_CPU = "learner.commit.idle.max.cpu";
+    public static final String IDLE_MAX_AGE_MS = "learner.commit.idle.max.age.ms";
 
     public Commit {
-      if (intervalMs < 1 || idleIntervalMs < 0 || !(idleMaxCpuLoad >= 0 && idleMaxCpuLoad <= 1)) {
-        throw new IllegalArgumentException("commit interval >= 1 ms, idle interval >= 0 ms, idle CPU load in [0, 1]");
+      if (intervalMs < 1 || idleIntervalMs < 0 || !(idleMaxCpuLoad >= 0 && idleMaxCpuLoad <= 1)
+          || idleMaxAgeMs < 0) {
+        throw new IllegalArgumentException("commit interval >= 1 ms, idle interval >= 0 ms, idle CPU load in [0, 1], "
+            + "idle record age >= 0 ms");
       }
     }
 
     /** Every commit at {@code intervalMs}, none early. */
     public static Commit every(long intervalMs) {
-      return new Commit(intervalMs, 0, 0);
+      return new Commit(intervalMs, 0, 0, 0);
     }
 
     /** Whether early commits are asked for at all (an idle interval shorter than the interval). */
@@ -272,6 +277,11 @@ public record LearnerSettings(
             "The machine's recent CPU load (all cores, 0 to 1, as the JVM reports it; container-aware) at or below "
                 + "which the learner commits early. Above it commits wait for learner.commit.interval.ms, so they "
                 + "take no CPU from a busy machine (the online trainer, a backfill).")
+        .define(Commit.IDLE_MAX_AGE_MS, Type.LONG, 1_000L, Range.between(0L, 3_600_000L), Importance.LOW,
+            "Early commits only while the last record the learner processed is at most this much older than its "
+                + "clock (a record's timestamp is its image's): older ones mean the learner works off a backlog or a "
+                + "re-embedding after a promotion, where commits at learner.commit.interval.ms leave the CPU to "
+                + "catching up. Producers whose clocks run behind by more than this disable early commits.")
         .define(REKEY_ALL, Type.BOOLEAN, false, Importance.LOW,
             "Re-key every embedding and label through the learner's by-image topics. false (the default): a "
                 + "record that already sits on the partition the re-keying would give it (murmur2 of its key among "
@@ -379,7 +389,7 @@ public record LearnerSettings(
   static LearnerSettings read(ParsedValues v) {
     return new LearnerSettings(v.string(APPLICATION_ID), v.path(STATE_DIR), v.integer(THREADS), v.integer(PARTITIONS),
         v.bool(REKEY_ALL), new Commit(v.longValue(Commit.INTERVAL_MS), v.longValue(Commit.IDLE_INTERVAL_MS),
-            v.decimal(Commit.IDLE_MAX_CPU)),
+            v.decimal(Commit.IDLE_MAX_CPU), v.longValue(Commit.IDLE_MAX_AGE_MS)),
         new Classification(DistanceMetric.ofKey(v.string(Classification.METRIC)),
             v.decimal(Classification.TEMPERATURE), v.integer(Classification.EMBEDDING_DIMENSION),
             v.longValue(Classification.PROTOTYPE_REFRESH_MS), v.integer(Classification.ENGINE_RANKING_MIN_CLASSES),

@@ -6,32 +6,47 @@ import java.util.function.DoubleSupplier;
 /**
  * Decides whether a learner task asks Kafka Streams for a commit before {@code learner.commit.interval.ms} is up:
  * when it processed something since its last request, that request is at least {@code learner.commit.idle
- * .interval.ms} old, and the machine's recent CPU load is at most {@code learner.commit.idle.max.cpu}. Asked on
- * every record (so a burst's commit follows its last record at once) and by a punctuator (so the last records
- * before a pause do not wait for the interval). Any task's request commits every task of its stream thread (one
- * transaction under exactly-once v2); an unknown load (NaN) never commits early.
+ * .interval.ms} old, the last record it processed was fresh (at most {@code learner.commit.idle.max.age.ms} older
+ * than the learner's clock), and the machine's recent CPU load is at most {@code learner.commit.idle.max.cpu}.
+ * Asked on every record (so a burst's commit follows its last record at once) and by a punctuator (so the last
+ * records before a pause do not wait for the interval). Any task's request commits every task of its stream thread
+ * (one transaction under exactly-once v2); an unknown load (NaN) never commits early.
+ *
+ * <p>Why the age: a learner working off a backlog (the re-embedding after a promotion carries the images' old
+ * timestamps, a stall leaves live images waiting) is better served by commits at the interval, their CPU left to
+ * catching up; the CPU load alone let early commits through between the trainer's bursts.
  */
 final class CommitPacer {
   private final long idleIntervalMs;
+  private final long maxAgeMs;
   private final double maxCpuLoad;
   private final DoubleSupplier cpuLoad;
   private boolean processedSinceRequest;
+  private boolean behind;
   private long lastRequestMs = Long.MIN_VALUE / 2;
 
   CommitPacer(LearnerSettings.Commit commit, DoubleSupplier cpuLoad) {
     this.idleIntervalMs = commit.idleIntervalMs();
+    this.maxAgeMs = commit.idleMaxAgeMs();
     this.maxCpuLoad = commit.idleMaxCpuLoad();
     this.cpuLoad = cpuLoad;
   }
 
-  /** A record was processed (or a relabel round wrote): its output waits for the next commit. */
-  void processed() {
+  /** A record stamped {@code timestampMs} was processed at {@code nowMs}: its output waits for the next commit. */
+  void processed(long timestampMs, long nowMs) {
+    processedSinceRequest = true;
+    // No timestamp (-1) says nothing about a backlog.
+    behind = timestampMs >= 0 && nowMs - timestampMs > maxAgeMs;
+  }
+
+  /** A relabel round wrote: its output waits for a commit too; whether the learner is behind stays as it was. */
+  void relabelled() {
     processedSinceRequest = true;
   }
 
   /** Whether to ask for a commit at {@code nowMs} (wall clock); a true answer counts as the request. */
   boolean commitNow(long nowMs) {
-    if (!processedSinceRequest || nowMs - lastRequestMs < idleIntervalMs
+    if (!processedSinceRequest || behind || nowMs - lastRequestMs < idleIntervalMs
         || !(cpuLoad.getAsDouble() <= maxCpuLoad)) {
       return false;
     }

@@ -147,8 +147,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       onEmbedding(record);
     }
     if (pacer != null) {
-      pacer.processed();
-      maybeCommitEarly(context.currentSystemTimeMs());
+      long now = context.currentSystemTimeMs();
+      pacer.processed(record.timestamp(), now);
+      maybeCommitEarly(now);
     }
   }
 
@@ -399,7 +400,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       round = new Round(moved);
     }
     if (pacer != null) {
-      pacer.processed();   // a round's predictions wait for a commit too
+      pacer.relabelled();   // a round's predictions wait for a commit too
     }
     walk(settings.selfTraining().relabelMaxImages());
   }

@@ -15,25 +15,39 @@ import org.junit.jupiter.api.Test;
 /** When a learner task asks for a commit before the interval: output waiting, the idle interval up, idle CPUs. */
 class CommitPacerTest {
   private double load = 0.3;
-  private final CommitPacer pacer = new CommitPacer(new LearnerSettings.Commit(200, 20, 0.7), () -> load);
+  private final CommitPacer pacer = new CommitPacer(new LearnerSettings.Commit(200, 20, 0.7, 1_000), () -> load);
 
   @Test
   void shouldAskAtMostOncePerIdleIntervalAndOnlyWithOutputWaiting() {
     assertFalse(pacer.commitNow(1_000), "nothing processed, nothing to commit");
-    pacer.processed();
+    pacer.processed(990, 1_000);
     assertTrue(pacer.commitNow(1_000));
-    pacer.processed();
+    pacer.processed(990, 1_000);
     assertFalse(pacer.commitNow(1_019), "19 ms after the last request");
     assertTrue(pacer.commitNow(1_020), "the punctuator's turn: the record of 1,019 still waits");
     assertFalse(pacer.commitNow(1_100), "that request covered it");
   }
 
   @Test
+  void shouldLeaveABacklogToTheCommitIntervalUntilAFreshRecordComes() {
+    pacer.processed(0, 5_000);
+    assertFalse(pacer.commitNow(5_000), "a record 5 s old: the learner is behind (a backlog, a backfill)");
+    pacer.relabelled();
+    assertFalse(pacer.commitNow(5_100), "a relabel round does not tell whether it caught up");
+    pacer.processed(5_150, 6_150);
+    assertTrue(pacer.commitNow(6_150), "1 s old is still fresh: caught up");
+    pacer.processed(-1, 7_000);
+    assertTrue(pacer.commitNow(7_000), "no timestamp says nothing about a backlog");
+    pacer.relabelled();
+    assertTrue(pacer.commitNow(7_100), "a relabel round's output at a learner that keeps up");
+  }
+
+  @Test
   void shouldLeaveBusyOrUnknownCpusToTheCommitInterval() {
-    pacer.processed();
+    pacer.processed(990, 1_000);
     load = 0.7;
     assertTrue(pacer.commitNow(0), "at the limit still early");
-    pacer.processed();
+    pacer.processed(990, 1_000);
     load = 0.71;
     assertFalse(pacer.commitNow(100));
     load = Double.NaN;
@@ -45,7 +59,7 @@ class CommitPacerTest {
   @Test
   void shouldCommitEarlyByDefaultAndNeverWithAZeroIdleInterval() {
     SemistreamConfig defaults = SemistreamConfig.fromMap(Map.of("bootstrap.servers", "127.0.0.1:9"));
-    assertEquals(new LearnerSettings.Commit(200, 20, 0.7), defaults.learner().commit());
+    assertEquals(new LearnerSettings.Commit(200, 20, 0.7, 1_000), defaults.learner().commit());
     assertTrue(defaults.learner().commit().early());
     assertEquals(20L, LearnerService.streamsProperties(defaults, null).get(StreamsConfig.POLL_MS_CONFIG),
         "an idle thread wakes for its early-commit punctuator");
@@ -55,12 +69,13 @@ class CommitPacerTest {
     assertEquals(null, LearnerService.streamsProperties(off, null).get(StreamsConfig.POLL_MS_CONFIG),
         "Kafka Streams' own poll.ms");
     assertFalse(LearnerSettings.Commit.every(50).early());
-    assertFalse(new LearnerSettings.Commit(50, 50, 0.7).early(), "an idle interval as long as the interval");
+    assertFalse(new LearnerSettings.Commit(50, 50, 0.7, 1_000).early(), "an idle interval as long as the interval");
   }
 
   @Test
   void shouldRefuseALoadLimitOutsideZeroToOne() {
-    assertThrows(IllegalArgumentException.class, () -> new LearnerSettings.Commit(200, 20, 1.5));
+    assertThrows(IllegalArgumentException.class, () -> new LearnerSettings.Commit(200, 20, 1.5, 1_000));
+    assertThrows(IllegalArgumentException.class, () -> new LearnerSettings.Commit(200, 20, 0.7, -1));
     assertThrows(RuntimeException.class, () -> SemistreamConfig.fromMap(Map.of("bootstrap.servers", "127.0.0.1:9",
         "learner.commit.idle.max.cpu", "-0.1")));
   }
