@@ -37,8 +37,8 @@ public record LearnerSettings(
     if (streamThreads < 1 || partitions < 1 || stateMemoryBytes < 0) {
       throw new IllegalArgumentException("learner threads and partitions must be >= 1, state memory >= 0");
     }
-    if (commit == null || classification == null || selfTraining == null || retention == null || anomalies == null || api == null
-        || zeroShot == null) {
+    if (commit == null || classification == null || selfTraining == null || retention == null || anomalies == null
+        || api == null || zeroShot == null) {
       throw new IllegalArgumentException("every learner section is required");
     }
   }

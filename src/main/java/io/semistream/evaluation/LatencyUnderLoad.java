@@ -273,10 +273,6 @@ public final class LatencyUnderLoad {
         + sampler.between(from, to, 6) + "\n    CPU meanwhile: " + sampler.cpuBetween(from, to, 10);
   }
 
-  /**
-   * Kafka Streams' own per-thread maxima (ms, over its sample windows: about the last minute): which of poll,
-   * process, punctuate and commit held a stream thread longest, the candidates for a stall.
-   */
   /** Kafka Streams' own count of the learner's commits, over its stream threads. */
   static double learnerCommits(KafkaStreams streams) {
     double total = 0;
@@ -289,6 +285,10 @@ public final class LatencyUnderLoad {
     return total;
   }
 
+  /**
+   * Kafka Streams' own per-thread maxima (ms, over its sample windows: about the last minute): which of poll,
+   * process, punctuate and commit held a stream thread longest, the candidates for a stall.
+   */
   static String streamThreadMaxima(KafkaStreams streams) {
     Map<String, Double> max = new TreeMap<>();
     streams.metrics().forEach((name, metric) -> {

@@ -14,7 +14,9 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Why the age: a learner working off a backlog (the re-embedding after a promotion carries the images' old
  * timestamps, a stall leaves live images waiting) is better served by commits at the interval, their CPU left to
- * catching up; the CPU load alone let early commits through between the trainer's bursts.
+ * catching up; the CPU load alone let early commits through between the trainer's bursts. A learner that found
+ * nothing to process between two of its punctuations has caught up, whatever the age of its last record: else the
+ * last records of a burst processed late would wait for the interval (a CI run waited out a minute's).
  */
 final class CommitPacer {
   private final long idleIntervalMs;
@@ -23,6 +25,7 @@ final class CommitPacer {
   private final DoubleSupplier cpuLoad;
   private boolean processedSinceRequest;
   private boolean behind;
+  private boolean processedSinceTick;
   private long lastRequestMs = Long.MIN_VALUE / 2;
 
   CommitPacer(LearnerSettings.Commit commit, DoubleSupplier cpuLoad) {
@@ -35,6 +38,7 @@ final class CommitPacer {
   /** A record stamped {@code timestampMs} was processed at {@code nowMs}: its output waits for the next commit. */
   void processed(long timestampMs, long nowMs) {
     processedSinceRequest = true;
+    processedSinceTick = true;
     // No timestamp (-1) says nothing about a backlog.
     behind = timestampMs >= 0 && nowMs - timestampMs > maxAgeMs;
   }
@@ -42,6 +46,18 @@ final class CommitPacer {
   /** A relabel round wrote: its output waits for a commit too; whether the learner is behind stays as it was. */
   void relabelled() {
     processedSinceRequest = true;
+  }
+
+  /**
+   * The punctuator's turn, every {@code learner.commit.idle.interval.ms}: no record since the last tick means the
+   * input is drained, so the learner is no longer behind; then as {@link #commitNow(long)}.
+   */
+  boolean tick(long nowMs) {
+    if (!processedSinceTick) {
+      behind = false;
+    }
+    processedSinceTick = false;
+    return commitNow(nowMs);
   }
 
   /** Whether to ask for a commit at {@code nowMs} (wall clock); a true answer counts as the request. */

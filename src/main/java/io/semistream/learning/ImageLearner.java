@@ -124,12 +124,12 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
         PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     if (pacer != null) {
       context.schedule(Duration.ofMillis(settings.commit().idleIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
-          this::maybeCommitEarly);
+          wallClockMs -> commitEarlyIf(pacer.tick(wallClockMs)));
     }
   }
 
-  private void maybeCommitEarly(long wallClockMs) {
-    if (pacer.commitNow(wallClockMs)) {
+  private void commitEarlyIf(boolean due) {
+    if (due) {
       context.commit();
       observer.earlyCommitRequested();
     }
@@ -149,7 +149,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     if (pacer != null) {
       long now = context.currentSystemTimeMs();
       pacer.processed(record.timestamp(), now);
-      maybeCommitEarly(now);
+      commitEarlyIf(pacer.commitNow(now));
     }
   }
 

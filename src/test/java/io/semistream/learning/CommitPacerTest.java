@@ -43,6 +43,19 @@ class CommitPacerTest {
   }
 
   @Test
+  void shouldCountALearnerWithNothingLeftToProcessAsCaughtUp() {
+    pacer.processed(0, 5_000);
+    assertFalse(pacer.tick(5_020), "a stale record since the last tick: still working off a backlog");
+    assertTrue(pacer.tick(5_040), "nothing processed between two ticks: drained, its output goes out now");
+    pacer.processed(0, 6_000);
+    assertFalse(pacer.tick(6_020));
+    pacer.processed(0, 6_030);
+    assertFalse(pacer.tick(6_040), "stale records keep coming between the ticks");
+    pacer.processed(6_045, 6_050);
+    assertTrue(pacer.commitNow(6_050), "a fresh one says it caught up");
+  }
+
+  @Test
   void shouldLeaveBusyOrUnknownCpusToTheCommitInterval() {
     pacer.processed(990, 1_000);
     load = 0.7;
