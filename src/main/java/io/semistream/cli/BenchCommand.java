@@ -297,7 +297,8 @@ final class BenchCommand implements Callable<Integer> {
           Duration.ofSeconds(latencySeconds), System.out);
     }
     System.out.println();
-    System.out.printf("maximum: %,.0f images/s end to end%n%n", r.maxRate());
+    System.out.printf("maximum: %,.0f images/s end to end, sustained (a flood drained at %,.0f)%n%n", r.maxRate(),
+        r.floodRate());
     System.out.println("| load | asked (img/s) | sent (img/s) | images | p50 (ms) | p99 (ms) | max (ms) | image → "
         + "embedding p50 / p99 | embedding → prediction p50 / p99 | slowest 1 %: share in the learner's hop | GC "
         + "pauses (longest ms) | JIT compilers (% of one core) |");

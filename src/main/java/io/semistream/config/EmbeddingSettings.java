@@ -12,7 +12,7 @@ public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
     int maxImageBytes, int maxImageSide, long maxImagePixels, String groupId, String transactionalIdPrefix,
     boolean followPromotions, boolean reembedOnSwitch, long largeImagePixels, int largeThreads,
-    int transactionMaxBatches, long transactionMaxMs, int noveltyVersion) {
+    int transactionMaxBatches, long transactionMaxMs, int noveltyVersion, long idleMaxWaitMs, double idleMaxCpuLoad) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -30,12 +30,22 @@ public record EmbeddingSettings(
   public static final String TRANSACTION_MAX_BATCHES = "embedding.transaction.max.batches";
   public static final String TRANSACTION_MAX_MS = "embedding.transaction.max.ms";
   public static final String NOVELTY_VERSION = "embedding.novelty.version";
+  public static final String IDLE_MAX_WAIT_MS = "embedding.idle.max.wait.ms";
+  public static final String IDLE_MAX_CPU = "embedding.idle.max.cpu";
 
   static void define(ConfigDef def) {
     def.define(BATCH_SIZE, Type.INT, 64, Range.between(1, 4096), Importance.HIGH,
             "Largest batch the embedding service runs through the model in one forward pass.")
         .define(MAX_WAIT_MS, Type.LONG, 50L, Range.between(0L, 60_000L), Importance.HIGH,
-            "Longest time the embedding service waits to fill a batch before it runs a partial one.")
+            "Longest time the embedding service waits to fill a batch before it runs a partial one, while the CPUs "
+                + "are busy (see embedding.idle.max.wait.ms).")
+        .define(IDLE_MAX_WAIT_MS, Type.LONG, 5L, Range.between(0L, 60_000L), Importance.MEDIUM,
+            "While the machine's CPU load is at most embedding.idle.max.cpu, a batch waits at most this long "
+                + "instead (when shorter than embedding.max.wait.ms): waiting to fill a batch saves forward passes "
+                + "and transactions, which only a busy machine needs to save. Not shorter than max.wait.ms: off.")
+        .define(IDLE_MAX_CPU, Type.DOUBLE, 0.7, Range.between(0.0, 1.0), Importance.LOW,
+            "The machine's recent CPU load (0 to 1, all cores) at or below which batches wait "
+                + "embedding.idle.max.wait.ms.")
         .define(THREADS, Type.INT, 2, Range.between(1, 64), Importance.MEDIUM,
             "Embedding workers; each has its own consumer, transactional producer and Predictor. Two by default: "
                 + "PyTorch's intra-op threads meet at a barrier after every operator, so on a small model two workers "
@@ -94,7 +104,7 @@ public record EmbeddingSettings(
         v.string(TRANSACTIONAL_ID),
         v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH), v.longValue(LARGE_IMAGE_PIXELS),
         v.integer(LARGE_THREADS), v.integer(TRANSACTION_MAX_BATCHES), v.longValue(TRANSACTION_MAX_MS),
-        v.integer(NOVELTY_VERSION));
+        v.integer(NOVELTY_VERSION), v.longValue(IDLE_MAX_WAIT_MS), v.decimal(IDLE_MAX_CPU));
   }
 
   public EmbeddingSettings {
@@ -121,6 +131,10 @@ public record EmbeddingSettings(
       throw new IllegalArgumentException("largeImagePixels must be >= 0 and largeThreads >= 1, got "
           + largeImagePixels + " and " + largeThreads);
     }
+    if (idleMaxWaitMs < 0 || !(idleMaxCpuLoad >= 0 && idleMaxCpuLoad <= 1)) {
+      throw new IllegalArgumentException("idleMaxWaitMs must be >= 0 and idleMaxCpuLoad in [0, 1], got "
+          + idleMaxWaitMs + " and " + idleMaxCpuLoad);
+    }
     if (noveltyVersion < 0) {
       throw new IllegalArgumentException("noveltyVersion must be >= 0, got " + noveltyVersion);
     }
@@ -128,6 +142,14 @@ public record EmbeddingSettings(
         || transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
       throw new IllegalArgumentException("device, groupId and transactionalIdPrefix are required");
     }
+  }
+
+  /**
+   * How long a batch may wait to fill, given the machine's recent CPU load (NaN: unknown, counted as busy): the
+   * idle wait while the load is at most {@link #idleMaxCpuLoad}, else {@link #maxWaitMs}.
+   */
+  public long batchWaitMs(double cpuLoad) {
+    return cpuLoad <= idleMaxCpuLoad ? Math.min(maxWaitMs, idleMaxWaitMs) : maxWaitMs;
   }
 
   /** Pixels above which an image goes to the slow lane; {@code Long.MAX_VALUE} when the lane is off (0). */
@@ -146,30 +168,35 @@ public record EmbeddingSettings(
   public EmbeddingSettings withBatch(int newBatchSize, long newMaxWaitMs) {
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
+        idleMaxCpuLoad);
   }
 
   public EmbeddingSettings withLargeImagePixels(long newLargeImagePixels) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        newLargeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion);
+        newLargeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
+        idleMaxCpuLoad);
   }
 
   public EmbeddingSettings withTransactionMaxBatches(int newTransactionMaxBatches) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, newTransactionMaxBatches, transactionMaxMs, noveltyVersion);
+        largeImagePixels, largeThreads, newTransactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
+        idleMaxCpuLoad);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
+        idleMaxCpuLoad);
   }
 
   public EmbeddingSettings withNoveltyVersion(int newNoveltyVersion) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
-        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, newNoveltyVersion);
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, newNoveltyVersion, idleMaxWaitMs,
+        idleMaxCpuLoad);
   }
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.semistream.config.EmbeddingSettings;
 import io.semistream.image.ImagePreprocessor;
 import io.semistream.kafka.KafkaClients;
+import io.semistream.kafka.MachineCpuLoad;
 import io.semistream.topics.TopicRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -317,7 +318,9 @@ final class EmbeddingWorker implements Runnable {
       records.forEach(polled::add);
       for (int i = 0; i < polled.size(); i++) {
         if (pending.isEmpty()) {
-          batchDeadline = System.nanoTime() + settings.maxWaitMs() * 1_000_000;
+          // Idle CPUs: a short wait (a partial batch costs a forward pass and a transaction, which only a busy
+          // machine has to save); busy ones: the full wait, so that batches fill.
+          batchDeadline = System.nanoTime() + settings.batchWaitMs(MachineCpuLoad.SHARED.getAsDouble()) * 1_000_000;
         }
         pending.add(polled.get(i));
         if (pending.size() >= settings.batchSize() && !processPending()) {

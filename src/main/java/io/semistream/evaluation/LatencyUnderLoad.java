@@ -32,8 +32,9 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * Latency under a controlled load: image produced → its first prediction visible to a {@code read_committed}
  * reader, the whole pipeline (embedded broker, embedding service, learner) in this process and on one clock.
- * The maximum rate is measured first (a flood, start of the first send to the last prediction seen); then images
- * are produced at fixed fractions of it, evenly spaced, and each image's latency is taken from the moment its
+ * The maximum rate is measured first (a flood, start of the first send to the last prediction seen, then paced probes
+ * below it down to the highest rate that builds no queue: {@link SustainableRate}); then images are produced at fixed
+ * fractions of it, evenly spaced, and each image's latency is taken from the moment its
  * record was handed to the producer ({@code linger.ms=0}: the producer does not wait to fill batches).
  */
 public final class LatencyUnderLoad {
@@ -52,8 +53,11 @@ public final class LatencyUnderLoad {
       double slowestInLearnerPercent, int gcPauses, double gcLongestMs) {
   }
 
-  /** The maximum rate (images/s end to end) and every load level's result. */
-  public record Result(double maxRate, List<Load> loads) {
+  /**
+   * The maximum rate (images/s end to end the pipeline keeps up with, {@link SustainableRate}), the warm flood's
+   * rate it was probed down from, and every load level's result.
+   */
+  public record Result(double maxRate, double floodRate, List<Load> loads) {
   }
 
   private static final int WARM_UP_IMAGES = 2_000;
@@ -132,9 +136,12 @@ public final class LatencyUnderLoad {
             break;
           }
         }
-        double maxRate = flood(sender, seen, seenPerPhase, "flood-warm-");
-        out.printf("latency: maximum %,.0f images/s end to end (%,d images as fast as they could be sent; %,.0f before "
-            + "the settling passes)%n", maxRate, FLOOD_IMAGES, coldRate);
+        double floodRate = flood(sender, seen, seenPerPhase, "flood-warm-");
+        out.printf("latency: flood %,.0f images/s end to end (%,d images as fast as they could be sent; %,.0f before "
+            + "the settling passes)%n", floodRate, FLOOD_IMAGES, coldRate);
+        double maxRate = sustainable(sender, floodRate, sent, seen, seenPerPhase, out);
+        out.printf("latency: maximum %,.0f images/s end to end, the highest probe that kept up (%.0f %% of the flood)"
+            + "%n", maxRate, 100 * maxRate / floodRate);
         List<Load> loads = new ArrayList<>();
         for (int percent : percents) {
           double rate = maxRate * percent / 100.0;
@@ -173,7 +180,7 @@ public final class LatencyUnderLoad {
           out.println("latency: " + percent + " %: the learner's stream threads, longest in the last minute: "
               + streamThreadMaxima(learner.streams()));
         }
-        return new Result(maxRate, loads);
+        return new Result(maxRate, floodRate, loads);
       }
     } finally {
       WorkDirectory.delete(work);
@@ -220,6 +227,47 @@ public final class LatencyUnderLoad {
     long end = seen.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
         .mapToLong(Map.Entry::getValue).max().orElse(System.nanoTime());
     return FLOOD_IMAGES / ((end - start) / 1e9);
+  }
+
+  /**
+   * Paced probes at falling shares of the flood's rate, {@link SustainableRate#PROBE_SECONDS} each, every probe
+   * drained before the next: the first that kept up gives the maximum, else the lowest probed.
+   */
+  private static double sustainable(Sender sender, double floodRate, Map<String, Long> sent, Map<String, Long> seen,
+      Map<String, AtomicInteger> seenPerPhase, PrintStream out) throws InterruptedException {
+    double rate = floodRate;
+    for (int percent : SustainableRate.PROBE_PERCENTS) {
+      rate = floodRate * percent / 100.0;
+      int count = (int) Math.max(100, rate * SustainableRate.PROBE_SECONDS);
+      String prefix = "probe" + percent + "-";
+      sender.paced(prefix, rate, count);
+      awaitSeen(seenPerPhase, prefix, count, Duration.ofSeconds(120));
+      double[] inOrder = latenciesInSendOrder(prefix, count, sent, seen);
+      boolean keptUp = SustainableRate.keptUp(inOrder);
+      int q = count / 4;
+      double[] first = Arrays.copyOfRange(inOrder, 0, q);
+      double[] last = Arrays.copyOfRange(inOrder, count - q, count);
+      Arrays.sort(first);
+      Arrays.sort(last);
+      out.printf("latency: probe at %d %% of the flood (%,.0f images/s): median %.0f ms in the first quarter, %.0f ms "
+          + "in the last: %s%n", percent, rate, quantile(first, 0.5), quantile(last, 0.5),
+          keptUp ? "kept up" : "a queue grew");
+      if (keptUp) {
+        return rate;
+      }
+    }
+    return rate;
+  }
+
+  /** One phase's latencies (ms) in the order its images were sent, NaN for an image never predicted. */
+  private static double[] latenciesInSendOrder(String prefix, int count, Map<String, Long> sent,
+      Map<String, Long> seen) {
+    double[] ms = new double[count];
+    for (int i = 0; i < count; i++) {
+      Long at = seen.get(prefix + i);
+      ms[i] = at == null ? Double.NaN : (at - sent.get(prefix + i)) / 1e6;
+    }
+    return ms;
   }
 
   /**
@@ -381,7 +429,8 @@ public final class LatencyUnderLoad {
     int plotW = w - left - 20;
     int plotH = h - bottom - 30;
     StringBuilder s = SvgFrame.open(w, h, left, bottom, 30, plotW, String.format(
-        "image → prediction visible (read_committed), ms; maximum %,.0f images/s", r.maxRate()));
+        "image → prediction visible (read_committed), ms; maximum %,.0f images/s (flood %,.0f)", r.maxRate(),
+        r.floodRate()));
     for (int t = 0; t <= 4; t++) {
       double v = maxMs * t / 4;
       int y = (int) (h - bottom - plotH * t / 4.0);

@@ -20,6 +20,10 @@ class SemistreamConfigTest {
     assertTrue(c.kafka().embedded());
     assertEquals(64, c.embedding().batchSize());
     assertEquals(50L, c.embedding().maxWaitMs());
+    assertEquals(5L, c.embedding().batchWaitMs(0.3), "idle CPUs: the short wait");
+    assertEquals(5L, c.embedding().batchWaitMs(0.7));
+    assertEquals(50L, c.embedding().batchWaitMs(0.71), "busy CPUs: batches fill");
+    assertEquals(50L, c.embedding().batchWaitMs(Double.NaN), "an unknown load counts as busy");
     assertEquals(DeviceChoice.AUTO, c.embedding().device());
     assertEquals(Path.of("models/conv-ae-64"), c.model().dir());
   }
@@ -122,13 +126,17 @@ class SemistreamConfigTest {
   @Test
   void shouldCheckRecordArguments() {
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(0, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, 1));
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, 0.7));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, -1, 1, 1, 0, 1));
+        1, "g", "t", true, true, -1, 1, 1, 0, 1, 5, 0.7));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 0, 0, 1));
+        1, "g", "t", true, true, 0, 1, 0, 0, 1, 5, 0.7));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, -1));
+        1, "g", "t", true, true, 0, 1, 1, 0, -1, 5, 0.7));
+    assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, -1, 0.7));
+    assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, Double.NaN));
     assertThrows(IllegalArgumentException.class, () -> new BrokerSettings(Path.of("x"), -1));
   }
 

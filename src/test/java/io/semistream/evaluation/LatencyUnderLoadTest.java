@@ -32,7 +32,7 @@ class LatencyUnderLoadTest {
 
   @Test
   void shouldDrawOneLinePerQuantileWithAPointPerLoad() {
-    var r = new LatencyUnderLoad.Result(1_000, List.of(
+    var r = new LatencyUnderLoad.Result(1_000, 1_300, List.of(
         new LatencyUnderLoad.Load(25, 250, 249, 5_000, 80, 120, 150, 0, HOPS, 3),
         new LatencyUnderLoad.Load(50, 500, 498, 10_000, 90, 140, 200, 0, HOPS, 3),
         new LatencyUnderLoad.Load(100, 1_000, 990, 20_000, 900, 2_000, 2_500, 0, HOPS, 3)));
