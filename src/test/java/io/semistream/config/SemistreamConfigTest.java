@@ -20,10 +20,7 @@ class SemistreamConfigTest {
     assertTrue(c.kafka().embedded());
     assertEquals(64, c.embedding().batchSize());
     assertEquals(50L, c.embedding().maxWaitMs());
-    assertEquals(5L, c.embedding().batchWaitMs(0.3), "idle CPUs: the short wait");
-    assertEquals(5L, c.embedding().batchWaitMs(0.7));
-    assertEquals(50L, c.embedding().batchWaitMs(0.71), "busy CPUs: batches fill");
-    assertEquals(50L, c.embedding().batchWaitMs(Double.NaN), "an unknown load counts as busy");
+    assertEquals(50L, c.embedding().batchWaitMs(0.0), "the idle wait is off by default");
     assertEquals(DeviceChoice.AUTO, c.embedding().device());
     assertEquals(Path.of("models/conv-ae-64"), c.model().dir());
   }
@@ -38,6 +35,19 @@ class SemistreamConfigTest {
     assertEquals(DeviceChoice.CPU, c.embedding().device());
     assertEquals("broker:9092", c.kafka().bootstrapServers());
     assertFalse(c.kafka().embedded());
+  }
+
+  @Test
+  void shouldWaitTheShortIdleBatchWaitOnlyWhileTheCpusAreIdle() {
+    EmbeddingSettings e = SemistreamConfig.fromMap(Map.of("embedding.idle.max.wait.ms", "5")).embedding();
+    assertEquals(5L, e.batchWaitMs(0.3), "idle CPUs: the short wait");
+    assertEquals(5L, e.batchWaitMs(0.7));
+    assertEquals(50L, e.batchWaitMs(0.71), "busy CPUs: batches fill");
+    assertEquals(50L, e.batchWaitMs(Double.NaN), "an unknown load counts as busy");
+    assertEquals(50L, SemistreamConfig.fromMap(Map.of("embedding.idle.max.wait.ms", "80")).embedding()
+        .batchWaitMs(0.0), "never longer than embedding.max.wait.ms");
+    assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("embedding.idle.max.wait.ms", "-2")));
   }
 
   @Test
@@ -134,7 +144,7 @@ class SemistreamConfigTest {
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
         1, "g", "t", true, true, 0, 1, 1, 0, -1, 5, 0.7));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, 1, -1, 0.7));
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, -2, 0.7));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
         1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, Double.NaN));
     assertThrows(IllegalArgumentException.class, () -> new BrokerSettings(Path.of("x"), -1));
