@@ -120,7 +120,8 @@ public record LearnerSettings(
 
   /** When a prediction may become a pseudo-label, how much it weighs, and when the backlog is re-classified. */
   public record SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio,
-      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds, int relabelMaxImages) {
+      int minLabels, long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds, int relabelMaxImages,
+      long relabelStepMs) {
     public static final String PSEUDO_WEIGHT = "learner.pseudo.weight";
     public static final String MIN_CONFIDENCE = "learner.pseudo.min.confidence";
     public static final String MIN_MARGIN = "learner.pseudo.min.margin";
@@ -130,6 +131,7 @@ public record LearnerSettings(
     public static final String RELABEL_MIN_DRIFT = "learner.relabel.min.drift";
     public static final String RELABEL_IDLE_ROUNDS = "learner.relabel.idle.rounds";
     public static final String RELABEL_MAX_IMAGES = "learner.relabel.max.images";
+    public static final String RELABEL_STEP_MS = "learner.relabel.step.ms";
 
     public SelfTraining {
       if (pseudoWeight < 0 || maxRatio < 0 || minLabels < 1) {
@@ -138,22 +140,39 @@ public record LearnerSettings(
       if (!(minConfidence >= 0 && minConfidence <= 1) || !(minMargin >= 0 && minMargin <= 1)) {
         throw new IllegalArgumentException("pseudo-label confidence and margin must be in [0, 1]");
       }
-      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0 || relabelMaxImages < 1) {
-        throw new IllegalArgumentException("relabel interval and images per step must be positive, drift and idle "
-            + "rounds >= 0");
+      if (relabelIntervalMs < 1 || relabelMinDrift < 0 || relabelIdleRounds < 0 || relabelMaxImages < 1
+          || relabelStepMs < 0) {
+        throw new IllegalArgumentException("relabel interval and images per interval must be positive, drift, idle "
+            + "rounds and step >= 0");
       }
     }
 
-    /** With the default number of images a punctuation walks. */
+    /** With the default number of images an interval walks, in the default steps. */
     public SelfTraining(double pseudoWeight, double minConfidence, double minMargin, double maxRatio, int minLabels,
         long relabelIntervalMs, double relabelMinDrift, int relabelIdleRounds) {
       this(pseudoWeight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs, relabelMinDrift,
-          relabelIdleRounds, 20_000);
+          relabelIdleRounds, 20_000, 100);
     }
 
     public SelfTraining withPseudoWeight(double weight) {
       return new SelfTraining(weight, minConfidence, minMargin, maxRatio, minLabels, relabelIntervalMs,
-          relabelMinDrift, relabelIdleRounds, relabelMaxImages);
+          relabelMinDrift, relabelIdleRounds, relabelMaxImages, relabelStepMs);
+    }
+
+    /** Whether a round walks in steps between the relabel checks (else all of an interval's images at once). */
+    public boolean relabelInSteps() {
+      return relabelStepMs > 0 && relabelStepMs < relabelIntervalMs;
+    }
+
+    /**
+     * Images one walk may take: an interval's {@link #relabelMaxImages} spread evenly over its steps (at least one),
+     * so a round goes as fast as before while the stream thread is held a step's share at a time.
+     */
+    public int relabelImagesPerWalk() {
+      if (!relabelInSteps()) {
+        return relabelMaxImages;
+      }
+      return (int) Math.max(1, -Math.floorDiv(-(long) relabelMaxImages * relabelStepMs, relabelIntervalMs));
     }
   }
 
@@ -314,9 +333,14 @@ public record LearnerSettings(
             "Re-classification rounds allowed without new input: pseudo-labels move prototypes, which re-label "
                 + "images; this bounds that loop so that an idle learner falls silent.")
         .define(SelfTraining.RELABEL_MAX_IMAGES, Type.INT, 20_000, Range.atLeast(1), Importance.LOW,
-            "Images of the backlog one punctuation re-classifies or expires; a round over a larger backlog goes "
-                + "on at the next punctuation, where it stopped. Bounds the time the stream thread spends in a "
-                + "punctuation: a round over the whole of a large backlog outlasted the transaction timeout.")
+            "Images of the backlog a round re-classifies or expires per learner.relabel.interval.ms; a round over "
+                + "a larger backlog goes on in the next interval, where it stopped. Bounds the stream thread's time "
+                + "in rounds: a round over the whole of a large backlog outlasted the transaction timeout.")
+        .define(SelfTraining.RELABEL_STEP_MS, Type.LONG, 100L, Range.between(0L, 60_000L), Importance.LOW,
+            "A round walks in steps this far apart, each taking its share of learner.relabel.max.images (20,000 "
+                + "images per 5 s: 400 per 100 ms step), so new images wait behind one step, not behind a whole "
+                + "interval's walk (up to 217 ms of the stream thread in the latency bench, a burst of late "
+                + "predictions every 5 s). 0, or not shorter than the interval: all of an interval's images at once.")
         .define(Retention.BACKLOG_MS, Type.LONG, 86_400_000L, Range.atLeast(1L), Importance.MEDIUM,
             "Unlabelled images older than this (stream time) leave the backlog, and their pseudo-labels with them.")
         .define(Retention.LABEL_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(1L), Importance.MEDIUM,
@@ -398,7 +422,8 @@ public record LearnerSettings(
         new SelfTraining(v.decimal(SelfTraining.PSEUDO_WEIGHT), v.decimal(SelfTraining.MIN_CONFIDENCE),
             v.decimal(SelfTraining.MIN_MARGIN), v.decimal(SelfTraining.MAX_RATIO), v.integer(SelfTraining.MIN_LABELS),
             v.longValue(SelfTraining.RELABEL_INTERVAL_MS), v.decimal(SelfTraining.RELABEL_MIN_DRIFT),
-            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS), v.integer(SelfTraining.RELABEL_MAX_IMAGES)),
+            v.integer(SelfTraining.RELABEL_IDLE_ROUNDS), v.integer(SelfTraining.RELABEL_MAX_IMAGES),
+            v.longValue(SelfTraining.RELABEL_STEP_MS)),
         new Retention(v.longValue(Retention.BACKLOG_MS), v.longValue(Retention.LABEL_WAIT_MS),
             v.integer(Retention.MAX_LABEL_BYTES), v.longValue(Retention.HANGING_TRANSACTION_CHECK_MS),
             v.longValue(Retention.HANGING_TRANSACTION_MIN_AGE_MS)),

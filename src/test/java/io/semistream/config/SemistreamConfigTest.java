@@ -51,6 +51,25 @@ class SemistreamConfigTest {
   }
 
   @Test
+  void shouldSpreadAnIntervalsRelabelImagesOverItsSteps() {
+    LearnerSettings.SelfTraining t = SemistreamConfig.defaults().learner().selfTraining();
+    assertTrue(t.relabelInSteps());
+    assertEquals(400, t.relabelImagesPerWalk(), "20,000 images per 5 s in steps of 100 ms");
+    LearnerSettings.SelfTraining whole = SemistreamConfig.fromMap(Map.of("learner.relabel.step.ms", "0")).learner()
+        .selfTraining();
+    assertFalse(whole.relabelInSteps());
+    assertEquals(20_000, whole.relabelImagesPerWalk(), "0: the whole interval's images at each check");
+    assertEquals(20_000, SemistreamConfig.fromMap(Map.of("learner.relabel.step.ms", "5000")).learner().selfTraining()
+        .relabelImagesPerWalk(), "a step as long as the interval is no step");
+    assertEquals(1, SemistreamConfig.fromMap(Map.of("learner.relabel.max.images", "7", "learner.relabel.interval.ms",
+        "1000")).learner().selfTraining().relabelImagesPerWalk(), "rounded up: a round always moves on");
+    assertEquals(3, SemistreamConfig.fromMap(Map.of("learner.relabel.max.images", "21", "learner.relabel.interval.ms",
+        "1000")).learner().selfTraining().relabelImagesPerWalk());
+    assertThrows(InvalidConfigurationException.class,
+        () -> SemistreamConfig.fromMap(Map.of("learner.relabel.step.ms", "-1")));
+  }
+
+  @Test
   void shouldLeaveTheLaunchersJavaOptionsOutOfTheConfiguration() {
     SemistreamConfig c = SemistreamConfig.load(null, Map.of("SEMISTREAM_JAVA_OPTS", "-Xmx2g",
         "SEMISTREAM_LEARNER_PARTITIONS", "8"));

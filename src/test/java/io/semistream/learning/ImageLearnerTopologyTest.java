@@ -209,6 +209,66 @@ class ImageLearnerTopologyTest {
   }
 
   @Test
+  void shouldSpreadARelabelRoundOverStepsBetweenChecksSoNewImagesWaitBehindOneStepOnly() {
+    // 1,500 images per 1 s interval in steps of 100 ms: 150 per walk.
+    LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.max.images", "1500",
+        "learner.relabel.step.ms", "100")).withPseudoWeight(0);
+    assertEquals(150, s.selfTraining().relabelImagesPerWalk());
+    int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
+    Duration step = Duration.ofMillis(100);
+    try (LearnerHarness h = new LearnerHarness(s)) {
+      h.embed("a1", 0, 0, 0, 0);
+      h.label("a1", "a");
+      h.embed("b1", 10, 0, 0, 0);
+      h.label("b1", "b");
+      for (int i = 0; i < backlog; i++) {
+        h.embed(String.format("z%05d", i), 6, 0, 0, 0);   // nearer "b" now, nearer "a" once "b" moves to 15
+      }
+      for (int i = 0; i < 30; i++) {
+        h.driver.advanceWallClockTime(step);   // the classes' appearance: a round, walked to its end
+      }
+      h.embed("b2", 20, 0, 0, 0);
+      h.label("b2", "b");
+      h.predictions.readRecordsToList();
+
+      for (int i = 0; i < 9; i++) {
+        h.driver.advanceWallClockTime(step);
+        assertTrue(h.predictions.isEmpty(), "no round in progress: a step between checks does nothing");
+      }
+      h.driver.advanceWallClockTime(step);   // the check: "b" moved, a round starts with its first step
+      List<TestRecord<String, Prediction>> first = h.predictions.readRecordsToList();
+      assertEquals(150 - 3, first.size(), "the first step walks 150 images: a1, b1, b2 and 147 of the backlog");
+      assertEquals("z00000", first.get(0).key());
+      assertEquals("z00146", first.get(first.size() - 1).key());
+      h.driver.advanceWallClockTime(step);
+      List<TestRecord<String, Prediction>> second = h.predictions.readRecordsToList();
+      assertEquals(150, second.size(), "the next step goes on where the walk stopped");
+      assertEquals("z00147", second.get(0).key());
+
+      List<TestRecord<String, Prediction>> all = new java.util.ArrayList<>(first);
+      all.addAll(second);
+      for (int i = 2; i < 10; i++) {
+        h.driver.advanceWallClockTime(step);
+        all.addAll(h.predictions.readRecordsToList());
+      }
+      assertEquals(1500 - 3, all.size(), "one interval's steps walk learner.relabel.max.images, as one walk did");
+      for (int i = 0; i < 5; i++) {
+        h.driver.advanceWallClockTime(step);
+        List<TestRecord<String, Prediction>> more = h.predictions.readRecordsToList();
+        assertTrue(more.size() <= 150, "a step walks at most its share, the check's included");
+        all.addAll(more);
+      }
+      assertEquals(backlog, all.size());
+      assertEquals(backlog, all.stream().map(TestRecord::key).distinct().count(), "every image of the backlog, once");
+      assertTrue(all.stream().allMatch(r -> r.value().className().equals("a")));
+      for (int i = 0; i < 10; i++) {
+        h.driver.advanceWallClockTime(step);
+      }
+      assertTrue(h.predictions.isEmpty(), "the round is over and nothing moved since it began");
+    }
+  }
+
+  @Test
   void shouldWriteOnlyChangedImagesToTheChangelogInARelabelRound() {
     LearnerSettings s = LearnerHarness.settings(dir).withPseudoWeight(0);
     try (LearnerHarness h = new LearnerHarness(s)) {

@@ -64,6 +64,8 @@ final class LearnerHarness implements AutoCloseable {
         Map.entry("learner.pseudo.weight", "0.2"), Map.entry("learner.pseudo.min.confidence", "0.6"),
         Map.entry("learner.pseudo.min.margin", "0.2"), Map.entry("learner.pseudo.min.labels", "1"),
         Map.entry("learner.relabel.interval.ms", "1000"), Map.entry("learner.relabel.min.drift", "0.0"),
+        // A check walks all of its interval's images at once; steps between checks: ImageLearnerTopologyTest.
+        Map.entry("learner.relabel.step.ms", "0"),
         Map.entry("learner.backlog.retention.ms", "3600000"), Map.entry("learner.label.wait.ms", "600000"),
         Map.entry("learner.embedding.dimension", "4"), Map.entry("learner.anomaly.quantile", "0.9"),
         Map.entry("learner.anomaly.window", "50"), Map.entry("learner.anomaly.warmup", "20"),
