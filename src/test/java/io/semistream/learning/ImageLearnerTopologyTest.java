@@ -169,19 +169,24 @@ class ImageLearnerTopologyTest {
     }
   }
 
+  /** Classes "a" at 0 and "b" at 10, and {@code backlog} unlabelled images at 6: nearer "b" until "b" moves to 15. */
+  private static void seedTwoClassesAndABacklog(LearnerHarness h, int backlog) {
+    h.embed("a1", 0, 0, 0, 0);
+    h.label("a1", "a");
+    h.embed("b1", 10, 0, 0, 0);
+    h.label("b1", "b");
+    for (int i = 0; i < backlog; i++) {
+      h.embed(String.format("z%05d", i), 6, 0, 0, 0);
+    }
+  }
+
   @Test
   void shouldRelabelALargeBacklogInChunksAcrossPunctuationsAndResumeWhereTheWalkStopped() {
     LearnerSettings s = LearnerHarness.settings(dir, Map.of("learner.relabel.max.images", "1500"))
         .withPseudoWeight(0);
     int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
     try (LearnerHarness h = new LearnerHarness(s)) {
-      h.embed("a1", 0, 0, 0, 0);
-      h.label("a1", "a");
-      h.embed("b1", 10, 0, 0, 0);
-      h.label("b1", "b");
-      for (int i = 0; i < backlog; i++) {
-        h.embed(String.format("z%05d", i), 6, 0, 0, 0);   // nearer "b" now, nearer "a" once "b" moves to 15
-      }
+      seedTwoClassesAndABacklog(h, backlog);
       // The classes' appearance starts a round, which two punctuations walk.
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
       h.driver.advanceWallClockTime(Duration.ofMillis(s.selfTraining().relabelIntervalMs()));
@@ -217,13 +222,7 @@ class ImageLearnerTopologyTest {
     int backlog = 2 * ImageLearner.SCAN_CHUNK + 7;
     Duration step = Duration.ofMillis(100);
     try (LearnerHarness h = new LearnerHarness(s)) {
-      h.embed("a1", 0, 0, 0, 0);
-      h.label("a1", "a");
-      h.embed("b1", 10, 0, 0, 0);
-      h.label("b1", "b");
-      for (int i = 0; i < backlog; i++) {
-        h.embed(String.format("z%05d", i), 6, 0, 0, 0);   // nearer "b" now, nearer "a" once "b" moves to 15
-      }
+      seedTwoClassesAndABacklog(h, backlog);
       for (int i = 0; i < 30; i++) {
         h.driver.advanceWallClockTime(step);   // the classes' appearance: a round, walked to its end
       }
