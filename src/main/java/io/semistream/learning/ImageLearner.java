@@ -384,11 +384,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       lastRelabelCheckMs = wallClock;
       punctuate(wallClock);
     } else if (round != null) {
-      // A step between two checks: the round goes on where it stopped, with the prototypes the view holds now.
-      if (pacer != null) {
-        pacer.relabelled();
-      }
-      walk(settings.selfTraining().relabelImagesPerWalk());
+      step();   // between two checks: the round goes on where it stopped, with the prototypes the view holds now
     }
   }
 
@@ -421,6 +417,11 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
       }
       round = new Round(moved);
     }
+    step();
+  }
+
+  /** One step of the round in progress: its share of the interval's images. */
+  private void step() {
     if (pacer != null) {
       pacer.relabelled();   // a round's predictions wait for a commit too
     }
