@@ -456,6 +456,9 @@ public final class PrequentialEval {
     perf.put("latencyMsP50", Metrics.percentile(latencies, 0.50));
     perf.put("latencyMsP95", Metrics.percentile(latencies, 0.95));
     perf.put("latencyMsP99", Metrics.percentile(latencies, 0.99));
+    perf.putAll(LatencyOverTime.report(log.first.values().stream()
+        .map(v -> new LatencyOverTime.Sample(v.prediction().eventTime(), v.seenAt() - v.prediction().eventTime()))
+        .filter(x -> x.latencyMs() >= 0).toList(), start));
     r.put("performance", perf);
     return r;
   }

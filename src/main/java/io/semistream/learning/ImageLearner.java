@@ -1,7 +1,6 @@
 package io.semistream.learning;
 
 import io.semistream.config.LearnerSettings;
-import io.semistream.kafka.MachineCpuLoad;
 import io.semistream.kafka.Origins;
 import io.semistream.records.DeadLetters;
 import io.semistream.records.EmbeddingRecord;
@@ -18,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -82,11 +82,14 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
   private long externalChangesSeen;
   private Round round;
   private long lastRelabelCheckMs;
-  /** Asks for a commit before the interval while the CPUs are idle; null: every commit at the interval. */
-  private final CommitPacer pacer;
+  /**
+   * The calling stream thread's pacer, which asks for a commit before the interval while the CPUs are idle; null:
+   * every commit at the interval.
+   */
+  private final Supplier<CommitPacer> pacers;
 
   ImageLearner(LearnerSettings settings, LearnerTopology.Sinks sinks, LearnerObserver observer,
-      JsonSerde<LabelRecord> labels) {
+      JsonSerde<LabelRecord> labels, Supplier<CommitPacer> pacers) {
     this.labels = labels;
     this.settings = settings;
     this.sinks = sinks;
@@ -99,7 +102,7 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     // The vote is by cosine: under the Euclidean metric the prototypes alone decide.
     this.vote = c.exemplarNeighbours() == 0 || c.metric() != io.semistream.config.DistanceMetric.COSINE ? null
         : new ExemplarVote(c.exemplarNeighbours(), c.exemplarTemperature(), c.exemplarPrototypeWeight());
-    this.pacer = settings.commit().early() ? new CommitPacer(settings.commit(), MachineCpuLoad.SHARED) : null;
+    this.pacers = pacers;
   }
 
   @Override
@@ -126,9 +129,9 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     // One punctuator for both, so a check and a step never walk twice at one instant.
     context.schedule(Duration.ofMillis(t.relabelInSteps() ? t.relabelStepMs() : t.relabelIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME, this::onRelabelClock);
-    if (pacer != null) {
+    if (pacers != null) {
       context.schedule(Duration.ofMillis(settings.commit().idleIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
-          wallClockMs -> commitEarlyIf(pacer.tick(wallClockMs)));
+          wallClockMs -> commitEarlyIf(pacers.get().tick(wallClockMs)));
     }
   }
 
@@ -150,7 +153,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
     } else {
       onEmbedding(record);
     }
-    if (pacer != null) {
+    if (pacers != null) {
+      CommitPacer pacer = pacers.get();
       long now = context.currentSystemTimeMs();
       pacer.processed(record.timestamp(), now);
       commitEarlyIf(pacer.commitNow(now));
@@ -422,8 +426,8 @@ final class ImageLearner implements Processor<String, byte[], String, Object> {
 
   /** One step of the round in progress: its share of the interval's images. */
   private void step() {
-    if (pacer != null) {
-      pacer.relabelled();   // a round's predictions wait for a commit too
+    if (pacers != null) {
+      pacers.get().relabelled();   // a round's predictions wait for a commit too
     }
     walk(settings.selfTraining().relabelImagesPerWalk());
   }

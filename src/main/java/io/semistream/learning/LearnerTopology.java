@@ -2,6 +2,7 @@ package io.semistream.learning;
 
 import io.semistream.config.LearnerSettings;
 import io.semistream.kafka.KeyGate;
+import io.semistream.kafka.MachineCpuLoad;
 import io.semistream.kafka.OriginStamp;
 import io.semistream.kafka.Placement;
 import io.semistream.records.DoubleArraySerde;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
 import io.semistream.kafka.LenientStoreSerde;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -126,8 +128,12 @@ public final class LearnerTopology {
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.RECENT_ANOMALIES),
         LenientStoreSerde.of(Serdes.Long(), LearnerStores.RECENT_ANOMALIES, unreadable),
         LenientStoreSerde.of(new JsonSerde<>(RecentAnomalies.class), LearnerStores.RECENT_ANOMALIES, unreadable)));
+    // One pacer per stream thread: a commit that one task asks for commits all of its thread's tasks.
+    Supplier<CommitPacer> pacers = settings.commit().early()
+        ? CommitPacer.perStreamThread(settings.commit(), MachineCpuLoad.SHARED) : null;
     embeddings.merge(labels, Named.as("learner-inputs"))
-        .process(() -> new ImageLearner(settings, sinks, observer, topics.json(TopicId.LABELS, LabelRecord.class)), Named.as(IMAGE_LEARNER), LearnerStores.IMAGES,
+        .process(() -> new ImageLearner(settings, sinks, observer, topics.json(TopicId.LABELS, LabelRecord.class),
+            pacers), Named.as(IMAGE_LEARNER), LearnerStores.IMAGES,
             LearnerStores.ANOMALY_WINDOW, LearnerStores.SELF_TRAINING_GATE, LearnerStores.RECENT_ANOMALIES);
 
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerStores.PROTOTYPE_SUMS),

@@ -2,6 +2,7 @@ package io.semistream.learning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import io.semistream.config.LearnerSettings;
 import io.semistream.config.SemistreamConfig;
 import io.semistream.kafka.MachineCpuLoad;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +56,36 @@ class CommitPacerTest {
     assertFalse(pacer.tick(6_040), "stale records keep coming between the ticks");
     pacer.processed(6_045, 6_050);
     assertTrue(pacer.commitNow(6_050), "a fresh one says it caught up");
+  }
+
+  @Test
+  void shouldNotTakeOneThreadsTasksTickingBackToBackForADrainedInput() {
+    pacer.processed(0, 5_000);
+    assertFalse(pacer.tick(5_020), "the first task's tick: a stale record since the last one");
+    assertFalse(pacer.tick(5_020), "the second task's tick at the same instant: nothing processed between them, "
+        + "yet nothing could have been");
+    assertFalse(pacer.tick(5_029), "still within half an interval of the last counted tick");
+    assertTrue(pacer.tick(5_040), "a whole interval without a record: drained");
+  }
+
+  @Test
+  void shouldShareOnePacerAmongTheTasksOfAStreamThreadAndNoneAcrossThreads() throws InterruptedException {
+    Supplier<CommitPacer> pacers = CommitPacer.perStreamThread(new LearnerSettings.Commit(200, 20, 0.7, 1_000),
+        () -> 0.3);
+    CommitPacer taskA = pacers.get();
+    CommitPacer taskB = pacers.get();
+    taskA.processed(990, 1_000);
+    assertTrue(taskA.commitNow(1_000));
+    taskB.processed(995, 1_005);
+    assertFalse(taskB.commitNow(1_005), "task A's request 5 ms ago commits task B's output too: one transaction");
+    assertTrue(taskB.commitNow(1_020), "an idle interval later");
+    AtomicReference<CommitPacer> otherThreads = new AtomicReference<>();
+    Thread other = new Thread(() -> otherThreads.set(pacers.get()));
+    other.start();
+    other.join();
+    assertNotSame(taskA, otherThreads.get(), "another stream thread commits its own transaction");
+    otherThreads.get().processed(1_000, 1_005);
+    assertTrue(otherThreads.get().commitNow(1_005));
   }
 
   @Test
