@@ -10,9 +10,10 @@ import java.util.TreeMap;
  * Image → first prediction latency by when the image was sent, minute by minute, and over the images sent after the
  * first minute. Why: the whole run's p95 and p99 were read as the stalls after each promotion, but on this machine
  * they were mostly the cold start. For the first 10–40 s the learner predicted 50–80 images a second while 150
- * arrived (a fresh JVM compiling its code while the trainer's first steps take the cores), so the first
- * 1,500–4,000 images waited up to 25 s. That was 5–40 % of a run, more than its 5 %. The minutes show where a tail
- * comes from; "warm" compares settings without the start-up that every run pays once.
+ * arrived (the trainer's first steps take the cores from a JVM still compiling its code: without the trainer the
+ * first minute's p99 was 1.5 s), so the first 1,500–4,000 images waited up to 20 s. That was 5–40 % of a run, more
+ * than its 5 %. The minutes show where a tail comes from; "warm" compares settings without the start-up that every
+ * run pays once.
  */
 final class LatencyOverTime {
   /** The window, and how long after the start an image must have been sent to count as warm. */
