@@ -27,14 +27,17 @@ final class LatencyOverTime {
   }
 
   /**
-   * {@code byMinute}: per window of sent time from {@code start}, images, p50, p99 and max (ms); windows without
-   * images are left out. {@code warm}: p50, p95 and p99 of the images sent at least a window after {@code start}
+   * {@code latencyMsP50} / {@code P95} / {@code P99}: over every image. {@code latencyByMinute}: per window of sent time from {@code start}, images, p50, p99 and max (ms); windows without
+   * images are left out. {@code warmLatencyMs*}: p50, p95 and p99 of the images sent at least a window after {@code start}
    * (NaN when none were).
    */
   static Map<String, Object> report(List<Sample> samples, long start) {
     Map<Long, List<Long>> windows = new TreeMap<>();
     List<Long> warm = new ArrayList<>();
+    long[] all = new long[samples.size()];
+    int i = 0;
     for (Sample s : samples) {
+      all[i++] = s.latencyMs();
       long window = Math.max(0, s.sentAt() - start) / WINDOW_MS;
       windows.computeIfAbsent(window, w -> new ArrayList<>()).add(s.latencyMs());
       if (window > 0) {
@@ -54,6 +57,9 @@ final class LatencyOverTime {
     });
     long[] warmMs = warm.stream().mapToLong(Long::longValue).toArray();
     Map<String, Object> out = new LinkedHashMap<>();
+    out.put("latencyMsP50", Metrics.percentile(all, 0.50));
+    out.put("latencyMsP95", Metrics.percentile(all, 0.95));
+    out.put("latencyMsP99", Metrics.percentile(all, 0.99));
     out.put("warmImages", warmMs.length);
     out.put("warmLatencyMsP50", Metrics.percentile(warmMs, 0.50));
     out.put("warmLatencyMsP95", Metrics.percentile(warmMs, 0.95));

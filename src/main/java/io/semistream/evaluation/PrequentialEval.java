@@ -447,15 +447,10 @@ public final class PrequentialEval {
     anomaly.put("recallAtLiveThreshold", ratio(flaggedPositive, positivesTotal));
     r.put("anomaly", anomaly);
 
-    long[] latencies = log.first.values().stream().mapToLong(v -> v.seenAt() - v.prediction().eventTime())
-        .filter(x -> x >= 0).toArray();
     long end = log.first.values().stream().mapToLong(PredictionLog.Seen::seenAt).max().orElse(start);
     Map<String, Object> perf = new LinkedHashMap<>();
     perf.put("replaySeconds", replayed.millis() / 1000.0);
     perf.put("imagesPerSecondEndToEnd", plan.size() * 1000.0 / Math.max(1, end - start));
-    perf.put("latencyMsP50", Metrics.percentile(latencies, 0.50));
-    perf.put("latencyMsP95", Metrics.percentile(latencies, 0.95));
-    perf.put("latencyMsP99", Metrics.percentile(latencies, 0.99));
     perf.putAll(LatencyOverTime.report(log.first.values().stream()
         .map(v -> new LatencyOverTime.Sample(v.prediction().eventTime(), v.seenAt() - v.prediction().eventTime()))
         .filter(x -> x.latencyMs() >= 0).toList(), start));

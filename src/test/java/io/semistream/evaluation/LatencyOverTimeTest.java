@@ -33,6 +33,8 @@ class LatencyOverTimeTest {
     assertEquals(15_000.0, minutes.get(0).get("p50"));
     assertEquals(149.0, minutes.get(1).get("p50"));
     assertEquals(198.0, minutes.get(1).get("p99"));
+    assertEquals(19_700.0, r.get("latencyMsP99"), "every image: the cold minute holds the top third");
+    assertEquals(175.0, r.get("latencyMsP50"));
     assertEquals(201, r.get("warmImages"), "only images sent a minute or more after the start");
     assertEquals(199.0, r.get("warmLatencyMsP99"));
     assertEquals(150.0, r.get("warmLatencyMsP50"), "the 700 ms image of the third minute counts too");
