@@ -9,6 +9,7 @@ import io.semistream.kafka.KafkaClients;
 import io.semistream.metrics.ServiceMetrics;
 import io.semistream.topics.TopicRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,8 @@ final class EmbedCommand implements Callable<Integer> {
     EmbeddingModel model = life.own(EmbeddingModel.load(dir, device));
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream-embedding"));
     EmbeddingService service = life.own(new EmbeddingService(config.embedding(),
-        new KafkaClients(connection.config().kafka()), TopicRegistry.load(config.topics().prefix()), model, metrics.registry()));
+        new KafkaClients(connection.config().kafka()), TopicRegistry.load(config.topics().prefix()), model, metrics.registry(),
+        List.of(config.learner().applicationId())));   // the learner may run elsewhere: its lag is read from the broker
     service.start();
     // The version it serves: a promotion already published is applied before the workers start.
     System.out.printf("embedding service running on %s (model %s v%d, device %s); Ctrl-C stops it%n",

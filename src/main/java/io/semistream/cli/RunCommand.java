@@ -23,6 +23,7 @@ import io.semistream.topics.TopicRegistry;
 import io.semistream.web.WebView;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
@@ -88,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
     life.own(model);
     ServiceMetrics metrics = life.own(ServiceMetrics.start(config.metrics(), "semistream"));
     EmbeddingService service = life.own(new EmbeddingService(config.embedding(), clients, topics, model,
-        metrics.registry()));
+        metrics.registry(), List.of(live.learner().applicationId())));
     LearnerRuntime learner = life.own(LearnerRuntime.start(live, topics, metrics.registry()));
     PipelineMonitor monitor = life.own(new PipelineMonitor(clients, topics));
     WebView web = config.web().enabled() ? life.own(WebView.start(live, clients, topics)) : null;
@@ -99,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
       trainer = life.own(new TrainerService(config.trainer(),
           ImagePreprocessor.of(model.descriptor().inputSide(), config.embedding()), clients, topics,
           new ModelStore(config.model().dir()),
-          device, trainerMetrics).start());
+          device, trainerMetrics, live.pipelineGroups()).start());   // shares these cores: yields while behind
     }
     service.start();
     out.printf("embedding service: %d worker(s), batch %d, max wait %d ms, model %s v%d on %s%n",

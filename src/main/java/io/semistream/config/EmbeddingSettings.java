@@ -12,7 +12,8 @@ public record EmbeddingSettings(
     int batchSize, long maxWaitMs, int threads, int intraOpThreads, DeviceChoice device,
     int maxImageBytes, int maxImageSide, long maxImagePixels, String groupId, String transactionalIdPrefix,
     boolean followPromotions, boolean reembedOnSwitch, long largeImagePixels, int largeThreads,
-    int transactionMaxBatches, long transactionMaxMs, int noveltyVersion, long idleMaxWaitMs, double idleMaxCpuLoad) {
+    int transactionMaxBatches, long transactionMaxMs, int noveltyVersion, long idleMaxWaitMs, double idleMaxCpuLoad,
+    long backfillMaxLag) {
   public static final String BATCH_SIZE = "embedding.batch.size";
   public static final String MAX_WAIT_MS = "embedding.max.wait.ms";
   public static final String THREADS = "embedding.threads";
@@ -32,6 +33,7 @@ public record EmbeddingSettings(
   public static final String NOVELTY_VERSION = "embedding.novelty.version";
   public static final String IDLE_MAX_WAIT_MS = "embedding.idle.max.wait.ms";
   public static final String IDLE_MAX_CPU = "embedding.idle.max.cpu";
+  public static final String BACKFILL_MAX_LAG = "embedding.backfill.max.lag";
   /** {@code embedding.idle.max.wait.ms} that turns the idle wait off: batches always wait max.wait.ms. */
   public static final long IDLE_WAIT_OFF = -1L;
 
@@ -51,6 +53,10 @@ public record EmbeddingSettings(
         .define(IDLE_MAX_CPU, Type.DOUBLE, 0.7, Range.between(0.0, 1.0), Importance.LOW,
             "The machine's recent CPU load (0 to 1, all cores) at or below which batches wait "
                 + "embedding.idle.max.wait.ms.")
+        .define(BACKFILL_MAX_LAG, Type.LONG, 1_000L, Range.atLeast(0L), Importance.MEDIUM,
+            "After a promotion, re-embedded images are added to batches only while the learner (its consumer "
+                + "group) is at most this many records behind, so fresh images never queue behind a flood of "
+                + "re-embedded ones in the learner's input. 0: the backfill runs as fast as the workers go.")
         .define(THREADS, Type.INT, 2, Range.between(1, 64), Importance.MEDIUM,
             "Embedding workers; each has its own consumer, transactional producer and Predictor. Two by default: "
                 + "PyTorch's intra-op threads meet at a barrier after every operator, so on a small model two workers "
@@ -109,7 +115,8 @@ public record EmbeddingSettings(
         v.string(TRANSACTIONAL_ID),
         v.bool(FOLLOW_PROMOTIONS), v.bool(REEMBED_ON_SWITCH), v.longValue(LARGE_IMAGE_PIXELS),
         v.integer(LARGE_THREADS), v.integer(TRANSACTION_MAX_BATCHES), v.longValue(TRANSACTION_MAX_MS),
-        v.integer(NOVELTY_VERSION), v.longValue(IDLE_MAX_WAIT_MS), v.decimal(IDLE_MAX_CPU));
+        v.integer(NOVELTY_VERSION), v.longValue(IDLE_MAX_WAIT_MS), v.decimal(IDLE_MAX_CPU),
+        v.longValue(BACKFILL_MAX_LAG));
   }
 
   public EmbeddingSettings {
@@ -139,6 +146,9 @@ public record EmbeddingSettings(
     if (idleMaxWaitMs < IDLE_WAIT_OFF || !(idleMaxCpuLoad >= 0 && idleMaxCpuLoad <= 1)) {
       throw new IllegalArgumentException("idleMaxWaitMs must be >= -1 (off) and idleMaxCpuLoad in [0, 1], got "
           + idleMaxWaitMs + " and " + idleMaxCpuLoad);
+    }
+    if (backfillMaxLag < 0) {
+      throw new IllegalArgumentException("backfillMaxLag must be >= 0 (0: unpaced), got " + backfillMaxLag);
     }
     if (noveltyVersion < 0) {
       throw new IllegalArgumentException("noveltyVersion must be >= 0, got " + noveltyVersion);
@@ -174,34 +184,41 @@ public record EmbeddingSettings(
     return new EmbeddingSettings(newBatchSize, newMaxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
         largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
-        idleMaxCpuLoad);
+        idleMaxCpuLoad, backfillMaxLag);
   }
 
   public EmbeddingSettings withLargeImagePixels(long newLargeImagePixels) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
         newLargeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
-        idleMaxCpuLoad);
+        idleMaxCpuLoad, backfillMaxLag);
   }
 
   public EmbeddingSettings withTransactionMaxBatches(int newTransactionMaxBatches) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
         largeImagePixels, largeThreads, newTransactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
-        idleMaxCpuLoad);
+        idleMaxCpuLoad, backfillMaxLag);
   }
 
   public EmbeddingSettings withIds(String newGroupId, String newTransactionalIdPrefix) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, newGroupId, newTransactionalIdPrefix, followPromotions, reembedOnSwitch,
         largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
-        idleMaxCpuLoad);
+        idleMaxCpuLoad, backfillMaxLag);
+  }
+
+  public EmbeddingSettings withBackfillMaxLag(long newBackfillMaxLag) {
+    return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
+        maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
+        largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, noveltyVersion, idleMaxWaitMs,
+        idleMaxCpuLoad, newBackfillMaxLag);
   }
 
   public EmbeddingSettings withNoveltyVersion(int newNoveltyVersion) {
     return new EmbeddingSettings(batchSize, maxWaitMs, threads, intraOpThreads, device, maxImageBytes,
         maxImageSide, maxImagePixels, groupId, transactionalIdPrefix, followPromotions, reembedOnSwitch,
         largeImagePixels, largeThreads, transactionMaxBatches, transactionMaxMs, newNoveltyVersion, idleMaxWaitMs,
-        idleMaxCpuLoad);
+        idleMaxCpuLoad, backfillMaxLag);
   }
 }

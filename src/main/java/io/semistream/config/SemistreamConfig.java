@@ -160,6 +160,14 @@ public record SemistreamConfig(
         WebSettings.read(values), DiscoverySettings.read(values), AskingSettings.read(values));
   }
 
+  /**
+   * The consumer groups whose lag says how far the pipeline is behind (the online trainer waits while it is): the
+   * embedding service's on {@code images} and the learner's on its inputs.
+   */
+  public List<String> pipelineGroups() {
+    return List.of(embedding.groupId(), learner.applicationId());
+  }
+
   public SemistreamConfig withBootstrapServers(String servers) {
     return new SemistreamConfig(new KafkaSettings(servers, kafka.clientProperties()), broker, embedding, model,
         learner, trainer, metrics, dataDir, topics, web, discovery, asking);

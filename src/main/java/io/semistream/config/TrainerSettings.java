@@ -10,7 +10,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
     int unlabelledBatch, double learningRate, long learningRateDecaySteps, double threshold, double consistencyWeight,
     double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels,
     int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, double confidence, int maxClasses,
-    long maxSteps, long seed) {
+    long maxSteps, long seed, long yieldMaxLag, long yieldMaxMs) {
   public static final String ENABLED = "trainer.enabled";
   public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
   public static final String RECENT_IMAGES = "trainer.recent.images";
@@ -33,13 +33,16 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
   public static final String MAX_CLASSES = "trainer.max.classes";
   public static final String MAX_STEPS = "trainer.max.steps";
   public static final String SEED = "trainer.seed";
+  public static final String YIELD_MAX_LAG = "trainer.yield.max.lag";
+  public static final String YIELD_MAX_MS = "trainer.yield.max.ms";
 
   public TrainerSettings {
     if (labelledPerClass < 1 || recentImages < 1 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
         || learningRateDecaySteps < 0
         || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0
         || !("linear".equals(head) || "cosine".equals(head)) || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
-        || minGain < 0 || minHeldOut < 1 || !(confidence >= 0.5 && confidence < 1) || maxClasses < 2 || maxSteps < 0) {
+        || minGain < 0 || minHeldOut < 1 || !(confidence >= 0.5 && confidence < 1) || maxClasses < 2 || maxSteps < 0
+        || yieldMaxLag < 0 || yieldMaxMs < 0) {
       throw new IllegalArgumentException("invalid trainer settings");
     }
   }
@@ -93,7 +96,14 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
             "Size of the training head: classes beyond it are not trained on (the learner still serves them).")
         .define(MAX_STEPS, Type.LONG, 0L, Range.atLeast(0L), Importance.LOW,
             "Stop training after this many steps (0: never; eval sets a budget).")
-        .define(SEED, Type.LONG, 1L, Importance.LOW, "Seed of sampling and augmentations.");
+        .define(SEED, Type.LONG, 1L, Importance.LOW, "Seed of sampling and augmentations.")
+        .define(YIELD_MAX_LAG, Type.LONG, 500L, Range.atLeast(0L), Importance.MEDIUM,
+            "The trainer waits before its next step while the pipeline (the embedding service's and the learner's "
+                + "consumer groups) is more than this many records behind: training is background work, "
+                + "predictions are not. 0: never waits.")
+        .define(YIELD_MAX_MS, Type.LONG, 10_000L, Range.atLeast(0L), Importance.LOW,
+            "The longest the trainer waits in a row for the pipeline (trainer.yield.max.lag) before it takes a "
+                + "step anyway, so a pipeline that stays behind slows training without stopping it.");
   }
 
   static TrainerSettings read(ParsedValues v) {
@@ -104,12 +114,14 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         v.string(HEAD), v.decimal(COSINE_SCALE), v.integer(MIN_LABELS),
         v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
         v.decimal(CONFIDENCE),
-        v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED));
+        v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED), v.longValue(YIELD_MAX_LAG),
+        v.longValue(YIELD_MAX_MS));
   }
 
   public TrainerSettings withMaxSteps(long steps) {
     return new TrainerSettings(enabled, labelledPerClass, recentImages, labelledBatch, unlabelledBatch,
         learningRate, learningRateDecaySteps, threshold, consistencyWeight, reconstructionWeight, reconstructionImages, head, cosineScale,
-        minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, confidence, maxClasses, steps, seed);
+        minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, confidence, maxClasses, steps, seed,
+        yieldMaxLag, yieldMaxMs);
   }
 }

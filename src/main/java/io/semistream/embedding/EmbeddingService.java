@@ -30,6 +30,7 @@ public final class EmbeddingService implements AutoCloseable {
   private final EmbeddingStats stats = new EmbeddingStats();
   private final ServingModel serving;
   private final EmbeddingSettings settings;
+  private final BackfillGate backfillGate;
 
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model) {
@@ -39,7 +40,17 @@ public final class EmbeddingService implements AutoCloseable {
   /** With {@code registry}: service meters, model info and each worker's Kafka client metrics are exported. */
   public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
       EmbeddingModel model, MeterRegistry registry) {
+    this(settings, clients, topics, model, registry, List.of());
+  }
+
+  /**
+   * @param learnerGroups the learner's consumer group(s): the backfill after a promotion is paced to what they keep
+   *     up with ({@code embedding.backfill.max.lag}); none: unpaced
+   */
+  public EmbeddingService(EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
+      EmbeddingModel model, MeterRegistry registry, List<String> learnerGroups) {
     this.settings = settings;
+    this.backfillGate = BackfillGate.watching(clients, learnerGroups, settings.backfillMaxLag());
     Consumer<EmbeddingModel> onServe = m -> { };
     if (registry != null) {
       stats.bindTo(registry);
@@ -52,10 +63,12 @@ public final class EmbeddingService implements AutoCloseable {
     serving = new ServingModel(model, settings.followPromotions() ? clients : null, topics, onServe,
         settings.noveltyVersion());
     for (int i = 0; i < settings.threads(); i++) {
-      workers.add(new EmbeddingWorker(Lane.REGULAR, i, settings, clients, topics, serving, stats, registry));
+      workers.add(new EmbeddingWorker(Lane.REGULAR, i, settings, clients, topics, serving, stats, registry,
+          backfillGate));
     }
     for (int i = 0; i < settings.largeThreads(); i++) {
-      workers.add(new EmbeddingWorker(Lane.LARGE, i, settings, clients, topics, serving, stats, registry));
+      workers.add(new EmbeddingWorker(Lane.LARGE, i, settings, clients, topics, serving, stats, registry,
+          backfillGate));
     }
   }
 
@@ -110,6 +123,7 @@ public final class EmbeddingService implements AutoCloseable {
       }
     }
     serving.close();
+    backfillGate.close();
     LOG.info("embedding service stopped: {} embedded, {} dead-lettered", stats.embedded(), stats.deadLettered());
   }
 

@@ -70,6 +70,7 @@ final class EmbeddingWorker implements Runnable {
   private final KafkaClients clients;
   private final TopicRegistry topics;
   private final ServingModel serving;
+  private final BackfillGate backfillGate;
   private EmbeddingModel model;
   /** {@link #model}'s version, for other threads: which version this worker's next batch gets. */
   private volatile int modelVersion;
@@ -93,8 +94,9 @@ final class EmbeddingWorker implements Runnable {
   private volatile long backfillRemaining;
 
   EmbeddingWorker(Lane lane, int index, EmbeddingSettings settings, KafkaClients clients, TopicRegistry topics,
-      ServingModel serving, EmbeddingStats stats, MeterRegistry registry) {
+      ServingModel serving, EmbeddingStats stats, MeterRegistry registry, BackfillGate backfillGate) {
     this.registry = registry;
+    this.backfillGate = backfillGate;
     this.lane = lane;
     this.index = index;
     this.settings = settings;
@@ -286,7 +288,8 @@ final class EmbeddingWorker implements Runnable {
       if (pending.isEmpty() && pendingBackfill.isEmpty()) {
         switchModelIfPromoted();
       }
-      boolean backfilling = backfillConsumer != null && backfill.active();
+      // Paced: re-embedded images join batches only while the learner keeps up (BackfillGate).
+      boolean backfilling = backfillConsumer != null && backfill.active() && backfillGate.open();
       long now = System.nanoTime();
       long waitMs = pending.isEmpty()
           ? (transaction.isOpen() ? Math.max(0, (transaction.deadline() - now) / 1_000_000) : 200)

@@ -10,6 +10,7 @@ import io.semistream.training.TrainerObserver;
 import io.semistream.training.TrainerService;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,7 +33,8 @@ final class EvalTraining implements AutoCloseable {
   }
 
   static EvalTraining prepare(TrainerSettings settings, ImagePreprocessor preprocessor, EmbeddingModel starting,
-      Path work, KafkaClients clients, TopicRegistry topics, TrainerObserver observer) throws IOException {
+      Path work, KafkaClients clients, TopicRegistry topics, TrainerObserver observer, List<String> pipelineGroups)
+      throws IOException {
     if (!settings.enabled()) {
       return new EvalTraining(starting, false, null);
     }
@@ -41,7 +43,7 @@ final class EvalTraining implements AutoCloseable {
     EmbeddingModel model = EmbeddingModel.load(copy, starting.device());
     TrainerSettings bounded = settings.maxSteps() > 0 ? settings : settings.withMaxSteps(DEFAULT_STEPS);
     TrainerService trainer = new TrainerService(bounded, preprocessor, clients, topics, store,
-        starting.device(), observer);
+        starting.device(), observer, pipelineGroups);
     return new EvalTraining(model, true, trainer.start());
   }
 

@@ -98,8 +98,9 @@ public final class PrequentialEval {
       TrainingRecorder training = new TrainingRecorder(System.currentTimeMillis());
       try (EvalTraining trainer = EvalTraining.prepare(live.trainer(),
                ImagePreprocessor.of(model.descriptor().inputSide(), live.embedding()), model, work, clients, topics,
-               training);
-           EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, trainer.model())
+               training, live.pipelineGroups());
+           EmbeddingService embedder = new EmbeddingService(live.embedding(), clients, topics, trainer.model(), null,
+               List.of(live.learner().applicationId()))
                .start();
            LearnerService learner = new LearnerService(live, topics, null).start();
            // Like the main job, unless learner.zeroshot.enabled=false (a null resource is simply not closed).

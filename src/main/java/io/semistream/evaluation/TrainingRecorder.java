@@ -15,6 +15,8 @@ final class TrainingRecorder implements TrainerObserver {
   private long steps;
   private long imagePasses;
   private long trainingNanos;
+  private long yieldedNanos;
+  private long yields;
   private double lastMaskRate;
   private float lastLoss;
 
@@ -29,6 +31,12 @@ final class TrainingRecorder implements TrainerObserver {
     trainingNanos += nanos;
     lastMaskRate = step.maskRate();
     lastLoss = step.loss();
+  }
+
+  @Override
+  public synchronized void yielded(long nanos) {
+    yields++;
+    yieldedNanos += nanos;
   }
 
   @Override
@@ -50,6 +58,8 @@ final class TrainingRecorder implements TrainerObserver {
     r.put("steps", steps);
     r.put("imagePasses", imagePasses);
     r.put("imagePassesPerSecondWhileTraining", trainingNanos == 0 ? 0 : imagePasses / (trainingNanos / 1e9));
+    r.put("yieldedToThePipeline", yields);
+    r.put("yieldedSeconds", yieldedNanos / 1e9);
     r.put("lastLoss", lastLoss);
     r.put("lastPseudoLabelShare", lastMaskRate);
     r.put("versions", List.copyOf(versions));

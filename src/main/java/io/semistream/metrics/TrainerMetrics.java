@@ -19,6 +19,7 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
   private Counter imagePasses;
   private Counter skipped;
   private Counter restarts;
+  private Counter yielded;
   private final Map<ModelVersion.Status, Counter> candidates = new EnumMap<>(ModelVersion.Status.class);
   private final AtomicLong lossMicros = new AtomicLong();
   private final AtomicLong maskPermille = new AtomicLong();
@@ -38,6 +39,9 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
         .description("Steps whose loss was not finite: the weights were left unchanged").register(r);
     restarts = Counter.builder("semistream.trainer.restarts")
         .description("Times the trainer's weights stopped being finite and it started again from the serving version")
+        .register(r);
+    yielded = Counter.builder("semistream.trainer.yielded").baseUnit("seconds")
+        .description("Time the trainer waited before a step because the pipeline was behind (trainer.yield.max.lag)")
         .register(r);
     for (ModelVersion.Status s : ModelVersion.Status.values()) {
       candidates.put(s, Counter.builder("semistream.trainer.candidates")
@@ -78,6 +82,13 @@ public final class TrainerMetrics implements MeterBinder, TrainerObserver {
   public void restarted() {
     if (restarts != null) {
       restarts.increment();
+    }
+  }
+
+  @Override
+  public void yielded(long nanos) {
+    if (yielded != null) {
+      yielded.increment(nanos / 1e9);
     }
   }
 

@@ -18,6 +18,10 @@ public interface TrainerObserver {
   default void restarted() {
   }
 
+  /** The trainer waited {@code nanos} before a step because the pipeline was behind (trainer.yield.max.lag). */
+  default void yielded(long nanos) {
+  }
+
   /** A candidate was measured and promoted or rejected. */
   default void candidate(ModelVersion version) {
   }

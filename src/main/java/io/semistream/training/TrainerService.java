@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import io.semistream.config.TrainerSettings;
 import io.semistream.image.ImagePreprocessor;
+import io.semistream.kafka.ConsumerGroupLag;
 import io.semistream.kafka.KafkaClients;
 import io.semistream.model.EmbeddingModel;
 import io.semistream.model.ModelDescriptor;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class TrainerService implements AutoCloseable, Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
   private static final long TRAIN_SLICE_NANOS = 500_000_000L;
+  /** How often the pipeline's lag is read while training (an Admin round trip per group, then one for the ends). */
+  private static final long LAG_CHECK_INTERVAL_MS = 250;
+  private static final Duration LAG_TIMEOUT = Duration.ofSeconds(2);
 
   private final TrainerSettings settings;
   private final KafkaClients clients;
@@ -61,6 +65,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private final Map<String, float[]> imagesById;
   private final Map<String, String> waitingLabels;
   private final Map<String, Integer> classIndex = new LinkedHashMap<>();
+  private final List<String> pipelineGroups;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Throwable failure;
@@ -76,6 +81,16 @@ public final class TrainerService implements AutoCloseable, Runnable {
    */
   public TrainerService(TrainerSettings settings, ImagePreprocessor preprocessor, KafkaClients clients,
       TopicRegistry topics, ModelStore store, Device device, TrainerObserver observer) {
+    this(settings, preprocessor, clients, topics, store, device, observer, List.of());
+  }
+
+  /**
+   * @param pipelineGroups the consumer groups of the pipeline the trainer yields to while they are behind
+   *     ({@code trainer.yield.max.lag}); none: it never waits
+   */
+  public TrainerService(TrainerSettings settings, ImagePreprocessor preprocessor, KafkaClients clients,
+      TopicRegistry topics, ModelStore store, Device device, TrainerObserver observer, List<String> pipelineGroups) {
+    this.pipelineGroups = List.copyOf(pipelineGroups);
     this.settings = settings;
     this.clients = clients;
     this.topics = topics;
@@ -140,7 +155,12 @@ public final class TrainerService implements AutoCloseable, Runnable {
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(null, new ByteArrayDeserializer(),
         new ByteArrayDeserializer(), Map.of("max.poll.records", 2000));
          KafkaProducer<String, byte[]> producer = clients.producer(new StringSerializer(),
-             new org.apache.kafka.common.serialization.ByteArraySerializer(), Map.of())) {
+             new org.apache.kafka.common.serialization.ByteArraySerializer(), Map.of());
+         ConsumerGroupLag lag = pipelineGroups.isEmpty() || settings.yieldMaxLag() == 0 ? null
+             : new ConsumerGroupLag(clients, pipelineGroups, LAG_TIMEOUT)) {
+      PipelineBackPressure backPressure = lag == null ? PipelineBackPressure.none()
+          : new PipelineBackPressure(lag::records, settings.yieldMaxLag(), settings.yieldMaxMs(),
+              LAG_CHECK_INTERVAL_MS, System::currentTimeMillis);
       Path serving = store.serving().orElseThrow(() -> new IllegalStateException("no model in " + store.root()));
       ModelDescriptor pointer = ModelStore.readDescriptor(serving);
       servingVersion = ServingAfterRestart.version(pointer, announced(consumer),
@@ -168,7 +188,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
             LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
                 labelled.classes().size());
           }
-          trainer = trainSlice(trainer, producer);
+          trainer = trainSlice(trainer, producer, backPressure);
         }
         // The budget is spent (not a stop): judge what the last steps since the previous candidate learned.
         if (running && trainer != null && trainer.steps() % settings.candidateEverySteps() != 0) {
@@ -193,10 +213,12 @@ public final class TrainerService implements AutoCloseable, Runnable {
    * Trains for about half a second (then polls again), judging a candidate every so many steps; returns the
    * trainer to go on with (a new one, from the serving version, when this one's weights stopped being finite).
    */
-  private OnlineTrainer trainSlice(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {
+  private OnlineTrainer trainSlice(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer,
+      PipelineBackPressure backPressure) throws Exception {
     long until = System.nanoTime() + TRAIN_SLICE_NANOS;
     while (running && System.nanoTime() < until
         && (settings.maxSteps() == 0 || trainer.steps() < settings.maxSteps())) {
+      yieldWhileBehind(backPressure);
       long t0 = System.nanoTime();
       OnlineTrainer.Step step = trainer.step(labelled, recent, classIndex);
       if (step == null) {
@@ -217,6 +239,19 @@ public final class TrainerService implements AutoCloseable, Runnable {
       }
     }
     return trainer;
+  }
+
+  /** Waits, a step at a time, while the pipeline is behind (at most trainer.yield.max.ms in a row). */
+  private void yieldWhileBehind(PipelineBackPressure backPressure) throws InterruptedException {
+    long start = System.nanoTime();
+    long waitedMs = 0;
+    while (running && backPressure.shouldWait(waitedMs)) {
+      Thread.sleep(PipelineBackPressure.WAIT_STEP_MS);
+      waitedMs = (System.nanoTime() - start) / 1_000_000;
+    }
+    if (waitedMs > 0) {
+      observer.yielded(System.nanoTime() - start);
+    }
   }
 
   private void judgeCandidate(OnlineTrainer trainer, KafkaProducer<String, byte[]> producer) throws Exception {

@@ -155,17 +155,17 @@ class SemistreamConfigTest {
   @Test
   void shouldCheckRecordArguments() {
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(0, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, 0.7));
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, 0.7, 0));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, -1, 1, 1, 0, 1, 5, 0.7));
+        1, "g", "t", true, true, -1, 1, 1, 0, 1, 5, 0.7, 0));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 0, 0, 1, 5, 0.7));
+        1, "g", "t", true, true, 0, 1, 0, 0, 1, 5, 0.7, 0));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, -1, 5, 0.7));
+        1, "g", "t", true, true, 0, 1, 1, 0, -1, 5, 0.7, 0));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, 1, -2, 0.7));
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, -2, 0.7, 0));
     assertThrows(IllegalArgumentException.class, () -> new EmbeddingSettings(1, 1, 1, 0, DeviceChoice.CPU, 1, 1,
-        1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, Double.NaN));
+        1, "g", "t", true, true, 0, 1, 1, 0, 1, 5, Double.NaN, 0));
     assertThrows(IllegalArgumentException.class, () -> new BrokerSettings(Path.of("x"), -1));
   }
 

@@ -97,7 +97,7 @@ class DeadLetterIT {
     // Small limits so that the "oversized" (about 90 KB) and "too-wide" records trip them.
     EmbeddingSettings settings = new EmbeddingSettings(16, 20, 1, 0, io.semistream.config.DeviceChoice.CPU,
         32 * 1024, 4096, 4L << 20, "dlq-test", "dlq-test", true, true, 512L * 512, 1, 8,
-        100, 1, EmbeddingSettings.IDLE_WAIT_OFF, 0.7);
+        100, 1, EmbeddingSettings.IDLE_WAIT_OFF, 0.7, 0);
     try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
          EmbeddingService service = new EmbeddingService(settings, kafka.clients(), kafka.topics(), model).start()) {
       List<ConsumerRecord<byte[], byte[]>> embedded = kafka.readCommitted(kafka.topics().embeddings().name(),

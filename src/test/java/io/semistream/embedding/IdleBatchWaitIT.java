@@ -37,7 +37,7 @@ class IdleBatchWaitIT {
     // A load limit of 1 counts every measured load as idle (the limit's comparison is SemistreamConfigTest's): what
     // is tested here is that the worker's batches follow it. Three images never fill a batch of 64.
     EmbeddingSettings settings = new EmbeddingSettings(64, MAX_WAIT_MS, 1, 0, DeviceChoice.CPU, 1 << 20, 4096,
-        4L << 20, "idle-wait-test", "idle-wait-test", true, true, 512L * 512, 1, 32, 400, 1, 5, 1.0);
+        4L << 20, "idle-wait-test", "idle-wait-test", true, true, 512L * 512, 1, 32, 400, 1, 5, 1.0, 0);
     try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
          EmbeddingService service = new EmbeddingService(settings, kafka.clients(), kafka.topics(), model).start();
          KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(new ByteArraySerializer(),

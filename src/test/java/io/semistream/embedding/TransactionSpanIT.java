@@ -57,7 +57,7 @@ class TransactionSpanIT {
     // One worker (no rebalance to commit for it), exactly ten full batches waiting before it starts.
     EmbeddingSettings settings = new EmbeddingSettings(BATCH, 20, 1, 0, DeviceChoice.CPU, 1 << 20, 4096, 4L << 20,
         "span-test", "span-test", true, true, 512L * 512, 1, 32, TRANSACTION_MAX_MS, 1,
-        EmbeddingSettings.IDLE_WAIT_OFF, 0.7);
+        EmbeddingSettings.IDLE_WAIT_OFF, 0.7, 0);
     try (EmbeddingModel model = EmbeddingModel.load(TestModels.tinyVersionDir(), Device.cpu());
          EmbeddingService service = new EmbeddingService(settings, kafka.clients(), kafka.topics(), model).start()) {
       String embeddings = kafka.topics().embeddings().name();
