@@ -140,6 +140,11 @@ public final class EmbeddingService implements AutoCloseable {
     return workers.stream().allMatch(w -> w.modelVersion() == version);
   }
 
+  /** Whether the backfill may run now: the learner is within {@code embedding.backfill.max.lag} (or unpaced). */
+  boolean backfillGateOpen() {
+    return backfillGate.open();
+  }
+
   /** The encoder version being served now (it changes when the trainer promotes one). */
   public int servingVersion() {
     return serving.current().descriptor().version();

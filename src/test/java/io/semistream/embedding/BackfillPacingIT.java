@@ -66,6 +66,12 @@ class BackfillPacingIT {
         Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
         embeddingsEnds(admin, topics.embeddings().name()).keySet().forEach(tp -> start.put(tp, new OffsetAndMetadata(0)));
         admin.alterConsumerGroupOffsets(LEARNER, start).all().get();   // the learner has read nothing
+        // The gate reads the lag every 250 ms: a promotion before its next reading would let one batch through.
+        long closed = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (embedder.backfillGateOpen() && System.nanoTime() < closed) {
+          Thread.sleep(10);
+        }
+        assertTrue(!embedder.backfillGateOpen(), "the gate saw the learner fall behind");
 
         ModelSwitchIT.promoteVersion2(kafka);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
