@@ -64,10 +64,6 @@ final class BackfillGate implements AutoCloseable {
     return maxLag == 0 || l < 0 || l <= maxLag;
   }
 
-  long lastLag() {
-    return lag.get();
-  }
-
   @Override
   public void close() {
     if (poller != null) {

@@ -60,9 +60,4 @@ final class PipelineBackPressure {
     }
     return lastLag > maxLag;
   }
-
-  /** The lag last read (records; negative when unknown). */
-  long lastLag() {
-    return lastLag;
-  }
 }
