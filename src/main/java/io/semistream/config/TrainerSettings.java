@@ -10,7 +10,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
     int unlabelledBatch, double learningRate, long learningRateDecaySteps, double threshold, double consistencyWeight,
     double reconstructionWeight, int reconstructionImages, String head, double cosineScale, int minLabels,
     int candidateEverySteps, int holdoutEvery, double minGain, int minHeldOut, double confidence, int maxClasses,
-    long maxSteps, long seed, long yieldMaxLag, long yieldMaxMs, long warmupMs) {
+    long maxSteps, long seed, long yieldMaxLag, long yieldMaxMs) {
   public static final String ENABLED = "trainer.enabled";
   public static final String LABELLED_PER_CLASS = "trainer.labelled.per.class";
   public static final String RECENT_IMAGES = "trainer.recent.images";
@@ -35,7 +35,6 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
   public static final String SEED = "trainer.seed";
   public static final String YIELD_MAX_LAG = "trainer.yield.max.lag";
   public static final String YIELD_MAX_MS = "trainer.yield.max.ms";
-  public static final String WARMUP_MS = "trainer.warmup.ms";
 
   public TrainerSettings {
     if (labelledPerClass < 1 || recentImages < 1 || labelledBatch < 1 || unlabelledBatch < 0 || !(learningRate > 0)
@@ -43,7 +42,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         || !(threshold > 0 && threshold <= 1) || reconstructionImages < 0
         || !("linear".equals(head) || "cosine".equals(head)) || !(cosineScale > 0) || minLabels < 2 || candidateEverySteps < 1 || holdoutEvery < 2
         || minGain < 0 || minHeldOut < 1 || !(confidence >= 0.5 && confidence < 1) || maxClasses < 2 || maxSteps < 0
-        || yieldMaxLag < 0 || yieldMaxMs < 0 || warmupMs < 0) {
+        || yieldMaxLag < 0 || yieldMaxMs < 0) {
       throw new IllegalArgumentException("invalid trainer settings");
     }
   }
@@ -104,11 +103,7 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
                 + "predictions are not. 0: never waits.")
         .define(YIELD_MAX_MS, Type.LONG, 10_000L, Range.atLeast(0L), Importance.LOW,
             "The longest the trainer waits in a row for the pipeline (trainer.yield.max.lag) before it takes a "
-                + "step anyway, so a pipeline that stays behind slows training without stopping it.")
-        .define(WARMUP_MS, Type.LONG, 15_000L, Range.atLeast(0L), Importance.LOW,
-            "Before its first step in a process the trainer waits until the pipeline has kept up (within "
-                + "trainer.yield.max.lag) for this long in a row, at most four times this in all: a cold JVM's "
-                + "pipeline gets the cores first. 0, or trainer.yield.max.lag=0: no warm-up.");
+                + "step anyway, so a pipeline that stays behind slows training without stopping it.");
   }
 
   static TrainerSettings read(ParsedValues v) {
@@ -120,13 +115,13 @@ public record TrainerSettings(boolean enabled, int labelledPerClass, int recentI
         v.integer(CANDIDATE_EVERY), v.integer(HOLDOUT_EVERY), v.decimal(MIN_GAIN), v.integer(MIN_HELD_OUT),
         v.decimal(CONFIDENCE),
         v.integer(MAX_CLASSES), v.longValue(MAX_STEPS), v.longValue(SEED), v.longValue(YIELD_MAX_LAG),
-        v.longValue(YIELD_MAX_MS), v.longValue(WARMUP_MS));
+        v.longValue(YIELD_MAX_MS));
   }
 
   public TrainerSettings withMaxSteps(long steps) {
     return new TrainerSettings(enabled, labelledPerClass, recentImages, labelledBatch, unlabelledBatch,
         learningRate, learningRateDecaySteps, threshold, consistencyWeight, reconstructionWeight, reconstructionImages, head, cosineScale,
         minLabels, candidateEverySteps, holdoutEvery, minGain, minHeldOut, confidence, maxClasses, steps, seed,
-        yieldMaxLag, yieldMaxMs, warmupMs);
+        yieldMaxLag, yieldMaxMs);
   }
 }

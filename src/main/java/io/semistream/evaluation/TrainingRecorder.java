@@ -17,7 +17,6 @@ final class TrainingRecorder implements TrainerObserver {
   private long trainingNanos;
   private long yieldedNanos;
   private long yields;
-  private long firstStepAt;
   private double lastMaskRate;
   private float lastLoss;
 
@@ -27,9 +26,7 @@ final class TrainingRecorder implements TrainerObserver {
 
   @Override
   public synchronized void step(OnlineTrainer.Step step, long nanos) {
-    if (steps++ == 0) {
-      firstStepAt = System.currentTimeMillis();
-    }
+    steps++;
     imagePasses += step.imagePasses();
     trainingNanos += nanos;
     lastMaskRate = step.maskRate();
@@ -59,8 +56,6 @@ final class TrainingRecorder implements TrainerObserver {
   synchronized Map<String, Object> report(int finalVersion) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("steps", steps);
-    // When training began (seconds since the services started): the warm-up shows here (trainer.warmup.ms).
-    r.put("firstStepAtSeconds", firstStepAt == 0 ? null : (firstStepAt - start) / 1000.0);
     r.put("imagePasses", imagePasses);
     r.put("imagePassesPerSecondWhileTraining", trainingNanos == 0 ? 0 : imagePasses / (trainingNanos / 1e9));
     r.put("yieldedToThePipeline", yields);

@@ -160,7 +160,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
              : new ConsumerGroupLag(clients, pipelineGroups, LAG_TIMEOUT)) {
       PipelineBackPressure backPressure = lag == null ? PipelineBackPressure.none()
           : new PipelineBackPressure(lag::records, settings.yieldMaxLag(), settings.yieldMaxMs(),
-              LAG_CHECK_INTERVAL_MS, settings.warmupMs(), System::currentTimeMillis);
+              LAG_CHECK_INTERVAL_MS, System::currentTimeMillis);
       Path serving = store.serving().orElseThrow(() -> new IllegalStateException("no model in " + store.root()));
       ModelDescriptor pointer = ModelStore.readDescriptor(serving);
       servingVersion = ServingAfterRestart.version(pointer, announced(consumer),
@@ -187,7 +187,6 @@ public final class TrainerService implements AutoCloseable, Runnable {
             training = true;
             LOG.info("online trainer: training v{} with {} labels of {} classes", servingVersion, labelled.size(),
                 labelled.classes().size());
-            warmUp(backPressure);
           }
           trainer = trainSlice(trainer, producer, backPressure);
         }
@@ -240,19 +239,6 @@ public final class TrainerService implements AutoCloseable, Runnable {
       }
     }
     return trainer;
-  }
-
-  /** Before the first step: waits until the pipeline has kept up for trainer.warmup.ms (see PipelineBackPressure). */
-  private void warmUp(PipelineBackPressure backPressure) throws InterruptedException {
-    long start = System.nanoTime();
-    while (running && backPressure.warmingUp()) {
-      Thread.sleep(PipelineBackPressure.WAIT_STEP_MS);
-    }
-    long waited = System.nanoTime() - start;
-    if (waited >= PipelineBackPressure.WAIT_STEP_MS * 1_000_000L) {
-      observer.yielded(waited);
-      LOG.info("online trainer: the pipeline kept up (warm-up), first step after waiting {} ms", waited / 1_000_000);
-    }
   }
 
   /** Waits, a step at a time, while the pipeline is behind (at most trainer.yield.max.ms in a row). */
