@@ -48,6 +48,14 @@ public final class TrainerService implements AutoCloseable, Runnable {
   private static final long TRAIN_SLICE_NANOS = 500_000_000L;
   /** How often the pipeline's lag is read while training (an Admin round trip per group, then one for the ends). */
   private static final long LAG_CHECK_INTERVAL_MS = 250;
+  /**
+   * How long a poll between training slices may wait. Not zero: after a pause between polls longer than the
+   * consumer's {@code request.timeout.ms} (a trainer that waited for the pipeline, a slow candidate judgement), a
+   * consumer polled only with a zero timeout read nothing more, ever (measured on Kafka 4.4: 600 of 10,000 images
+   * after an 8 s pause with a 5 s request timeout; all of them with 10 ms). The trainer then stopped seeing labels.
+   */
+  static final Duration POLL_WHILE_TRAINING = Duration.ofMillis(10);
+  static final Duration POLL_BEFORE_TRAINING = Duration.ofMillis(200);
   private static final Duration LAG_TIMEOUT = Duration.ofSeconds(2);
 
   private final TrainerSettings settings;
@@ -174,7 +182,7 @@ public final class TrainerService implements AutoCloseable, Runnable {
       OnlineTrainer trainer = null;
       try {
         while (running && (settings.maxSteps() == 0 || trainer == null || trainer.steps() < settings.maxSteps())) {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(trainer == null ? 200 : 0))) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(trainer == null ? POLL_BEFORE_TRAINING : POLL_WHILE_TRAINING)) {
             ingest(r);
           }
           observer.reservoirs(labelled.size(), heldOut.size(), recent.size());
